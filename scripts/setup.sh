@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the machine packages zkabi's tests and tools use: Deno (from npm)
+# and Debian's qemu-user (the reference oracle) and riscv64 cross binutils.
+# Safe to run again: it skips what is present.
+set -euo pipefail
+if ! command -v deno >/dev/null 2>&1; then
+  npm install -g deno@2.9.6 >/dev/null 2>&1 || true
+fi
+need=()
+command -v qemu-riscv64 >/dev/null 2>&1 || need+=(qemu-user)
+command -v riscv64-linux-gnu-gcc >/dev/null 2>&1 || need+=(gcc-riscv64-linux-gnu)
+if [ ${#need[@]} -gt 0 ] && [ "$(id -u)" = 0 ]; then
+  apt-get update -qq >/dev/null 2>&1 || true
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null 2>&1 || true
+fi
+echo "setup: deno $(deno --version 2>/dev/null | head -n 1 | cut -d' ' -f2), qemu-riscv64 $(command -v qemu-riscv64 >/dev/null && echo present || echo absent)"
