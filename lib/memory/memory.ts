@@ -2,8 +2,10 @@
  * Guest memory: a sparse 64-bit address space of 4 KiB pages.
  *
  * Layout of the design:
- * - One arena (a `WebAssembly.Memory`, seen through a resizable buffer so views
- *   never detach) holds every touched page. A later compiled tier can import it.
+ * - One arena (a `WebAssembly.Memory`) holds every touched page, so a later
+ *   compiled tier can import it. Views over it are plain (not length-tracking:
+ *   V8 accesses those 5-25x slower) and are replaced when the arena grows;
+ *   growth happens only in slow paths, after which callers reload `u8`/`dv`.
  * - Mappings (VMAs) say what is reserved and with which protection. They cost
  *   nothing until a page is touched; then a frame is taken from the arena.
  * - Three direct-mapped software TLBs (read, write, fetch) map a page to its
@@ -102,10 +104,10 @@ function vpnOf(addr: number): number {
 export class GuestMemory {
   /** The arena: every touched page lives here. */
   readonly arena: WebAssembly.Memory;
-  /** Byte view of the arena (length-tracking: survives growth). */
-  readonly u8: Uint8Array;
-  /** DataView of the arena (length-tracking: survives growth). */
-  readonly dv: DataView;
+  /** Byte view of the arena; replaced when the arena grows. */
+  u8: Uint8Array;
+  /** DataView of the arena; replaced when the arena grows. */
+  dv: DataView;
 
   /** Read TLB: page-aligned low word of the tag. */
   readonly rTagLo: Int32Array = new Int32Array(TLB_SIZE).fill(TLB_INVALID);
@@ -150,13 +152,11 @@ export class GuestMemory {
   constructor(options: MemoryOptions = {}) {
     this.#maxBytes = Math.min(options.maxBytes ?? 2 ** 31, 2 ** 31 - WASM_PAGE);
     this.arena = new WebAssembly.Memory({
-      initial: 256,
+      initial: 16,
       maximum: Math.ceil(this.#maxBytes / WASM_PAGE),
     });
-    // Not yet in TypeScript's lib: a resizable view of the same bytes.
-    const buffer = (this.arena as WasmMemoryWithResizable).toResizableBuffer();
-    this.u8 = new Uint8Array(buffer);
-    this.dv = new DataView(buffer);
+    this.u8 = new Uint8Array(this.arena.buffer);
+    this.dv = new DataView(this.arena.buffer);
   }
 
   // ---------------------------------------------------------------- mappings
@@ -389,6 +389,8 @@ export class GuestMemory {
       const cap = Math.floor(this.#maxBytes / WASM_PAGE) - this.u8.length / WASM_PAGE;
       if (cap <= 0) throw new RangeError("guest memory exhausted: arena limit reached");
       this.arena.grow(Math.min(want, cap));
+      this.u8 = new Uint8Array(this.arena.buffer);
+      this.dv = new DataView(this.arena.buffer);
     }
     const off = this.#top;
     this.#top += PAGE_SIZE;
@@ -663,10 +665,6 @@ export class GuestMemory {
     }
     return undefined;
   }
-}
-
-interface WasmMemoryWithResizable extends WebAssembly.Memory {
-  toResizableBuffer(): ArrayBuffer;
 }
 
 function allows(prot: number, kind: AccessKind): boolean {
