@@ -2,7 +2,7 @@
  * pread: pread64(2) / pwrite64(2) on a file created in /tmp (O_CREAT|O_EXCL,
  * named after the pid, unlinked at the end): positional I/O must not move the
  * file offset; writing past EOF extends the file; reading past EOF gives 0;
- * a negative offset is EINVAL; a pipe/closed fd gives EBADF.
+ * a negative offset is EINVAL; a closed descriptor gives EBADF.
  * Syscalls: pread64 (67), pwrite64 (68) (+ openat, write, lseek, unlinkat)
  * Args: none. Needs a writable /tmp.
  * Expected exit status: 0 (1..15 = the numbered CHECK that failed)
