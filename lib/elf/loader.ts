@@ -127,12 +127,14 @@ export function loadElf(
   let interpreter: LoadedObject | undefined;
   if (elf.interpreter !== undefined) {
     const interpBytes = readInterpreter(elf.interpreter, fileName, opts);
-    const ielf = parseElf(interpBytes, elf.interpreter);
+    // Problems with the interpreter are reported against the program, naming both.
+    const where = `${fileName}: interpreter ${elf.interpreter}`;
+    const ielf = parseElf(interpBytes, where);
     let ibias = 0;
     if (ielf.header.type === ET_DYN) {
       const lo = pageDown(minVaddr(ielf.loads));
       const at = findFreeRange(mem, maxEnd(ielf.loads) - lo, 0);
-      if (at === undefined) throw new ElfError(elf.interpreter, "no room to map the interpreter");
+      if (at === undefined) throw new ElfError(where, "no room to map it");
       ibias = at - lo;
     }
     interpreter = mapObject(mem, ielf, ibias, elf.interpreter);

@@ -51,6 +51,7 @@ Deno.test({
         );
         const got = table === ".symtab" ? elf.symbols : elf.dynamicSymbols;
         assert.deepEqual(symKeys(got), symKeys(want), `${path} ${table}`);
+        if (table === ".symtab") assert.ok(want.length >= 3, `${path}: too few symbols to compare`);
       }
       assert.deepEqual(elf.warnings, []);
     }
