@@ -75,14 +75,19 @@ export class ElfError extends Error {
   /** The problem alone, without the file name. */
   readonly problem: string;
 
-  /** Creates an error for `file` describing `problem` (newlines are flattened). */
+  /** Creates an error for `file` describing `problem` (control characters are escaped). */
   constructor(file: string, problem: string) {
-    const line = `${file}: ${problem}`.replace(/[\r\n]+/g, " ");
-    super(line);
+    // Paths come from the file itself: keep the message on one printable line.
+    // deno-lint-ignore no-control-regex
+    super(`${file}: ${problem}`.replace(/[\x00-\x1f\x7f]/g, controlEscape));
     this.name = "ElfError";
     this.file = file;
     this.problem = problem;
   }
+}
+
+function controlEscape(c: string): string {
+  return "\\x" + c.charCodeAt(0).toString(16).padStart(2, "0");
 }
 
 /** The ELF file header fields the emulator uses. */

@@ -250,8 +250,8 @@ for (const [what, bytes, problem] of BAD) {
   });
 }
 
-Deno.test("ElfError flattens newlines into one line", () => {
-  assert.equal(new ElfError("a\nb", "c\r\nd").message, "a b: c d");
+Deno.test("ElfError escapes control characters to stay on one line", () => {
+  assert.equal(new ElfError("a\nb", "c\r\nd\x1b").message, "a\\x0ab: c\\x0d\\x0ad\\x1b");
 });
 
 const SYMS = [
