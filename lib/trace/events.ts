@@ -1,0 +1,63 @@
+/**
+ * Structured trace events: what the dispatcher reports for every ECALL.
+ * `--trace-json` writes them one per line; the strace formatter and the
+ * analysis read them.
+ * @module
+ */
+
+/** Where the dispatcher sent an ECALL. */
+export type Route = "precompile" | "emulate" | "stub" | "deny" | "unlisted" | "unimplemented";
+
+/** Execution phase, for profiles: loader, runtime start-up, application, exit. */
+export type Phase = "loader" | "startup" | "app" | "exit";
+
+/** One syscall (or precompile call), reported at its exit. */
+export interface SyscallEvent {
+  /** Sequence number from 0, in completion order. */
+  seq: number;
+  /** Thread id. */
+  tid: number;
+  /** Syscall number (a7). */
+  nr: number;
+  /** Syscall or precompile name. */
+  name: string;
+  /** Raw arguments a0..a5 as unsigned 64-bit values. */
+  args: bigint[];
+  /** Result in a0 (negative errno on error); undefined when the call did not return. */
+  result: number | undefined;
+  /** How it was routed. */
+  route: Route;
+  /** pc of the ECALL. */
+  pc: number;
+  /** Function containing the ECALL, from the symbol tables. */
+  fn: string;
+  /** Process-wide retired instructions at entry. */
+  instret: number;
+  /** Phase at entry. */
+  phase: Phase;
+  /** True when the call blocked before completing (strace's unfinished/resumed pair). */
+  blocked: boolean;
+  /** The strace-format rendering of the arguments (decoded at exit). */
+  text?: string;
+}
+
+/** A signal delivered to, or killing, a thread. */
+export interface SignalEvent {
+  /** Sequence number shared with syscall events. */
+  seq: number;
+  /** Thread id. */
+  tid: number;
+  /** Signal number. */
+  signo: number;
+  /** si_code. */
+  code: number;
+  /** What happened: delivered to a handler, ignored, or killed the process. */
+  action: "handler" | "ignore" | "kill";
+  /** Process-wide retired instructions. */
+  instret: number;
+}
+
+/** Everything the tracer receives. */
+export type TraceEvent =
+  | ({ kind: "syscall" } & SyscallEvent)
+  | ({ kind: "signal" } & SignalEvent);
