@@ -4,9 +4,11 @@
  *
  * - ET_EXEC segments go at their own addresses; ET_DYN executables at
  *   {@linkcode PIE_BASE} (lowered to the largest power-of-two PT_LOAD
- *   alignment). Linux since 5.10 places an ET_DYN without PT_INTERP like a
- *   library (at the mmap base); this loader puts every ET_DYN executable at
- *   the PIE base so static-pie and PIE programs share one layout.
+ *   alignment). By default a static-pie (ET_DYN without PT_INTERP) goes
+ *   there too, so static-pie and PIE programs share one layout; with
+ *   `staticPie: "mmap-base"` it is placed as current Linux places it: like a
+ *   library, top-down below the mmap base, with the brk moved to
+ *   {@linkcode PIE_BASE}.
  * - The interpreter is placed as a non-fixed mmap would place it
  *   ({@linkcode findFreeRange}, top-down below the mmap base).
  * - Each PT_LOAD is a private file mapping whose pages fill lazily; the tail
@@ -56,6 +58,8 @@ export interface LoadOptions {
   readInterpreter?: (guestPath: string) => Uint8Array | undefined;
   /** Load address for ET_DYN executables; default {@linkcode PIE_BASE}. */
   pieBase?: number;
+  /** Where an ET_DYN without PT_INTERP goes: `pie-base` (default) or `mmap-base` (Linux 6.x). */
+  staticPie?: "pie-base" | "mmap-base";
 }
 
 /** One object mapped into memory. */
@@ -88,6 +92,14 @@ export interface LoadResult {
   base: number;
   /** Initial program break: page-aligned end of the executable's highest segment. */
   brk: number;
+  /** Lowest executable segment address (mm->start_code, for /proc/self/stat). */
+  startCode: number;
+  /** End of the executable segments' file bytes (mm->end_code). */
+  endCode: number;
+  /** Highest segment start (mm->start_data). */
+  startData: number;
+  /** End of the highest segment's file bytes (mm->end_data). */
+  endData: number;
   /** The executable. */
   executable: LoadedObject;
   /** The interpreter, when the program has PT_INTERP. */
@@ -112,10 +124,19 @@ export function loadElf(
   const elf = parseElf(bytes, fileName);
   const path = opts.guestPath ?? fileName;
   let bias = 0;
+  let brk: number | undefined;
   if (elf.header.type === ET_DYN) {
-    const align = maxAlignment(elf.loads);
-    const base = Math.floor((opts.pieBase ?? PIE_BASE) / align) * align;
-    bias = pageDown(base - minVaddr(elf.loads));
+    if (elf.interpreter === undefined && opts.staticPie === "mmap-base") {
+      const lo = pageDown(minVaddr(elf.loads));
+      const at = findFreeRange(mem, maxEnd(elf.loads) - lo, 0);
+      if (at === undefined) throw new ElfError(fileName, "no room to map the program");
+      bias = at - lo;
+      brk = opts.pieBase ?? PIE_BASE;
+    } else {
+      const align = maxAlignment(elf.loads);
+      const base = Math.floor((opts.pieBase ?? PIE_BASE) / align) * align;
+      bias = pageDown(base - minVaddr(elf.loads));
+    }
   }
   const executable = mapObject(mem, elf, bias, path);
   const programEntry = elf.header.entry + bias;
@@ -149,7 +170,8 @@ export function loadElf(
     phnum: elf.header.phnum,
     phent: PHENT_SIZE,
     base: interpreter ? interpreter.bias : 0,
-    brk: pageUp(maxEnd(elf.loads) + bias),
+    brk: brk ?? pageUp(maxEnd(elf.loads) + bias),
+    ...codeAndData(elf.loads, bias),
     executable,
     interpreter,
     executableStack: elf.executableStack,
@@ -293,6 +315,33 @@ function maxAlignment(loads: ProgramHeader[]): number {
     if (a > align && a < TASK_SIZE && Number.isInteger(Math.log2(a))) align = a;
   }
   return align;
+}
+
+/** mm->start_code/end_code/start_data/end_data as binfmt_elf computes them. */
+function codeAndData(
+  loads: ProgramHeader[],
+  bias: number,
+): { startCode: number; endCode: number; startData: number; endData: number } {
+  let startCode = Infinity;
+  let endCode = 0;
+  let startData = 0;
+  let endData = 0;
+  for (const ph of loads) {
+    const fileEnd = ph.vaddr + ph.filesz;
+    if (ph.flags & PF_X) {
+      startCode = Math.min(startCode, ph.vaddr);
+      endCode = Math.max(endCode, fileEnd);
+    }
+    startData = Math.max(startData, ph.vaddr);
+    endData = Math.max(endData, fileEnd);
+  }
+  if (startCode === Infinity) startCode = 0;
+  return {
+    startCode: startCode + bias,
+    endCode: endCode + bias,
+    startData: startData + bias,
+    endData: endData + bias,
+  };
 }
 
 function minVaddr(loads: ProgramHeader[]): number {

@@ -82,6 +82,11 @@ Deno.test({
         file.subarray(ref.phoff, ref.phoff + 56 * r.phnum),
       );
       assert.equal(r.brk, bias + up(Math.max(...loads.map((s) => s.vaddr + s.memsz))));
+      const code = loads.filter((s) => s.flg[2] === "E");
+      assert.equal(r.startCode, bias + Math.min(...code.map((s) => s.vaddr)));
+      assert.equal(r.endCode, bias + Math.max(...code.map((s) => s.vaddr + s.filesz)));
+      assert.equal(r.startData, bias + Math.max(...loads.map((s) => s.vaddr)));
+      assert.equal(r.endData, bias + Math.max(...loads.map((s) => s.vaddr + s.filesz)));
 
       if (ref.interpreter) {
         const ld = mappingsNamed(mem, LD_SO);
@@ -132,6 +137,12 @@ Deno.test("a hand-made ET_EXEC maps text, data, cleared tail and bss", () => {
   assert.equal(r.brk, 0x14000);
   assert.equal(r.base, 0);
   assert.equal(r.executableStack, false);
+  assert.deepEqual([r.startCode, r.endCode, r.startData, r.endData], [
+    0x10000,
+    0x11000,
+    0x11000,
+    0x11800,
+  ]);
   // Lazy: only the page whose tail was cleared is backed so far.
   assert.equal(mem.touchedPages >= 1 && mem.touchedPages <= 4, true);
 });
@@ -180,9 +191,34 @@ Deno.test("ET_DYN programs load at the PIE base, lowered to their alignment", ()
   mem = new GuestMemory();
   r = loadElf(mem, pie(0x10000), "pie64k");
   assert.equal(mem.mappings[0].start, 0x2aaaaa0000);
+  // An ET_DYN linked above zero still starts at the base (the bias subtracts its first p_vaddr).
+  mem = new GuestMemory();
+  r = loadElf(
+    mem,
+    makeElf({ type: 3, entry: 0x400100, phdrs: defaultPhdrs(0x400000) }),
+    "pie_high",
+  );
+  assert.equal(mem.mappings[0].start, PIE);
+  assert.equal(r.programEntry, PIE + 0x100);
+  assert.equal(r.brk, PIE + 0x4000);
   mem = new GuestMemory();
   r = loadElf(mem, pie(), "pie", { pieBase: 0x555555554000 });
   assert.equal(r.programEntry, 0x555555554100);
+});
+
+Deno.test("a static-pie can be placed as Linux 6.x does: below the mmap base", () => {
+  const mem = new GuestMemory();
+  const r = loadElf(mem, pie(), "spie", { staticPie: "mmap-base" });
+  assert.equal(mem.mappings[0].start, MMAP_TOP - 0x2000);
+  assert.equal(r.programEntry, MMAP_TOP - 0x2000 + 0x100);
+  assert.equal(r.brk, PIE, "brk moves to ELF_ET_DYN_BASE");
+  // A PIE with an interpreter is unaffected by the option.
+  const mem2 = new GuestMemory();
+  const r2 = loadElf(mem2, dynamicExe(), "prog", {
+    staticPie: "mmap-base",
+    readInterpreter: () => interpreter(),
+  });
+  assert.equal(r2.programEntry, 0x10100);
 });
 
 const LD_TEST = "/lib/ld-test.so.1";
