@@ -539,27 +539,46 @@ export class Cpu {
             break;
           }
           case 29: { // SLLI
+            // Shifts by immediates are hot: inlined (calls are not, in a function this size).
             const rd = (w >> 8) & 63;
             const rs1 = (w >> 14) & 63;
-            shl(xl[rs1], xh[rs1], imm);
-            xl[rd] = R[0];
-            xh[rd] = R[1];
+            const a = xl[rs1];
+            if (imm === 0) {
+              xh[rd] = xh[rs1];
+            } else if (imm < 32) {
+              xh[rd] = (xh[rs1] << imm) | (a >>> (32 - imm));
+            } else {
+              xh[rd] = a << (imm - 32);
+            }
+            xl[rd] = imm < 32 ? a << imm : 0;
             break;
           }
           case 30: { // SRLI
             const rd = (w >> 8) & 63;
             const rs1 = (w >> 14) & 63;
-            shr(xl[rs1], xh[rs1], imm);
-            xl[rd] = R[0];
-            xh[rd] = R[1];
+            const b = xh[rs1];
+            if (imm === 0) {
+              xl[rd] = xl[rs1];
+            } else if (imm < 32) {
+              xl[rd] = (xl[rs1] >>> imm) | (b << (32 - imm));
+            } else {
+              xl[rd] = b >>> (imm - 32);
+            }
+            xh[rd] = imm < 32 ? b >>> imm : 0;
             break;
           }
           case 31: { // SRAI
             const rd = (w >> 8) & 63;
             const rs1 = (w >> 14) & 63;
-            sar(xl[rs1], xh[rs1], imm);
-            xl[rd] = R[0];
-            xh[rd] = R[1];
+            const b = xh[rs1];
+            if (imm === 0) {
+              xl[rd] = xl[rs1];
+            } else if (imm < 32) {
+              xl[rd] = (xl[rs1] >>> imm) | (b << (32 - imm));
+            } else {
+              xl[rd] = b >> (imm - 32);
+            }
+            xh[rd] = imm < 32 ? b >> imm : b >> 31;
             break;
           }
           case 32: { // ADD

@@ -1,0 +1,366 @@
+/**
+ * The runner: loads an ELF, builds its process (kernel, dispatcher, files,
+ * memory, signals), runs it to the end and reports exit status, output,
+ * trace events and statistics. The CLI, the REPL, the notebooks and the
+ * analysis all run guests through {@linkcode run} (or {@linkcode prepare}
+ * for step-by-step control).
+ * @module
+ */
+
+import { Dispatcher, type PhaseOf } from "../dispatch/dispatcher.ts";
+import { builtinProfile, type Profile } from "../dispatch/profile.ts";
+import { auxvBytes } from "../elf/stack.ts";
+import { execElf, startHart } from "../elf/exec.ts";
+import { ElfError } from "../elf/parse.ts";
+import { allHandlers } from "../kernel/families.ts";
+import { type FilesSetup, type Mount, setupFiles } from "../kernel/files.ts";
+import { Kernel, type RunEnd, type SchedStrategy } from "../kernel/kernel.ts";
+import * as memoryFamily from "../kernel/memory.ts";
+import * as signalsFamily from "../kernel/signals.ts";
+import { GuestMemory, PAGE_SIZE } from "../memory/memory.ts";
+import type { TraceEvent } from "../trace/events.ts";
+
+/** Options of one guest run. Paths are host paths, relative to `cwd`. */
+export interface RunOptions {
+  /** The ELF executable to run. */
+  program: string;
+  /** Arguments after argv[0]. */
+  args?: readonly string[];
+  /** argv[0]; default `program` as given. */
+  argv0?: string;
+  /** Extra environment variables for the guest (on top of {@linkcode DEFAULT_ENV}). */
+  env?: Readonly<Record<string, string>>;
+  /** Directory served read-only at `/` (like `qemu-riscv64 -L`). */
+  sysroot?: string;
+  /** Tier profile: a built-in name or a loaded profile; default `full`. */
+  profile?: string | Profile;
+  /** Extra mounts. */
+  mounts?: readonly Mount[];
+  /** The caller's working directory (default `Deno.cwd()`). */
+  cwd?: string;
+  /** Seed for getrandom, /dev/urandom and AT_RANDOM; default 0. */
+  seed?: number;
+  /** CPUs the guest sees; default 4. */
+  cpus?: number;
+  /** Scheduling quantum in instructions; default 100000. */
+  quantum?: number;
+  /** Scheduling strategy; default `rr`. */
+  sched?: SchedStrategy;
+  /** Virtual clock frequency (instructions per second); default 1e9. */
+  hz?: number;
+  /** Instruction limit; default 2^52. */
+  maxInsns?: number;
+  /** The guest's stdin: bytes, or `inherit` for the host's; default empty. */
+  stdin?: Uint8Array | "inherit";
+  /** Where guest stdout goes: captured into the result (default), the host's, or a callback. */
+  stdout?: "capture" | "inherit" | ((b: Uint8Array) => void);
+  /** Where guest stderr goes, as for stdout. */
+  stderr?: "capture" | "inherit" | ((b: Uint8Array) => void);
+  /** Collect every trace event into the result. */
+  collectEvents?: boolean;
+  /** Called with the kernel before the run starts: attach tracers, breakpoints. */
+  onKernel?: (k: Kernel) => void;
+  /** Receives every trace event as it happens. */
+  tracer?: (e: TraceEvent) => void;
+}
+
+/** Statistics of a finished run (the `--stats` JSON). */
+export interface RunStats {
+  /** Retired instructions, all threads. */
+  instret: number;
+  /** Retired instructions per thread id. */
+  instretByThread: Record<string, number>;
+  /** Calls per syscall name, sorted by name. */
+  syscalls: Record<string, number>;
+  /** Threads created (including the first). */
+  threads: number;
+  /** Context switches. */
+  contextSwitches: number;
+  /** Futex waits that blocked, and wake calls. */
+  futex: { waits: number; wakes: number };
+  /** Signals delivered to handlers. */
+  signalsDelivered: number;
+  /** Bytes of address space mapped at the end, and touched (backed) at peak. */
+  memory: { mappedBytes: number; touchedBytes: number; peakTouchedBytes: number };
+  /** Exit status as zkabi reports it. */
+  exitStatus: number;
+  /** How the run ended. */
+  end: string;
+  /** Wall-clock seconds (the only non-deterministic field). */
+  wallSeconds: number;
+}
+
+/** The outcome of {@linkcode run}. */
+export interface RunResult {
+  /** zkabi's exit status: the guest's, 128+N for death by signal N, 125 on an emulator error. */
+  status: number;
+  /** How the run ended. */
+  end: RunEnd;
+  /** One-line description of a non-exit end (denial, signal, deadlock). */
+  message?: string;
+  /** Captured stdout (empty unless captured). */
+  stdout: Uint8Array;
+  /** Captured stderr (empty unless captured). */
+  stderr: Uint8Array;
+  /** Trace events, when collected. */
+  events: TraceEvent[];
+  /** Statistics. */
+  stats: RunStats;
+  /** The kernel, for inspection after the run. */
+  kernel: Kernel;
+}
+
+/** A problem starting a run (bad file, bad options): `code` is zkabi's exit status for it. */
+export class RunError extends Error {
+  /** 125 usage or emulator error, 126 cannot execute, 127 not found. */
+  readonly code: number;
+
+  /** Creates the error with a one-line message. */
+  constructor(message: string, code: number) {
+    super(message);
+    this.name = "RunError";
+    this.code = code;
+  }
+}
+
+/** The guest's environment before `--env`: small and deterministic. */
+export const DEFAULT_ENV: Readonly<Record<string, string>> = {
+  PATH: "/usr/local/bin:/usr/bin:/bin",
+  HOME: "/tmp",
+  LANG: "C",
+};
+
+/** A process ready to run: the kernel plus what {@linkcode finish} needs. */
+export interface Prepared {
+  /** The kernel (call `kernel.run()` or step it). */
+  kernel: Kernel;
+  /** The dispatcher. */
+  dispatcher: Dispatcher;
+  /** Captured output so far. */
+  output: { stdout: Uint8Array[]; stderr: Uint8Array[] };
+  /** Collected events. */
+  events: TraceEvent[];
+  /** When preparation started (for wall time). */
+  started: number;
+}
+
+/**
+ * Loads the program and builds its process without running it. Throws
+ * {@linkcode RunError} for a missing or bad executable.
+ */
+export function prepare(opts: RunOptions): Prepared {
+  const started = performance.now();
+  const cwd = opts.cwd ?? Deno.cwd();
+  const hostPath = resolveHost(cwd, opts.program);
+  let bytes: Uint8Array;
+  try {
+    bytes = Deno.readFileSync(hostPath);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new RunError(`${opts.program}: no such file`, 127);
+    }
+    if (e instanceof Deno.errors.IsADirectory) {
+      throw new RunError(`${opts.program}: is a directory`, 126);
+    }
+    throw new RunError(`${opts.program}: cannot read (${(e as Error).message})`, 126);
+  }
+  const profile = typeof opts.profile === "object"
+    ? opts.profile
+    : builtinProfile(opts.profile ?? "full");
+  const mem = new GuestMemory();
+  const argv = [opts.argv0 ?? opts.program, ...(opts.args ?? [])];
+  const envMap = { ...DEFAULT_ENV, ...(opts.env ?? {}) };
+  const envp = Object.keys(envMap).map((k) => `${k}=${envMap[k]}`);
+  const sysroot = opts.sysroot === undefined ? undefined : resolveHost(cwd, opts.sysroot);
+  const seed = opts.seed ?? 0;
+  let exec;
+  try {
+    exec = execElf(mem, bytes, opts.program, {
+      argv,
+      envp,
+      seed,
+      sysroot,
+      guestPath: hostPath,
+      execfn: opts.program,
+    });
+  } catch (e) {
+    if (e instanceof ElfError) throw new RunError(e.message, 126);
+    throw e;
+  }
+  const events: TraceEvent[] = [];
+  const output = { stdout: [] as Uint8Array[], stderr: [] as Uint8Array[] };
+  const k = new Kernel({
+    mem,
+    symbols: exec.load.symbols,
+    seed,
+    cpus: opts.cpus ?? 4,
+    quantum: opts.quantum ?? 100_000,
+    sched: opts.sched ?? "rr",
+    hz: opts.hz ?? 1e9,
+    maxInsns: opts.maxInsns ?? 2 ** 52,
+    tracer: (e) => {
+      if (opts.collectEvents) events.push(e);
+      opts.tracer?.(e);
+    },
+  });
+  for (const [name, h] of allHandlers()) k.handlers.set(name, h);
+  startHart(k.mainThread.hart, exec.load.entry, exec.stack.sp);
+  const setup: FilesSetup = {
+    sysroot,
+    mounts: opts.mounts ?? [],
+    cwd,
+    exeHostPath: hostPath,
+    exeGuestPath: hostPath,
+    auxv: auxvBytes(exec.stack.auxv),
+    stdin: inputFrom(opts.stdin),
+    stdout: outputTo(opts.stdout, output.stdout, Deno.stdout),
+    stderr: outputTo(opts.stderr, output.stderr, Deno.stderr),
+  };
+  setupFiles(k, setup);
+  callIfPresent(memoryFamily, "setupMemory", k, { brk: exec.load.brk });
+  callIfPresent(signalsFamily, "setupSignals", k);
+  const interp = exec.load.interpreter;
+  const dispatcher = new Dispatcher(k, profile, phaseByStudyRule(interp?.start, interp?.end));
+  opts.onKernel?.(k);
+  return { kernel: k, dispatcher, output, events, started };
+}
+
+/** Runs a prepared process to its end and collects the result. */
+export function finish(p: Prepared): RunResult {
+  const k = p.kernel;
+  const end = k.end ?? k.run();
+  const { status, message } = describeEnd(end);
+  const stats = collectStats(k, status, end, (performance.now() - p.started) / 1000);
+  return {
+    status,
+    end,
+    message,
+    stdout: concat(p.output.stdout),
+    stderr: concat(p.output.stderr),
+    events: p.events,
+    stats,
+    kernel: k,
+  };
+}
+
+/** Runs a guest program to completion. */
+export function run(opts: RunOptions): RunResult {
+  return finish(prepare(opts));
+}
+
+/** zkabi's exit status and message for a run's end. */
+export function describeEnd(end: RunEnd): { status: number; message?: string } {
+  switch (end.kind) {
+    case "exit":
+      return { status: end.status };
+    case "signal":
+      return { status: 128 + end.signo, message: `killed by signal ${end.signo}: ${end.detail}` };
+    case "deny":
+      return { status: 125, message: end.message };
+    case "deadlock":
+      return { status: 125, message: `deadlock: every thread is blocked\n${end.report}` };
+    case "limit":
+      return {
+        status: 125,
+        message: `instruction limit reached after ${end.instret} instructions`,
+      };
+    case "error":
+      return { status: 125, message: end.message };
+  }
+}
+
+function collectStats(k: Kernel, status: number, end: RunEnd, wall: number): RunStats {
+  const byThread: Record<string, number> = {};
+  for (const t of k.threads) byThread[String(t.tid)] = t.hart.instret;
+  const syscalls: Record<string, number> = {};
+  for (const name of [...k.counters.syscalls.keys()].sort()) {
+    syscalls[name] = k.counters.syscalls.get(name)!;
+  }
+  return {
+    instret: k.instret,
+    instretByThread: byThread,
+    syscalls,
+    threads: k.counters.threadsCreated,
+    contextSwitches: k.counters.contextSwitches,
+    futex: { waits: k.counters.futexWaits, wakes: k.counters.futexWakes },
+    signalsDelivered: k.counters.signalsDelivered,
+    memory: {
+      mappedBytes: k.mem.mappedBytes,
+      touchedBytes: k.mem.touchedPages * PAGE_SIZE,
+      peakTouchedBytes: k.mem.peakTouchedPages * PAGE_SIZE,
+    },
+    exitStatus: status,
+    end: end.kind,
+    wallSeconds: wall,
+  };
+}
+
+/**
+ * Phases as the study defines them: the dynamic loader while the pc is in
+ * the interpreter; then runtime start-up until the first write to stdout or
+ * stderr; then the application; exit and exit_group are the exit phase.
+ */
+function phaseByStudyRule(interpStart?: number, interpEnd?: number): PhaseOf {
+  let app = false;
+  return (k, _t, pc, name) => {
+    if (name === "exit_group" || name === "exit") return "exit";
+    if (interpStart !== undefined && pc >= interpStart && pc < interpEnd!) return "loader";
+    if (!app && (name === "write" || name === "writev")) {
+      const fd = k.current?.hart.xl[10];
+      if (fd === 1 || fd === 2) app = true;
+    }
+    return app ? "app" : "startup";
+  };
+}
+
+function resolveHost(cwd: string, path: string): string {
+  return path.startsWith("/") ? path : `${cwd.replace(/\/$/, "")}/${path}`;
+}
+
+function inputFrom(stdin: RunOptions["stdin"]): FilesSetup["stdin"] {
+  if (stdin === "inherit") {
+    return (max) => {
+      const buf = new Uint8Array(Math.min(max, 65536));
+      const n = Deno.stdin.readSync(buf);
+      return n === null ? null : buf.subarray(0, n);
+    };
+  }
+  let rest = stdin ?? new Uint8Array(0);
+  return (max) => {
+    if (rest.length === 0) return null;
+    const chunk = rest.subarray(0, max);
+    rest = rest.subarray(chunk.length);
+    return chunk;
+  };
+}
+
+function outputTo(
+  where: RunOptions["stdout"],
+  captured: Uint8Array[],
+  host: { writeSync(b: Uint8Array): number },
+): FilesSetup["stdout"] {
+  if (typeof where === "function") return where;
+  if (where === "inherit") {
+    return (b) => {
+      let off = 0;
+      while (off < b.length) off += host.writeSync(b.subarray(off));
+    };
+  }
+  return (b) => captured.push(b.slice());
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+/** Calls an optional setup function a family module may export. */
+function callIfPresent(mod: Record<string, unknown>, name: string, ...args: unknown[]): void {
+  const f = mod[name];
+  if (typeof f === "function") f(...args);
+}
