@@ -77,6 +77,11 @@ export interface Binaries {
 
 let built: Binaries | undefined;
 
+// The compiled programs live only as long as the test module.
+globalThis.addEventListener("unload", () => {
+  if (built) Deno.removeSync(built.dir, { recursive: true });
+});
+
 function compile(args: string[]): void {
   const out = new Deno.Command(CC, { args, stdout: "piped", stderr: "piped" }).outputSync();
   if (!out.success) {

@@ -25,6 +25,9 @@ const BIG: bigint[] = [
   2n ** 64n - 0x1000n,
   2n ** 64n - 1n,
 ];
+/** e_type, e_entry, e_phoff, e_shoff, e_phentsize, e_phnum, e_shentsize, e_shnum, e_shstrndx. */
+const HEADER_AT = [16, 24, 32, 40, 54, 56, 58, 60, 62];
+const HEADER_SIZE = [2, 8, 8, 8, 2, 2, 2, 2, 2];
 const TYPES = [0, 1, 2, 3, 4, 6, 7, 0x6474e551, 0x6474e552, 0x70000003];
 
 interface Layout {
@@ -101,36 +104,23 @@ function* mutations(
       }
     } else if (kind === 1 && l.phnum > 0) {
       const o = l.phoff + 56 * (rnd() % l.phnum);
-      const field = rnd() % 7;
+      // 0 p_type, 1 p_flags, 2..7 p_offset, p_vaddr, p_paddr, p_filesz, p_memsz, p_align.
+      const field = rnd() % 8;
       if (field === 0) dv.setUint32(o, TYPES[rnd() % TYPES.length], true);
       else if (field === 1) dv.setUint32(o + 4, rnd() % 8, true);
       else {
-        const f = o + 8 * (field - 1) + 8;
+        const f = o + 8 * (field - 1);
         dv.setBigUint64(f, big(dv.getBigUint64(f, true)), true);
       }
       what = `phdr@${o} field ${field}`;
     } else if (kind === 2) {
-      const fields: [number, number][] = [
-        [16, 2],
-        [24, 8],
-        [32, 8],
-        [40, 8],
-        [54, 2],
-        [56, 2],
-        [
-          58,
-          2,
-        ],
-        [60, 2],
-        [62, 2],
-      ];
-      const [at, size] = fields[rnd() % fields.length];
-      if (size === 8) dv.setBigUint64(at, big(dv.getBigUint64(at, true)), true);
-      else {dv.setUint16(
-          at,
-          rnd() % 4 === 0 ? rnd() & 0xffff : (dv.getUint16(at, true) + (rnd() % 5) - 2) & 0xffff,
-          true,
-        );}
+      const k = rnd() % HEADER_AT.length;
+      const at = HEADER_AT[k];
+      if (HEADER_SIZE[k] === 8) dv.setBigUint64(at, big(dv.getBigUint64(at, true)), true);
+      else {
+        const near = dv.getUint16(at, true) + (rnd() % 5) - 2;
+        dv.setUint16(at, (rnd() % 4 === 0 ? rnd() : near) & 0xffff, true);
+      }
       what = `header field @${at}`;
     } else if (kind === 3) {
       // Anywhere, including section headers and symbol tables.
