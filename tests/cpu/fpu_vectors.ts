@@ -1,8 +1,13 @@
 /**
- * Loads the reference vectors produced by fp_vectors/gen.c under qemu-user
- * and describes each op's operand shape, for the FPU tests.
+ * Loads the reference vectors produced by fp_vectors/gen.c under qemu-user,
+ * describes each op's operand shape and runs a vector against executeFp, for
+ * the FPU tests and the stress script.
  * @module
  */
+
+import { Hart } from "../../lib/cpu/hart.ts";
+import { OPS } from "../../lib/cpu/ops.ts";
+import { executeFp } from "../../lib/cpu/fpu.ts";
 
 /** One reference execution. */
 export interface FpVector {
@@ -77,4 +82,60 @@ export function parseVectors(text: string): FpVector[] {
 export function loadVectors(): FpVector[] {
   const url = new URL("./fp_vectors/vectors.txt", import.meta.url);
   return parseVectors(Deno.readTextFileSync(url));
+}
+
+const U64 = (1n << 64n) - 1n;
+const POISON = 0x5a5a5a5a_a5a5a5a5n;
+
+/** Register placement for one run. */
+export interface Placement {
+  /** Destination register. */
+  rd: number;
+  /** rs1, rs2, rs3. */
+  rs: number[];
+}
+
+/** Distinct destination and sources. */
+export const DISTINCT: Placement = { rd: 5, rs: [6, 7, 8] };
+/** Destination aliasing rs1. */
+export const ALIASED: Placement = { rd: 6, rs: [6, 7, 8] };
+
+/**
+ * Runs vector v on a fresh hart, with the rounding mode in the instruction
+ * (dynamic false) or in frm (dynamic true). Returns "" on a match, else what
+ * differed.
+ */
+export function checkVector(v: FpVector, dynamic: boolean, place: Placement): string {
+  const shape = opShape(v.name);
+  const h = new Hart();
+  // Poison every register so stray reads or writes show up.
+  for (let i = 0; i < 32; i++) {
+    h.setF(i, POISON);
+    if (i !== 0) h.setX(i, POISON);
+  }
+  shape.sources.forEach((kind, k) => {
+    if (kind === "f") h.setF(place.rs[k], v.operands[k]);
+    else h.setX(place.rs[k], v.operands[k]);
+  });
+  const rmField = dynamic ? 7 : v.rm;
+  if (dynamic) h.frm = v.rm;
+  const rs3 = shape.sources.length === 3 ? place.rs[2] : 0;
+  const ok = executeFp(h, OPS[v.name], place.rd, place.rs[0], place.rs[1], rs3 | (rmField << 5));
+  if (!ok) return "reported illegal";
+  const got = (shape.dest === "f" ? h.getF(place.rd) : h.getX(place.rd)) & U64;
+  const hex = (x: bigint | number) => x.toString(16);
+  if (got !== v.result || h.fflags !== v.flags) {
+    return `got ${hex(got)} flags ${hex(h.fflags)}, want ${hex(v.result)} flags ${hex(v.flags)}`;
+  }
+  for (let i = 0; i < 32; i++) {
+    if (shape.dest === "f" && i === place.rd) continue;
+    if (shape.sources.some((k, j) => k === "f" && place.rs[j] === i)) continue;
+    if ((h.getF(i) & U64) !== POISON) return `clobbered f${i}`;
+  }
+  return "";
+}
+
+/** One-line description of a vector, for failure messages. */
+export function describeVector(v: FpVector): string {
+  return `line ${v.line}: ${v.name} rm=${v.rm} ${v.operands.map((x) => x.toString(16)).join(" ")}`;
 }

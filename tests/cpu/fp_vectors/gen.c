@@ -12,10 +12,12 @@
  * and the OPERANDs the 64-bit source register values, all in hex.
  *
  * Rounding modes are applied through frm with the instructions' rm = dyn.
- * Build and run with gen.sh.
+ * Build and run with gen.sh; `gen stress N SEED` instead streams N rounds
+ * of random targeted inputs for every rounding op (see stress.sh).
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef uint64_t u64;
@@ -410,26 +412,25 @@ static void gen_norm(const char *name, int kind, stub_fn fn, int dbl, int ncross
   }
 }
 
+static u64 in_sqrt(int dbl) {
+  int sc = (int)(rnd() % 5);
+  if (dbl) {
+    if (sc == 0) return dexp(0, rnd_int(-1074, 1023));
+    if (sc == 1) { double r = bd(dshort(0, rnd_int(-20, 20), 26)); return db(r * r); }
+    if (sc == 2) return dexp(rnd() % 8 == 0, rnd_int(-1075, -1000));
+    return dexp(rnd() % 16 == 0, rnd_int(-10, 10));
+  }
+  if (sc == 0) return box(sexp(0, rnd_int(-149, 127)));
+  if (sc == 1) { float r = bf(sshort(0, rnd_int(-10, 10), 12)); return boxf(r * r); }
+  if (sc == 2) return box(sexp(rnd() % 8 == 0, rnd_int(-150, -110)));
+  return box(sexp(rnd() % 16 == 0, rnd_int(-10, 10)));
+}
+
 static void gen_sqrt(const char *name, stub_fn fn, int dbl, int nrand) {
   const u64 *spec = dbl ? DSPEC : SSPEC;
   int n = dbl ? NDSPEC : NSSPEC;
   for (int i = 0; i < n; i++) emit5(name, K_F1, fn, spec[i], 0, 0);
-  for (int k = 0; k < nrand; k++) {
-    u64 a;
-    int sc = (int)(rnd() % 5);
-    if (dbl) {
-      if (sc == 0) a = dexp(0, rnd_int(-1074, 1023));
-      else if (sc == 1) { double r = bd(dshort(0, rnd_int(-20, 20), 26)); a = db(r * r); }
-      else if (sc == 2) a = dexp(rnd() % 8 == 0, rnd_int(-1075, -1000));
-      else a = dexp(rnd() % 16 == 0, rnd_int(-10, 10));
-    } else {
-      if (sc == 0) a = box(sexp(0, rnd_int(-149, 127)));
-      else if (sc == 1) { float r = bf(sshort(0, rnd_int(-10, 10), 12)); a = boxf(r * r); }
-      else if (sc == 2) a = box(sexp(rnd() % 8 == 0, rnd_int(-150, -110)));
-      else a = box(sexp(rnd() % 16 == 0, rnd_int(-10, 10)));
-    }
-    emit5(name, K_F1, fn, a, 0, 0);
-  }
+  for (int k = 0; k < nrand; k++) emit5(name, K_F1, fn, in_sqrt(dbl), 0, 0);
 }
 
 /* Fused multiply-add operands aimed at single rounding: the addend cancels
@@ -539,6 +540,17 @@ static void gen_fma(const char *name, stub_fn fn, int dbl, int ncross, int nrand
   }
 }
 
+/* A value for a float-to-integer conversion: mostly within a few powers of
+ * two of the 32- and 64-bit boundaries, some small with fractions. */
+static u64 in_to_int(int dbl) {
+  int e = (rnd() & 1) ? rnd_int(-3, 66) : rnd_int(29, 33) + 32 * (int)(rnd() & 1);
+  if (rnd() % 4 == 0) {
+    double v = (double)rnd_int(-20, 20) + (double)rnd_int(0, 7) / 8.0;
+    return dbl ? db(v) : boxf((float)v);
+  }
+  return dbl ? dexp(rsign(), e) : box(sexp(rsign(), e));
+}
+
 /* Values around the integer conversion boundaries. */
 static void gen_to_int(const char *name, stub_fn fn, int dbl) {
   static const double bases[] = {
@@ -574,10 +586,16 @@ static void gen_to_int(const char *name, stub_fn fn, int dbl) {
         emit5(name, K_X_F, fn, box(y + 1), 0, 0);
       }
     }
-  for (int k = 0; k < 24; k++) {
-    u64 x = dbl ? dexp(rsign(), rnd_int(-3, 66)) : box(sexp(rsign(), rnd_int(-3, 66)));
-    emit5(name, K_X_F, fn, x, 0, 0);
-  }
+  for (int k = 0; k < 24; k++) emit5(name, K_X_F, fn, in_to_int(dbl), 0, 0);
+}
+
+/* A random integer of random width, often negated. */
+static u64 in_from_int(void) {
+  int bits = rnd_int(1, 64);
+  u64 x = rnd() >> (64 - bits);
+  if (rnd() & 1) x |= 1ull << (bits - 1);
+  if (rnd() % 3 == 0) x = ~x + 1;
+  return x;
 }
 
 /* Integer sources near the rounding boundaries of single and double. */
@@ -596,50 +614,48 @@ static void gen_from_int(const char *name, stub_fn fn) {
       0xffffff8000000001ull,
   };
   for (unsigned i = 0; i < sizeof ints / sizeof ints[0]; i++) emit5(name, K_F_X, fn, ints[i], 0, 0);
-  for (int k = 0; k < 40; k++) {
-    int bits = rnd_int(1, 64);
-    u64 x = rnd() >> (64 - bits);
-    if (rnd() & 1) x |= 1ull << (bits - 1);
-    if (rnd() % 3 == 0) x = ~x + 1;
-    emit5(name, K_F_X, fn, x, 0, 0);
+  for (int k = 0; k < 40; k++) emit5(name, K_F_X, fn, in_from_int(), 0, 0);
+}
+
+/* A double for FCVT.S.D: single midpoints, the 2^-126 and overflow edges. */
+static u64 in_s_d(void) {
+  u64 x;
+  int sc = (int)(rnd() % 6);
+  if (sc == 0) {
+    x = dexp(rsign(), rnd_int(-160, 130));
+  } else if (sc == 1) { /* exact single midpoints and their neighbours */
+    u32 s = sexp(rsign(), rnd_int(-126, 127));
+    x = db((double)bf(s)) | (1ull << 28);
+    x += (u64)rnd_int(-1, 1);
+  } else if (sc == 2) { /* subnormal single midpoints */
+    u32 s = sexp(rsign(), rnd_int(-149, -127));
+    double half = bd(0x3690000000000000ull); /* 2^-150 */
+    double v = (double)bf(s);
+    x = db(v + (v < 0 ? -half : half));
+    x += (u64)rnd_int(-1, 1);
+  } else if (sc == 3) { /* around 2^-126 and the overflow threshold */
+    static const u64 edges[] = {
+        0x380fffffe0000000ull, 0x380ffffff0000000ull, 0x380fffffe8000000ull,
+        0x380ffffff8000000ull, 0x3810000000000000ull, 0x47efffffe0000000ull,
+        0x47efffffffffffffull, 0x47f0000000000000ull, 0x47efffffd0000000ull,
+        0x36a0000000000000ull, 0x3690000000000000ull, 0x3680000000000000ull,
+        0x36a8000000000000ull, 0x3698000000000000ull, 0x47effffff0000000ull,
+        0x380ffffff0000000ull, 0x380fffffe0000000ull,
+    };
+    x = edges[rnd() % (sizeof edges / sizeof edges[0])];
+    x += (u64)rnd_int(-1, 1);
+    if (rnd() & 1) x |= 1ull << 63;
+  } else if (sc == 4) {
+    x = dexp(rsign(), rnd_int(-1074, 1023));
+  } else {
+    x = dexp(rsign(), rnd_int(-10, 10));
   }
+  return x;
 }
 
 static void gen_cvt_s_d(void) {
   for (int i = 0; i < NDSPEC; i++) emit5("FCVT_S_D", K_F1, s_fcvt_s_d, DSPEC[i], 0, 0);
-  for (int k = 0; k < 220; k++) {
-    u64 x;
-    int sc = (int)(rnd() % 6);
-    if (sc == 0) {
-      x = dexp(rsign(), rnd_int(-160, 130));
-    } else if (sc == 1) { /* exact single midpoints and their neighbours */
-      u32 s = sexp(rsign(), rnd_int(-126, 127));
-      x = db((double)bf(s)) | (1ull << 28);
-      x += (u64)rnd_int(-1, 1);
-    } else if (sc == 2) { /* subnormal single midpoints */
-      u32 s = sexp(rsign(), rnd_int(-149, -127));
-      double half = bd(0x3690000000000000ull); /* 2^-150 */
-      double v = (double)bf(s);
-      x = db(v + (v < 0 ? -half : half));
-      x += (u64)rnd_int(-1, 1);
-    } else if (sc == 3) { /* around 2^-126 and the overflow threshold */
-      static const u64 edges[] = {
-          0x380fffffe0000000ull, 0x380ffffff0000000ull, 0x380fffffe8000000ull,
-          0x380ffffff8000000ull, 0x3810000000000000ull, 0x47efffffe0000000ull,
-          0x47efffffffffffffull, 0x47f0000000000000ull, 0x47efffffd0000000ull,
-          0x36a0000000000000ull, 0x3690000000000000ull, 0x3680000000000000ull,
-          0x36a8000000000000ull, 0x3698000000000000ull,
-      };
-      x = edges[rnd() % (sizeof edges / sizeof edges[0])];
-      x += (u64)rnd_int(-1, 1);
-      if (rnd() & 1) x |= 1ull << 63;
-    } else if (sc == 4) {
-      x = dexp(rsign(), rnd_int(-1074, 1023));
-    } else {
-      x = dexp(rsign(), rnd_int(-10, 10));
-    }
-    emit5("FCVT_S_D", K_F1, s_fcvt_s_d, x, 0, 0);
-  }
+  for (int k = 0; k < 220; k++) emit5("FCVT_S_D", K_F1, s_fcvt_s_d, in_s_d(), 0, 0);
 }
 
 static void gen_cvt_d_s(void) {
@@ -664,7 +680,64 @@ static void gen_mv_from_x(const char *name, stub_fn fn) {
   for (int k = 0; k < 20; k++) emit(name, K_F_X, fn, 0, rnd(), 0, 0);
 }
 
-int main(void) {
+/* Stress mode: n rounds of random targeted inputs for every op that rounds,
+ * each under all five modes. Output is streamed to a checker, not kept. */
+static void stress(long n) {
+  static const struct {
+    const char *name;
+    stub_fn fn;
+    int kind, dbl, cls;
+  } ops[] = {
+      {"FMADD_S", s_fmadd_s, K_F3, 0, 0}, {"FMSUB_S", s_fmsub_s, K_F3, 0, 0},
+      {"FNMSUB_S", s_fnmsub_s, K_F3, 0, 0}, {"FNMADD_S", s_fnmadd_s, K_F3, 0, 0},
+      {"FADD_S", s_fadd_s, K_F2, 0, A_ADD}, {"FSUB_S", s_fsub_s, K_F2, 0, A_ADD},
+      {"FMUL_S", s_fmul_s, K_F2, 0, A_MUL}, {"FDIV_S", s_fdiv_s, K_F2, 0, A_DIV},
+      {"FSQRT_S", s_fsqrt_s, K_F1, 0, 0}, {"FCVT_W_S", s_fcvt_w_s, K_X_F, 0, 0},
+      {"FCVT_WU_S", s_fcvt_wu_s, K_X_F, 0, 0}, {"FCVT_L_S", s_fcvt_l_s, K_X_F, 0, 0},
+      {"FCVT_LU_S", s_fcvt_lu_s, K_X_F, 0, 0}, {"FCVT_S_W", s_fcvt_s_w, K_F_X, 0, 0},
+      {"FCVT_S_WU", s_fcvt_s_wu, K_F_X, 0, 0}, {"FCVT_S_L", s_fcvt_s_l, K_F_X, 0, 0},
+      {"FCVT_S_LU", s_fcvt_s_lu, K_F_X, 0, 0}, {"FMADD_D", s_fmadd_d, K_F3, 1, 0},
+      {"FMSUB_D", s_fmsub_d, K_F3, 1, 0}, {"FNMSUB_D", s_fnmsub_d, K_F3, 1, 0},
+      {"FNMADD_D", s_fnmadd_d, K_F3, 1, 0}, {"FADD_D", s_fadd_d, K_F2, 1, A_ADD},
+      {"FSUB_D", s_fsub_d, K_F2, 1, A_ADD}, {"FMUL_D", s_fmul_d, K_F2, 1, A_MUL},
+      {"FDIV_D", s_fdiv_d, K_F2, 1, A_DIV}, {"FSQRT_D", s_fsqrt_d, K_F1, 1, 0},
+      {"FCVT_W_D", s_fcvt_w_d, K_X_F, 1, 0}, {"FCVT_WU_D", s_fcvt_wu_d, K_X_F, 1, 0},
+      {"FCVT_L_D", s_fcvt_l_d, K_X_F, 1, 0}, {"FCVT_LU_D", s_fcvt_lu_d, K_X_F, 1, 0},
+      {"FCVT_D_L", s_fcvt_d_l, K_F_X, 1, 0}, {"FCVT_D_LU", s_fcvt_d_lu, K_F_X, 1, 0},
+      {"FCVT_S_D", s_fcvt_s_d, K_F1, 1, 0},
+  };
+  for (long r = 0; r < n; r++) {
+    for (unsigned i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+      u64 a = 0, b = 0, c = 0;
+      switch (ops[i].kind) {
+      case K_F3:
+        if (ops[i].dbl) triple_d(&a, &b, &c); else triple_s(&a, &b, &c);
+        break;
+      case K_F2:
+        if (ops[i].dbl) pair_d(ops[i].cls, &a, &b); else pair_s(ops[i].cls, &a, &b);
+        break;
+      case K_F1:
+        a = strcmp(ops[i].name, "FCVT_S_D") == 0 ? in_s_d() : in_sqrt(ops[i].dbl);
+        break;
+      case K_X_F:
+        a = in_to_int(ops[i].dbl);
+        break;
+      default:
+        a = in_from_int();
+        break;
+      }
+      emit5(ops[i].name, ops[i].kind, ops[i].fn, a, b, c);
+    }
+  }
+}
+
+int main(int argc, char **argv) {
+  if (argc == 4 && strcmp(argv[1], "stress") == 0) {
+    rng_state ^= strtoull(argv[3], 0, 0) * 0x9e3779b97f4a7c15ull;
+    stress(strtol(argv[2], 0, 0));
+    fprintf(stderr, "%ld vectors\n", count);
+    return 0;
+  }
   /* Single precision. */
   gen_fma("FMADD_S", s_fmadd_s, 0, 8, 200);
   gen_fma("FMSUB_S", s_fmsub_s, 0, 6, 50);
