@@ -39,6 +39,14 @@ export interface SyscallEvent {
   blocked: boolean;
   /** The strace-format rendering of the arguments (decoded at exit). */
   text?: string;
+  /**
+   * True on the extra report a dispatcher may emit when the call blocks,
+   * before other threads run (`result` undefined). The completion follows
+   * later with `blocked: true`. Lets the strace writer print strace -f's
+   * `<unfinished ...>` / `<... name resumed>` pair and decode entry-time
+   * arguments at entry; without it, blocked calls print whole at completion.
+   */
+  entry?: boolean;
 }
 
 /** A signal delivered to, or killing, a thread. */
@@ -55,6 +63,12 @@ export interface SignalEvent {
   action: "handler" | "ignore" | "kill";
   /** Process-wide retired instructions. */
   instret: number;
+  /** si_pid, for signals sent by a process (SI_USER, SI_TKILL, SI_QUEUE). */
+  pid?: number;
+  /** si_uid, for signals sent by a process. */
+  uid?: number;
+  /** si_addr, for faults (SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE). */
+  addr?: number;
 }
 
 /** Everything the tracer receives. */
