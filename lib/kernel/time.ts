@@ -1,12 +1,357 @@
 /**
- * Time syscalls on the virtual clock: clock_gettime, gettimeofday, clock_getres, nanosleep.
+ * Time syscalls on the virtual clock: clock_gettime, clock_getres,
+ * gettimeofday, nanosleep, clock_nanosleep (and clock_settime/settimeofday,
+ * which an unprivileged process may not use).
+ *
+ * Every clock derives from {@linkcode Kernel.nowNs} (instructions at the
+ * virtual frequency plus time slept), so runs are reproducible:
+ *
+ * - CLOCK_REALTIME (and CLOCK_TAI, whose offset is 0 until NTP sets it, and
+ *   CLOCK_REALTIME_ALARM) = {@linkcode REALTIME_EPOCH_SEC} (2024-01-01T00:00:00Z)
+ *   + virtual time: the process starts at that instant.
+ * - CLOCK_MONOTONIC, CLOCK_MONOTONIC_RAW, CLOCK_BOOTTIME (and
+ *   CLOCK_BOOTTIME_ALARM) = {@linkcode BOOT_OFFSET_NS} (100 s of uptime) +
+ *   virtual time, never zero (the Go runtime refuses a zero nanotime).
+ * - The *_COARSE clocks are the same clocks truncated to the last tick of a
+ *   HZ=250 kernel ({@linkcode TICK_NS} = 4 ms), their resolution.
+ * - CLOCK_PROCESS_CPUTIME_ID = all threads' retired instructions at the
+ *   virtual frequency; CLOCK_THREAD_CPUTIME_ID = the calling thread's; the
+ *   negative CPU clock ids of clock_getcpuclockid/pthread_getcpuclockid
+ *   (`~pid << 3 | perthread << 2 | which`) name a thread or the process.
+ *   Sleeping costs no CPU time.
  * @module
  */
 
-import type { SyscallFamilyTable } from "./types.ts";
+import { EFAULT, EINTR, EINVAL, EOPNOTSUPP, EPERM } from "./errno.ts";
+import type { Kernel } from "./kernel.ts";
+import type { Thread } from "./thread.ts";
+import type { SyscallArgs, SyscallFamilyTable, SyscallResult, Wait } from "./types.ts";
+
+/** CLOCK_REALTIME. */
+export const CLOCK_REALTIME = 0;
+/** CLOCK_MONOTONIC. */
+export const CLOCK_MONOTONIC = 1;
+/** CLOCK_PROCESS_CPUTIME_ID. */
+export const CLOCK_PROCESS_CPUTIME_ID = 2;
+/** CLOCK_THREAD_CPUTIME_ID. */
+export const CLOCK_THREAD_CPUTIME_ID = 3;
+/** CLOCK_MONOTONIC_RAW. */
+export const CLOCK_MONOTONIC_RAW = 4;
+/** CLOCK_REALTIME_COARSE. */
+export const CLOCK_REALTIME_COARSE = 5;
+/** CLOCK_MONOTONIC_COARSE. */
+export const CLOCK_MONOTONIC_COARSE = 6;
+/** CLOCK_BOOTTIME. */
+export const CLOCK_BOOTTIME = 7;
+/** CLOCK_REALTIME_ALARM. */
+export const CLOCK_REALTIME_ALARM = 8;
+/** CLOCK_BOOTTIME_ALARM. */
+export const CLOCK_BOOTTIME_ALARM = 9;
+/** CLOCK_TAI. */
+export const CLOCK_TAI = 11;
+/** clock_nanosleep flag: the request is an absolute time. */
+export const TIMER_ABSTIME = 1;
+
+/** CLOCK_REALTIME at the start of the process: 2024-01-01T00:00:00Z, in seconds. */
+export const REALTIME_EPOCH_SEC = 1704067200;
+/** CLOCK_MONOTONIC/CLOCK_BOOTTIME at the start of the process (100 s after boot), in ns. */
+export const BOOT_OFFSET_NS = 100_000_000_000;
+/** One scheduler tick of a HZ=250 kernel: the coarse clocks' resolution, in ns. */
+export const TICK_NS = 4_000_000;
+/** USER_HZ: clock ticks per second of times(2) and /proc. */
+export const USER_HZ = 100;
+
+const NS = 1_000_000_000n;
+/** KTIME_MAX: the longest time the kernel represents (2^63-1 ns). */
+const KTIME_MAX = (1n << 63n) - 1n;
+
+/** Which time base a clock reads. */
+type Base = "real" | "mono" | "process" | "thread";
+
+/** A resolved clock id. */
+interface ClockSpec {
+  base: Base;
+  /** Truncated to the tick. */
+  coarse: boolean;
+  /** clock_getres's answer in ns. */
+  res: number;
+  /** The thread whose CPU time a thread clock reads. */
+  thread?: Thread;
+}
+
+/** Process CPU time in ns: every thread's retired instructions at the virtual frequency. */
+export function processCpuNs(k: Kernel): number {
+  return Math.floor(k.instret * (1e9 / k.options.hz));
+}
+
+/** Thread `t`'s CPU time in ns. */
+export function threadCpuNs(k: Kernel, t: Thread): number {
+  return Math.floor(t.hart.instret * (1e9 / k.options.hz));
+}
+
+/** CLOCK_MONOTONIC now, in ns (also CLOCK_BOOTTIME and the uptime of /proc/uptime). */
+export function monotonicNs(k: Kernel): bigint {
+  return BigInt(BOOT_OFFSET_NS) + BigInt(k.nowNs());
+}
+
+/** CLOCK_REALTIME now, in ns since the Unix epoch. */
+export function realtimeNs(k: Kernel): bigint {
+  return BigInt(REALTIME_EPOCH_SEC) * NS + BigInt(k.nowNs());
+}
+
+/**
+ * Resolves a clockid_t, or undefined when it names no clock (EINVAL).
+ * Negative ids are CPU clocks: pid `~(id >> 3)` (0 = self), bit 2 set for a
+ * thread, low two bits PROF/VIRT/SCHED (3 is invalid); all read CPU time.
+ */
+function resolveClock(k: Kernel, t: Thread, id: number): ClockSpec | undefined {
+  switch (id) {
+    case CLOCK_REALTIME:
+    case CLOCK_TAI:
+    case CLOCK_REALTIME_ALARM:
+      return { base: "real", coarse: false, res: 1 };
+    case CLOCK_MONOTONIC:
+    case CLOCK_MONOTONIC_RAW:
+    case CLOCK_BOOTTIME:
+    case CLOCK_BOOTTIME_ALARM:
+      return { base: "mono", coarse: false, res: 1 };
+    case CLOCK_REALTIME_COARSE:
+      return { base: "real", coarse: true, res: TICK_NS };
+    case CLOCK_MONOTONIC_COARSE:
+      return { base: "mono", coarse: true, res: TICK_NS };
+    case CLOCK_PROCESS_CPUTIME_ID:
+      return { base: "process", coarse: false, res: 1 };
+    case CLOCK_THREAD_CPUTIME_ID:
+      return { base: "thread", coarse: false, res: 1, thread: t };
+  }
+  const which = id & 3;
+  if (id >= 0 || which === 3) return undefined;
+  // CPUCLOCK_SCHED (2) is precise; PROF and VIRT are tick-accounted.
+  const res = which === 2 ? 1 : TICK_NS;
+  const pid = ~(id >> 3);
+  if ((id & 4) !== 0) {
+    const th = pid === 0 ? t : k.threads.find((x) => x.tid === pid && x.state !== "exited");
+    return th ? { base: "thread", coarse: false, res, thread: th } : undefined;
+  }
+  return pid === 0 || pid === k.pid ? { base: "process", coarse: false, res } : undefined;
+}
+
+/** The value of a resolved clock, in ns. */
+function readClock(k: Kernel, c: ClockSpec): bigint {
+  let v: bigint;
+  switch (c.base) {
+    case "real":
+      v = realtimeNs(k);
+      break;
+    case "mono":
+      v = monotonicNs(k);
+      break;
+    case "process":
+      return BigInt(processCpuNs(k));
+    case "thread":
+      return BigInt(threadCpuNs(k, c.thread!));
+  }
+  return c.coarse ? v - v % BigInt(TICK_NS) : v;
+}
+
+/** Writes a struct timespec {i64 tv_sec @0; i64 tv_nsec @8} (16 bytes). */
+function writeTimespec(k: Kernel, addr: number, ns: bigint): boolean {
+  const b = new Uint8Array(16);
+  const dv = new DataView(b.buffer);
+  dv.setBigInt64(0, ns / NS, true);
+  dv.setBigInt64(8, ns % NS, true);
+  return writeOut(k, addr, b);
+}
+
+function writeOut(k: Kernel, addr: number, b: Uint8Array): boolean {
+  if (!k.mem.accessible(addr, b.length, "write")) return false;
+  k.mem.write(addr, b);
+  return true;
+}
+
+/**
+ * Reads a struct timespec and converts it to ns (clamped at KTIME_MAX), or
+ * returns -EFAULT / -EINVAL (tv_sec < 0 or tv_nsec outside [0, 1e9)).
+ */
+function readTimespec(k: Kernel, addr: number): bigint | number {
+  if (!k.mem.accessible(addr, 16, "read")) return -EFAULT;
+  const dv = new DataView(k.mem.read(addr, 16).buffer);
+  const sec = dv.getBigInt64(0, true);
+  const nsec = dv.getBigUint64(8, true);
+  if (sec < 0n || nsec >= NS) return -EINVAL;
+  const total = sec * NS + nsec;
+  return total > KTIME_MAX ? KTIME_MAX : total;
+}
+
+function clockGettime(k: Kernel, t: Thread, a: SyscallArgs): number {
+  const c = resolveClock(k, t, a.int(0));
+  if (!c) return -EINVAL;
+  return writeTimespec(k, a.ptr(1), readClock(k, c)) ? 0 : -EFAULT;
+}
+
+/**
+ * clock_getres: 1 ns for the high-resolution and CPU clocks, one tick for
+ * the coarse ones. A NULL pointer only validates the id.
+ */
+function clockGetres(k: Kernel, t: Thread, a: SyscallArgs): number {
+  const c = resolveClock(k, t, a.int(0));
+  if (!c) return -EINVAL;
+  const p = a.ptr(1);
+  if (p === 0) return 0;
+  return writeTimespec(k, p, BigInt(c.res)) ? 0 : -EFAULT;
+}
+
+/** gettimeofday: struct timeval {i64 tv_sec; i64 tv_usec}; struct timezone {i32 minuteswest; i32 dsttime} (UTC). */
+function gettimeofday(k: Kernel, _t: Thread, a: SyscallArgs): number {
+  const tv = a.ptr(0);
+  const tz = a.ptr(1);
+  if (tv !== 0) {
+    const ns = realtimeNs(k);
+    const b = new Uint8Array(16);
+    const dv = new DataView(b.buffer);
+    dv.setBigInt64(0, ns / NS, true);
+    dv.setBigInt64(8, (ns % NS) / 1000n, true);
+    if (!writeOut(k, tv, b)) return -EFAULT;
+  }
+  if (tz !== 0 && !writeOut(k, tz, new Uint8Array(8))) return -EFAULT;
+  return 0;
+}
+
+/**
+ * settimeofday: the arguments are checked (EFAULT, EINVAL), then the
+ * permission check fails: setting the time needs CAP_SYS_TIME, which the
+ * guest (uid 1000) lacks.
+ */
+function settimeofday(k: Kernel, _t: Thread, a: SyscallArgs): number {
+  const tv = a.ptr(0);
+  const tz = a.ptr(1);
+  let bad = false;
+  if (tv !== 0) {
+    if (!k.mem.accessible(tv, 16, "read")) return -EFAULT;
+    const dv = new DataView(k.mem.read(tv, 16).buffer);
+    const usec = dv.getBigInt64(8, true);
+    bad = dv.getBigInt64(0, true) < 0n || usec < 0n || usec >= 1_000_000n;
+  }
+  if (tz !== 0 && !k.mem.accessible(tz, 8, "read")) return -EFAULT;
+  return bad ? -EINVAL : -EPERM;
+}
+
+/**
+ * clock_settime: EINVAL for clocks that cannot be set (all but REALTIME and
+ * the CPU clocks), EFAULT, EINVAL for a bad REALTIME value, else EPERM
+ * (no CAP_SYS_TIME).
+ */
+function clockSettime(k: Kernel, t: Thread, a: SyscallArgs): number {
+  const id = a.int(0);
+  const c = resolveClock(k, t, id);
+  if (!c || (id !== CLOCK_REALTIME && c.base !== "process" && c.base !== "thread")) return -EINVAL;
+  const r = readTimespec(k, a.ptr(1));
+  if (r === -EFAULT) return r;
+  if (id === CLOCK_REALTIME && typeof r === "number") return r;
+  return -EPERM;
+}
+
+/**
+ * A sleep the scheduler ends at `deadline` (absolute virtual ns). It carries
+ * what the signals family needs to interrupt it.
+ */
+export interface SleepWait extends Wait {
+  /** Always set: sleeps end by time. */
+  readonly deadline: number;
+  /**
+   * Ends the sleep early because a signal arrived: writes the unslept time
+   * to the `rem` pointer of a relative nanosleep/clock_nanosleep (when one
+   * was given) and returns the result the syscall then gives: -EINTR, or
+   * -EFAULT when `rem` cannot be written.
+   */
+  interrupted(): number;
+}
+
+/** True when `w` is a sleep made by this family. */
+export function isSleepWait(w: Wait | undefined): w is SleepWait {
+  return w !== undefined && typeof (w as Partial<SleepWait>).interrupted === "function";
+}
+
+/**
+ * A wait that ends once the virtual clock reaches `deadline`. `rem` is the
+ * address for the unslept time on interruption (0: none).
+ */
+function sleepUntil(k: Kernel, deadline: number, rem: number, reason: string): SleepWait {
+  return {
+    reason,
+    deadline,
+    resume(timedOut: boolean): number | undefined {
+      return timedOut || k.nowNs() >= deadline ? 0 : undefined;
+    },
+    interrupted(): number {
+      if (rem !== 0) {
+        const left = Math.max(0, deadline - k.nowNs());
+        if (!writeTimespec(k, rem, BigInt(left))) return -EFAULT;
+      }
+      return -EINTR;
+    },
+  };
+}
+
+/** Converts a ns count (bigint, possibly huge) into a virtual-time deadline. */
+function deadlineAfter(k: Kernel, ns: bigint): number {
+  return k.nowNs() + Number(ns);
+}
+
+function describeNs(ns: bigint): string {
+  return `${ns / NS}.${(ns % NS).toString().padStart(9, "0")} s`;
+}
+
+/** nanosleep(req, rem): a relative sleep on CLOCK_MONOTONIC. */
+function nanosleep(k: Kernel, _t: Thread, a: SyscallArgs): SyscallResult {
+  const ns = readTimespec(k, a.ptr(0));
+  if (typeof ns === "number") return ns;
+  return sleepUntil(k, deadlineAfter(k, ns), a.ptr(1), `nanosleep ${describeNs(ns)}`);
+}
+
+/**
+ * clock_nanosleep(clockid, flags, req, rem): relative, or absolute with
+ * TIMER_ABSTIME (a time already past returns at once). Clocks without a
+ * sleep (MONOTONIC_RAW, the coarse ones) give -EOPNOTSUPP; the *_ALARM
+ * clocks need CAP_WAKE_ALARM (-EPERM); the caller's own thread CPU clock is
+ * -EINVAL; the process CPU clock (or another thread's) waits until the other
+ * threads have used the time, re-checked at every scheduling point.
+ */
+function clockNanosleep(k: Kernel, t: Thread, a: SyscallArgs): SyscallResult {
+  const id = a.int(0);
+  const abs = (a.int(1) & TIMER_ABSTIME) !== 0;
+  const c = resolveClock(k, t, id);
+  if (!c) return -EINVAL;
+  if (id === CLOCK_MONOTONIC_RAW || c.coarse) return -EOPNOTSUPP;
+  const ns = readTimespec(k, a.ptr(2));
+  if (typeof ns === "number") return ns;
+  if (id === CLOCK_REALTIME_ALARM || id === CLOCK_BOOTTIME_ALARM) {
+    return (a.int(1) & ~TIMER_ABSTIME) !== 0 ? -EINVAL : -EPERM;
+  }
+  if (c.base === "thread" && c.thread === t) return -EINVAL;
+  if (c.base === "process" || c.base === "thread") {
+    const target = abs ? ns : readClock(k, c) + ns;
+    return {
+      reason: `clock_nanosleep on a CPU clock until ${describeNs(target)}`,
+      repoll: true,
+      resume: () => readClock(k, c) >= target ? 0 : undefined,
+    };
+  }
+  const left = abs ? ns - readClock(k, c) : ns;
+  const deadline = left <= 0n ? k.nowNs() : deadlineAfter(k, left);
+  return sleepUntil(k, deadline, abs ? 0 : a.ptr(3), `clock_nanosleep ${describeNs(ns)}`);
+}
 
 /** The time family's handlers by syscall name. */
 export const TIME: SyscallFamilyTable = {
   family: "time",
-  handlers: {},
+  handlers: {
+    clock_gettime: clockGettime,
+    clock_getres: clockGetres,
+    clock_settime: clockSettime,
+    gettimeofday,
+    settimeofday,
+    nanosleep,
+    clock_nanosleep: clockNanosleep,
+  },
 };
