@@ -1,0 +1,492 @@
+/**
+ * Open file descriptions for filesystem objects: regular files, directories,
+ * O_PATH locations, the memory devices (/dev/null, zero, full, random,
+ * urandom) and the standard streams the runner supplies.
+ * @module
+ */
+
+import { EFAULT, EINVAL, EISDIR, ENOSPC, ENOTTY, ENXIO } from "../kernel/errno.ts";
+import {
+  O_APPEND,
+  OpenFile,
+  POLLHUP,
+  POLLIN,
+  POLLOUT,
+  POLLRDNORM,
+  POLLWRNORM,
+} from "../kernel/fd_table.ts";
+import type { Kernel } from "../kernel/kernel.ts";
+import type { Thread } from "../kernel/thread.ts";
+import {
+  type Attr,
+  type DirEntry,
+  type FileData,
+  inodeOf,
+  type Loc,
+  makeAttr,
+  makedev,
+  pathOf,
+} from "./types.ts";
+
+/** lseek whence values. */
+export const SEEK_SET = 0;
+/** Relative to the current offset. */
+export const SEEK_CUR = 1;
+/** Relative to the end. */
+export const SEEK_END = 2;
+/** Next data at or after the offset. */
+export const SEEK_DATA = 3;
+/** Next hole at or after the offset. */
+export const SEEK_HOLE = 4;
+
+/** ioctl requests (asm-generic/ioctls.h). */
+export const TCGETS = 0x5401;
+/** Set termios now. */
+export const TCSETS = 0x5402;
+/** Set termios after output drains. */
+export const TCSETSW = 0x5403;
+/** Set termios after flushing input. */
+export const TCSETSF = 0x5404;
+/** Foreground process group. */
+export const TIOCGPGRP = 0x540f;
+/** Set the foreground process group. */
+export const TIOCSPGRP = 0x5410;
+/** Window size. */
+export const TIOCGWINSZ = 0x5413;
+/** Set the window size. */
+export const TIOCSWINSZ = 0x5414;
+/** Bytes available to read. */
+export const FIONREAD = 0x541b;
+/** Set or clear O_NONBLOCK. */
+export const FIONBIO = 0x5421;
+/** Clear FD_CLOEXEC. */
+export const FIONCLEX = 0x5450;
+/** Set FD_CLOEXEC. */
+export const FIOCLEX = 0x5451;
+
+/** Largest offset a file may reach (kept within exact JS integers). */
+export const MAX_OFFSET = Number.MAX_SAFE_INTEGER;
+
+/** Largest chunk one read of /dev/zero or /dev/urandom returns (reads may be short). */
+const DEVICE_CHUNK = 1 << 24;
+
+/** Computes an lseek result for a file of `size` at `pos`: the new offset or -errno. */
+export function seekTarget(pos: number, size: number, offset: number, whence: number): number {
+  let to: number;
+  switch (whence) {
+    case SEEK_SET:
+      to = offset;
+      break;
+    case SEEK_CUR:
+      to = pos + offset;
+      break;
+    case SEEK_END:
+      to = size + offset;
+      break;
+    case SEEK_DATA:
+      if (offset < 0 || offset >= size) return offset < 0 ? -EINVAL : -ENXIO;
+      to = offset;
+      break;
+    case SEEK_HOLE:
+      if (offset < 0 || offset >= size) return offset < 0 ? -EINVAL : -ENXIO;
+      to = size;
+      break;
+    default:
+      return -EINVAL;
+  }
+  if (to < 0 || to > MAX_OFFSET) return -EINVAL;
+  return to;
+}
+
+/** A regular file opened for reading and/or writing. */
+export class RegularFile extends OpenFile {
+  readonly kind = "file";
+  /** The file offset. */
+  pos = 0;
+  /** The contents. */
+  readonly data: FileData;
+
+  /** Opens `data`, found at `loc`, with status flags `flags`. */
+  constructor(loc: Loc, data: FileData, flags: number) {
+    super(flags);
+    this.loc = loc;
+    this.data = data;
+  }
+
+  get path(): string {
+    return pathOf(this.loc!);
+  }
+
+  stat(): Attr {
+    return inodeOf(this.loc!).attr();
+  }
+
+  override read(_k: Kernel, max: number): Uint8Array {
+    const b = this.data.read(this.pos, max);
+    this.pos += b.length;
+    return b;
+  }
+
+  override write(_k: Kernel, data: Uint8Array): number {
+    if (this.flags & O_APPEND) this.pos = this.data.size();
+    if (this.pos + data.length > MAX_OFFSET) return -EINVAL;
+    const n = this.data.write(this.pos, data);
+    if (n > 0) this.pos += n;
+    return n;
+  }
+
+  override pread(_k: Kernel, max: number, offset: number): Uint8Array {
+    return this.data.read(offset, max);
+  }
+
+  override pwrite(_k: Kernel, data: Uint8Array, offset: number): number {
+    // Linux appends even for pwrite when the file is O_APPEND.
+    const at = this.flags & O_APPEND ? this.data.size() : offset;
+    if (at + data.length > MAX_OFFSET) return -EINVAL;
+    return this.data.write(at, data);
+  }
+
+  override seek(_k: Kernel, offset: number, whence: number): number {
+    const to = seekTarget(this.pos, this.data.size(), offset, whence);
+    if (to >= 0) this.pos = to;
+    return to;
+  }
+
+  override ioctl(k: Kernel, _t: Thread, request: number, arg: number): number {
+    if (request !== FIONREAD) return -ENOTTY;
+    return putInt(k, arg, Math.max(0, Math.min(0x7fffffff, this.data.size() - this.pos)));
+  }
+
+  override contents(): Uint8Array {
+    return this.data.bytes();
+  }
+}
+
+/** An open directory: getdents64 reads its entries; the offset counts entries. */
+export class DirFile extends OpenFile {
+  readonly kind = "dir";
+  /** Index of the next entry getdents64 returns. */
+  pos = 0;
+  readonly #lister: () => DirEntry[] | number;
+  #entries: DirEntry[] | undefined;
+
+  /** Opens the directory at `loc`; `lister` produces its entries (with `.` and `..`). */
+  constructor(loc: Loc, flags: number, lister: () => DirEntry[] | number) {
+    super(flags);
+    this.loc = loc;
+    this.#lister = lister;
+  }
+
+  get path(): string {
+    return pathOf(this.loc!);
+  }
+
+  stat(): Attr {
+    return inodeOf(this.loc!).attr();
+  }
+
+  override read(): number {
+    return -EISDIR;
+  }
+
+  override write(): number {
+    return -EISDIR;
+  }
+
+  override pread(): number {
+    return -EISDIR;
+  }
+
+  override pwrite(): number {
+    return -EISDIR;
+  }
+
+  /** The entries as of the last rewind (listed on first use and after seeking to 0). */
+  entries(): DirEntry[] | number {
+    if (!this.#entries) {
+      const r = this.#lister();
+      if (typeof r === "number") return r;
+      this.#entries = r;
+    }
+    return this.#entries;
+  }
+
+  override seek(_k: Kernel, offset: number, whence: number): number {
+    let to: number;
+    if (whence === SEEK_SET) to = offset;
+    else if (whence === SEEK_CUR) to = this.pos + offset;
+    else return -EINVAL;
+    if (to < 0) return -EINVAL;
+    this.pos = to;
+    if (to === 0) this.#entries = undefined;
+    return to;
+  }
+}
+
+/** An O_PATH descriptor: a location usable as dirfd, for fstat and fchdir, nothing else. */
+export class PathFile extends OpenFile {
+  readonly kind = "path";
+
+  /** Refers to `loc`. */
+  constructor(loc: Loc, flags: number) {
+    super(flags);
+    this.loc = loc;
+  }
+
+  get path(): string {
+    return pathOf(this.loc!);
+  }
+
+  stat(): Attr {
+    return inodeOf(this.loc!).attr();
+  }
+}
+
+/** Which memory device a {@linkcode DeviceFile} is. */
+export type DeviceKind = "null" | "zero" | "full" | "random" | "urandom";
+
+/** Device numbers (major 1) of the memory devices. */
+export const DEVICE_RDEV: Readonly<Record<DeviceKind, number>> = {
+  null: makedev(1, 3),
+  zero: makedev(1, 5),
+  full: makedev(1, 7),
+  random: makedev(1, 8),
+  urandom: makedev(1, 9),
+};
+
+/** /dev/null, /dev/zero, /dev/full, /dev/random, /dev/urandom. */
+export class DeviceFile extends OpenFile {
+  readonly kind = "device";
+  readonly device: DeviceKind;
+  readonly #attr: () => Attr;
+  readonly #random: (n: number) => Uint8Array;
+
+  /** Opens device `device`; `attr` gives its inode attributes, `random` its bytes. */
+  constructor(
+    device: DeviceKind,
+    flags: number,
+    attr: () => Attr,
+    random: (n: number) => Uint8Array,
+  ) {
+    super(flags);
+    this.device = device;
+    this.#attr = attr;
+    this.#random = random;
+  }
+
+  get path(): string {
+    return `/dev/${this.device}`;
+  }
+
+  stat(): Attr {
+    return this.#attr();
+  }
+
+  override read(_k: Kernel, max: number): Uint8Array {
+    const n = Math.min(max, DEVICE_CHUNK);
+    switch (this.device) {
+      case "null":
+        return new Uint8Array(0);
+      case "zero":
+      case "full":
+        return new Uint8Array(n);
+      default:
+        return this.#random(n);
+    }
+  }
+
+  override write(_k: Kernel, data: Uint8Array): number {
+    if (this.device === "full") return data.length === 0 ? 0 : -ENOSPC;
+    return data.length;
+  }
+
+  override pread(k: Kernel, max: number): Uint8Array {
+    return this.read(k, max);
+  }
+
+  override pwrite(k: Kernel, data: Uint8Array): number {
+    return this.write(k, data);
+  }
+
+  override seek(): number {
+    return 0;
+  }
+}
+
+/** Terminal state shared by the standard streams that are terminals. */
+export class Terminal {
+  /** struct termios (36 bytes on riscv64): iflag, oflag, cflag, lflag, c_line, c_cc[19]. */
+  termios: Uint8Array = defaultTermios();
+  /** struct winsize: rows, cols, xpixel, ypixel (u16 each). */
+  winsize: Uint8Array = new Uint8Array([24, 0, 80, 0, 0, 0, 0, 0]);
+  /** Foreground process group. */
+  pgrp = 0;
+}
+
+/** A cooked-mode termios as a Linux pty starts with (ICRNL|IXON, OPOST|ONLCR, B38400|CS8|CREAD|HUPCL, ISIG|ICANON|ECHO...). */
+function defaultTermios(): Uint8Array {
+  const b = new Uint8Array(36);
+  const dv = new DataView(b.buffer);
+  dv.setUint32(0, 0x500, true);
+  dv.setUint32(4, 0x5, true);
+  dv.setUint32(8, 0xbf, true);
+  dv.setUint32(12, 0x8a3b, true);
+  // c_cc: VINTR VQUIT VERASE VKILL VEOF VTIME VMIN VSWTC VSTART VSTOP VSUSP VEOL VREPRINT VDISCARD VWERASE VLNEXT VEOL2
+  const cc = [3, 0x1c, 0x7f, 0x15, 4, 0, 1, 0, 0x11, 0x13, 0x1a, 0, 0x12, 0x0f, 0x17, 0x16, 0];
+  b.set(cc, 17);
+  return b;
+}
+
+/** How a standard stream looks to fstat: a pipe from the runner, or a terminal. */
+export interface StdioShape {
+  /** The terminal, when the stream is one. */
+  terminal?: Terminal;
+  /** Inode number of the pipe it appears as. */
+  ino: number;
+}
+
+/** Encoded st_dev of pipes (pipefs). */
+export const PIPEFS_DEV: number = makedev(0, 12);
+/** Encoded st_rdev of the pseudo-terminal the standard streams may be. */
+export const PTY_RDEV: number = makedev(136, 0);
+
+abstract class StdioFile extends OpenFile {
+  readonly kind = "stdio";
+  readonly #shape: StdioShape;
+
+  constructor(flags: number, shape: StdioShape) {
+    super(flags);
+    this.#shape = shape;
+  }
+
+  get path(): string {
+    return this.#shape.terminal ? "/dev/pts/0" : `pipe:[${this.#shape.ino}]`;
+  }
+
+  override get isTerminal(): boolean {
+    return this.#shape.terminal !== undefined;
+  }
+
+  stat(): Attr {
+    const fs = { dev: PIPEFS_DEV, writable: false, mntId: 0, kind: "pipefs" };
+    if (this.#shape.terminal) {
+      return makeAttr(fs, "chr", {
+        ino: 3,
+        perm: 0o620,
+        rdev: PTY_RDEV,
+        dev: makedev(0, 24),
+        blksize: 1024,
+      });
+    }
+    return makeAttr(fs, "fifo", { ino: this.#shape.ino, perm: 0o600 });
+  }
+
+  override ioctl(k: Kernel, _t: Thread, request: number, arg: number): number {
+    const term = this.#shape.terminal;
+    if (!term) return request === FIONREAD ? this.available(k, arg) : -ENOTTY;
+    try {
+      switch (request) {
+        case TCGETS:
+          k.mem.write(arg, term.termios);
+          return 0;
+        case TCSETS:
+        case TCSETSW:
+        case TCSETSF:
+          term.termios = k.mem.read(arg, 36);
+          return 0;
+        case TIOCGWINSZ:
+          k.mem.write(arg, term.winsize);
+          return 0;
+        case TIOCSWINSZ:
+          term.winsize = k.mem.read(arg, 8);
+          return 0;
+        case TIOCGPGRP:
+          k.mem.writeU32(arg, term.pgrp || k.pid);
+          return 0;
+        case TIOCSPGRP:
+          term.pgrp = k.mem.readU32(arg);
+          return 0;
+        case FIONREAD:
+          return this.available(k, arg);
+      }
+    } catch {
+      return -EFAULT;
+    }
+    return -ENOTTY;
+  }
+
+  /** FIONREAD: bytes readable now. */
+  available(k: Kernel, arg: number): number {
+    return putInt(k, arg, 0);
+  }
+}
+
+/** fd 0: bytes from the runner's input, read ahead one chunk when polled. */
+export class StdinFile extends StdioFile {
+  readonly #input: (max: number) => Uint8Array | null;
+  #pending = new Uint8Array(0);
+  #eof = false;
+
+  /** Reads from `input`. */
+  constructor(input: (max: number) => Uint8Array | null, flags: number, shape: StdioShape) {
+    super(flags, shape);
+    this.#input = input;
+  }
+
+  #fill(max: number): void {
+    if (this.#pending.length > 0 || this.#eof) return;
+    const c = this.#input(max);
+    if (c === null || c.length === 0) this.#eof = true;
+    else this.#pending = c.slice(0, max);
+  }
+
+  override read(_k: Kernel, max: number): Uint8Array {
+    if (max === 0) return new Uint8Array(0);
+    this.#fill(max);
+    const n = Math.min(max, this.#pending.length);
+    const out = this.#pending.slice(0, n);
+    this.#pending = this.#pending.subarray(n);
+    return out;
+  }
+
+  override poll(): number {
+    this.#fill(65536);
+    if (this.#pending.length > 0) return POLLIN | POLLRDNORM;
+    return POLLHUP;
+  }
+
+  override available(k: Kernel, arg: number): number {
+    this.#fill(65536);
+    return putInt(k, arg, this.#pending.length);
+  }
+}
+
+/** fd 1 and 2: every write goes synchronously to the runner's callback. */
+export class StdoutFile extends StdioFile {
+  readonly #output: (bytes: Uint8Array) => void;
+
+  /** Writes to `output`. */
+  constructor(output: (bytes: Uint8Array) => void, flags: number, shape: StdioShape) {
+    super(flags, shape);
+    this.#output = output;
+  }
+
+  override write(_k: Kernel, data: Uint8Array): number {
+    if (data.length > 0) this.#output(data.slice());
+    return data.length;
+  }
+
+  override poll(): number {
+    return POLLOUT | POLLWRNORM;
+  }
+}
+
+/** Writes a 32-bit int result for an ioctl: 0 or -EFAULT. */
+export function putInt(k: Kernel, addr: number, v: number): number {
+  try {
+    k.mem.writeU32(addr, v);
+    return 0;
+  } catch {
+    return -EFAULT;
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * Pipes (pipe2): a bounded byte queue with a read end and a write end.
+ *
+ * Linux semantics: capacity 64 KiB (F_GETPIPE_SZ); a write of at most
+ * PIPE_BUF (4096) bytes is atomic (all or nothing); reading an empty pipe
+ * whose writers are all closed is end of file; writing with no reader is
+ * EPIPE (the syscall layer also raises SIGPIPE). Read and write never block
+ * here: they return -EAGAIN and the syscall layer waits.
+ * @module
+ */
+
+import { EAGAIN, EBUSY, EINVAL, EPERM, EPIPE } from "../kernel/errno.ts";
+import {
+  O_ACCMODE,
+  O_RDONLY,
+  OpenFile,
+  POLLERR,
+  POLLHUP,
+  POLLIN,
+  POLLOUT,
+  POLLRDNORM,
+  POLLWRNORM,
+} from "../kernel/fd_table.ts";
+import type { Kernel } from "../kernel/kernel.ts";
+import type { Thread } from "../kernel/thread.ts";
+import { FIONREAD, PIPEFS_DEV, putInt } from "./descriptions.ts";
+import { type Attr, makeAttr } from "./types.ts";
+
+/** Writes up to this size are atomic. */
+export const PIPE_BUF = 4096;
+/** Default capacity. */
+export const PIPE_DEFAULT_SIZE = 65536;
+/** Largest capacity an unprivileged process may set (/proc/sys/fs/pipe-max-size). */
+export const PIPE_MAX_SIZE = 1048576;
+
+/** The shared buffer of one pipe. */
+export class Pipe {
+  /** Inode number (also in `pipe:[ino]`). */
+  readonly ino: number;
+  /** Creation time, ns. */
+  readonly ctimeNs: number;
+  /** Capacity in bytes. */
+  capacity = PIPE_DEFAULT_SIZE;
+  /** Queued chunks, oldest first. */
+  readonly #chunks: Uint8Array[] = [];
+  /** Bytes queued. */
+  size = 0;
+  /** Open read-end descriptions. */
+  readers = 0;
+  /** Open write-end descriptions. */
+  writers = 0;
+
+  /** Creates an empty pipe. */
+  constructor(ino: number, ctimeNs: number) {
+    this.ino = ino;
+    this.ctimeNs = ctimeNs;
+  }
+
+  /** Takes up to `max` bytes (empty when none). */
+  take(max: number): Uint8Array {
+    const n = Math.min(max, this.size);
+    const out = new Uint8Array(n);
+    let at = 0;
+    while (at < n) {
+      const c = this.#chunks[0];
+      const k = Math.min(c.length, n - at);
+      out.set(c.subarray(0, k), at);
+      at += k;
+      if (k === c.length) this.#chunks.shift();
+      else this.#chunks[0] = c.subarray(k);
+    }
+    this.size -= n;
+    return out;
+  }
+
+  /** Appends bytes (the caller has checked the room). */
+  put(data: Uint8Array): void {
+    this.#chunks.push(data.slice());
+    this.size += data.length;
+  }
+
+  /** Sets the capacity (F_SETPIPE_SZ): the new capacity or -errno. */
+  resize(want: number): number {
+    if (want < 0) return -EINVAL;
+    if (want > PIPE_MAX_SIZE) return -EPERM;
+    let cap = 4096;
+    while (cap < want) cap *= 2;
+    if (cap < this.size) return -EBUSY;
+    this.capacity = cap;
+    return cap;
+  }
+}
+
+/** One end of a pipe. */
+export class PipeEnd extends OpenFile {
+  readonly kind = "pipe";
+  /** The shared buffer. */
+  readonly pipe: Pipe;
+  /** True for the write end. */
+  readonly writeEnd: boolean;
+
+  /** Opens an end of `pipe` with status flags `flags` (O_WRONLY for the write end). */
+  constructor(pipe: Pipe, flags: number) {
+    super(flags);
+    this.pipe = pipe;
+    this.writeEnd = (flags & O_ACCMODE) !== O_RDONLY;
+    if (this.writeEnd) pipe.writers++;
+    else pipe.readers++;
+  }
+
+  get path(): string {
+    return `pipe:[${this.pipe.ino}]`;
+  }
+
+  stat(): Attr {
+    const fs = { dev: PIPEFS_DEV, writable: false, mntId: 0, kind: "pipefs" };
+    const t = this.pipe.ctimeNs;
+    return makeAttr(fs, "fifo", {
+      ino: this.pipe.ino,
+      perm: 0o600,
+      atimeNs: t,
+      mtimeNs: t,
+      ctimeNs: t,
+    });
+  }
+
+  override read(_k: Kernel, max: number): Uint8Array | number {
+    if (max === 0) return new Uint8Array(0);
+    if (this.pipe.size > 0) return this.pipe.take(max);
+    return this.pipe.writers === 0 ? new Uint8Array(0) : -EAGAIN;
+  }
+
+  override write(_k: Kernel, data: Uint8Array): number {
+    const p = this.pipe;
+    if (p.readers === 0) return -EPIPE;
+    if (data.length === 0) return 0;
+    const free = p.capacity - p.size;
+    if (free === 0 || (data.length <= PIPE_BUF && free < data.length)) return -EAGAIN;
+    const n = Math.min(free, data.length);
+    p.put(data.subarray(0, n));
+    return n;
+  }
+
+  override poll(): number {
+    const p = this.pipe;
+    if (!this.writeEnd) {
+      return (p.size > 0 ? POLLIN | POLLRDNORM : 0) | (p.writers === 0 ? POLLHUP : 0);
+    }
+    return (p.size < p.capacity ? POLLOUT | POLLWRNORM : 0) | (p.readers === 0 ? POLLERR : 0);
+  }
+
+  override ioctl(k: Kernel, _t: Thread, request: number, arg: number): number {
+    if (request === FIONREAD) return putInt(k, arg, this.pipe.size);
+    return super.ioctl(k, _t, request, arg);
+  }
+
+  override release(): void {
+    if (this.writeEnd) this.pipe.writers--;
+    else this.pipe.readers--;
+  }
+}

@@ -1,0 +1,210 @@
+/**
+ * The synthesized trees: `/dev`, `/proc` and `/sys`.
+ *
+ * - /dev: null, zero, full, random, urandom (random bytes come from the
+ *   kernel's seeded stream), stdin/stdout/stderr (links to /proc/self/fd/N)
+ *   and fd (link to /proc/self/fd).
+ * - /proc: self (link to the pid), /proc/<pid>/{exe, cwd, root, fd/, maps,
+ *   auxv, cmdline, environ, status, comm}, /proc/cpuinfo.
+ *   exe, cwd and fd/N are magic links: following them reaches the object
+ *   itself (the executable is served from its host path even when it lies
+ *   outside the guest tree).
+ * - /sys: kernel/mm/transparent_hugepage/{hpage_pmd_size,enabled} and
+ *   devices/system/cpu/{online,possible,present,cpuN/}.
+ * The tree only reads process state through a {@linkcode ProcContext}.
+ * @module
+ */
+
+import type { OpenFile } from "../kernel/fd_table.ts";
+import type { Mapping } from "../memory/memory.ts";
+import { DEVICE_RDEV, type DeviceKind } from "./descriptions.ts";
+import { SynthDevice, SynthDir, SynthFile, type SynthFs, SynthLink } from "./synth_fs.ts";
+import { type Attr, GUEST_UID, hash53, type Inode, type Loc } from "./types.ts";
+
+/** What the synthesized trees need to know about the process. */
+export interface ProcContext {
+  /** Process id. */
+  readonly pid: number;
+  /** Parent process id (for status). */
+  readonly ppid: number;
+  /** CPUs online (0..cpus-1). */
+  readonly cpus: number;
+  /** readlink /proc/self/exe. */
+  exePath(): string;
+  /** The executable's inode (opening /proc/self/exe reads it). */
+  exe(): Loc | Inode | number;
+  /** The auxiliary vector bytes. */
+  auxv(): Uint8Array;
+  /** argv, each followed by NUL. */
+  cmdline(): Uint8Array;
+  /** envp, each followed by NUL. */
+  environ(): Uint8Array;
+  /** The mappings, for maps. */
+  mappings(): readonly Readonly<Mapping>[];
+  /** st_dev and st_ino of a mapped file's path, when it names one. */
+  mappedFile(name: string): { dev: number; ino: number } | undefined;
+  /** Thread name (comm). */
+  comm(): string;
+  /** Live threads. */
+  threads(): number;
+  /** Open descriptors, ascending. */
+  fds(): number[];
+  /** readlink /proc/self/fd/N. */
+  fdPath(fd: number): string | number;
+  /** Where /proc/self/fd/N leads. */
+  fdJump(fd: number): Loc | Inode | number;
+  /** Access mode bits of descriptor N (O_RDONLY, O_WRONLY, O_RDWR), or -1. */
+  fdMode(fd: number): number;
+  /** The current directory. */
+  cwd(): Loc;
+  /** Opens a memory device with attributes `attr`. */
+  openDevice(kind: DeviceKind, flags: number, attr: () => Attr): OpenFile | number;
+}
+
+/** Formats one hex field as the kernel's seq_put_hex_ll (lowercase, zero-padded to `width`). */
+function hex(v: number, width: number): string {
+  return v.toString(16).padStart(width, "0");
+}
+
+/**
+ * /proc/self/maps in the kernel's format (fs/proc/task_mmu.c):
+ * `start-end perms offset major:minor inode ` then, when the mapping has a
+ * name, spaces up to column 72, one more space and the name.
+ */
+export function formatMaps(
+  maps: readonly Readonly<Mapping>[],
+  fileId: (name: string) => { dev: number; ino: number } | undefined,
+): string {
+  let out = "";
+  for (const m of maps) {
+    const perms = (m.prot & 1 ? "r" : "-") + (m.prot & 2 ? "w" : "-") + (m.prot & 4 ? "x" : "-") +
+      (m.shared ? "s" : "p");
+    const id = m.file && m.name.startsWith("/") ? fileId(m.name) : undefined;
+    const major = id ? (id.dev >>> 8) & 0xfff : 0;
+    const minor = id ? (id.dev & 0xff) | ((id.dev >>> 12) & 0xfff00) : 0;
+    let line = `${hex(m.start, 8)}-${hex(m.end, 8)} ${perms} ${hex(m.file?.offset ?? 0, 8)} ` +
+      `${hex(major, 2)}:${hex(minor, 2)} ${id?.ino ?? 0} `;
+    if (m.name) line = line.padEnd(72, " ") + " " + m.name;
+    out += line + "\n";
+  }
+  return out;
+}
+
+/** /sys/devices/system/cpu/online for `n` CPUs: `0` or `0-(n-1)`. */
+export function cpuRange(n: number): string {
+  return n <= 1 ? "0\n" : `0-${n - 1}\n`;
+}
+
+/** /proc/cpuinfo for `n` harts of an rv64imafdc machine (arch/riscv/kernel/cpu.c layout). */
+export function cpuinfo(n: number): string {
+  let s = "";
+  for (let i = 0; i < n; i++) {
+    s += `processor\t: ${i}\nhart\t\t: ${i}\nisa\t\t: rv64imafdc\nmmu\t\t: sv39\n` +
+      `mvendorid\t: 0x0\nmarchid\t\t: 0x0\nmimpid\t\t: 0x0\n\n`;
+  }
+  return s;
+}
+
+/** Builds /dev on `fs`. */
+export function devTree(fs: SynthFs, ctx: ProcContext): SynthDir {
+  const devices: [string, DeviceKind][] = [
+    ["full", "full"],
+    ["null", "null"],
+    ["random", "random"],
+    ["urandom", "urandom"],
+    ["zero", "zero"],
+  ];
+  const children: [string, Inode][] = [];
+  for (const [name, kind] of devices) {
+    const dev: SynthDevice = new SynthDevice(
+      fs,
+      DEVICE_RDEV[kind],
+      (flags) => ctx.openDevice(kind, flags, () => dev.attr()),
+    );
+    children.push([name, dev]);
+  }
+  children.push(["fd", new SynthLink(fs, () => "/proc/self/fd")]);
+  children.push(["stdin", new SynthLink(fs, () => "/proc/self/fd/0")]);
+  children.push(["stdout", new SynthLink(fs, () => "/proc/self/fd/1")]);
+  children.push(["stderr", new SynthLink(fs, () => "/proc/self/fd/2")]);
+  children.sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  return new SynthDir(fs, () => children, { perm: 0o755 });
+}
+
+/** Builds /proc on `fs`. */
+export function procTree(fs: SynthFs, ctx: ProcContext): SynthDir {
+  const own = { uid: GUEST_UID };
+  const enc = new TextEncoder();
+  const fdLinks = new Map<number, SynthLink>();
+  const fdLink = (fd: number): SynthLink => {
+    let l = fdLinks.get(fd);
+    if (!l) {
+      const mode = ctx.fdMode(fd);
+      const perm = mode < 0 ? 0o500 : (mode !== 1 ? 0o500 : 0) | (mode !== 0 ? 0o300 : 0);
+      l = new SynthLink(fs, () => ctx.fdPath(fd), () => ctx.fdJump(fd), {
+        ...own,
+        perm,
+        ino: hash53(`/proc/self/fd/${fd}`),
+      });
+      fdLinks.set(fd, l);
+    }
+    return l;
+  };
+  const fdDir = new SynthDir(
+    fs,
+    () => ctx.fds().map((fd) => [String(fd), fdLink(fd)] as const),
+    { ...own, perm: 0o500 },
+  );
+  const pidChildren: [string, Inode][] = [
+    ["auxv", new SynthFile(fs, () => ctx.auxv(), { ...own, perm: 0o400 })],
+    ["cmdline", new SynthFile(fs, () => ctx.cmdline(), own)],
+    ["comm", new SynthFile(fs, () => ctx.comm() + "\n", { ...own, perm: 0o644 })],
+    ["cwd", new SynthLink(fs, () => "/" + ctx.cwd().parts.join("/"), () => ctx.cwd(), own)],
+    ["environ", new SynthFile(fs, () => ctx.environ(), { ...own, perm: 0o400 })],
+    ["exe", new SynthLink(fs, () => ctx.exePath(), () => ctx.exe(), own)],
+    ["fd", fdDir],
+    [
+      "maps",
+      new SynthFile(fs, () => enc.encode(formatMaps(ctx.mappings(), ctx.mappedFile)), own),
+    ],
+    ["root", new SynthLink(fs, () => "/", undefined, own)],
+    ["status", new SynthFile(fs, () => status(ctx), own)],
+  ];
+  const pidDir = new SynthDir(fs, () => pidChildren, { ...own, perm: 0o555 });
+  const top: [string, Inode][] = [
+    [String(ctx.pid), pidDir],
+    ["cpuinfo", new SynthFile(fs, () => cpuinfo(ctx.cpus))],
+    ["self", new SynthLink(fs, () => String(ctx.pid))],
+  ];
+  return new SynthDir(fs, () => top, { perm: 0o555 });
+}
+
+/** A minimal /proc/self/status (the fields runtimes read). */
+function status(ctx: ProcContext): string {
+  const id = `${GUEST_UID}\t${GUEST_UID}\t${GUEST_UID}\t${GUEST_UID}`;
+  const n = ctx.cpus;
+  const mask = n >= 32 ? "ffffffff" : ((1 << n) >>> 0 === 0 ? 0 : (2 ** n - 1)).toString(16);
+  return `Name:\t${ctx.comm()}\nUmask:\t0022\nState:\tR (running)\nTgid:\t${ctx.pid}\n` +
+    `Ngid:\t0\nPid:\t${ctx.pid}\nPPid:\t${ctx.ppid}\nTracerPid:\t0\nUid:\t${id}\nGid:\t${id}\n` +
+    `FDSize:\t64\nThreads:\t${ctx.threads()}\nCpus_allowed:\t${mask}\n` +
+    `Cpus_allowed_list:\t${cpuRange(n).trim()}\n`;
+}
+
+/** Builds /sys on `fs`. */
+export function sysTree(fs: SynthFs, ctx: ProcContext): SynthDir {
+  const sysfs = { size: 4096 };
+  const dir = (entries: [string, Inode][]) => new SynthDir(fs, () => entries, { perm: 0o755 });
+  const thp = dir([
+    ["enabled", new SynthFile(fs, () => "always [madvise] never\n", sysfs)],
+    ["hpage_pmd_size", new SynthFile(fs, () => "2097152\n", sysfs)],
+  ]);
+  const cpuEntries: [string, Inode][] = [];
+  for (let i = 0; i < ctx.cpus; i++) cpuEntries.push([`cpu${i}`, dir([])]);
+  cpuEntries.push(["online", new SynthFile(fs, () => cpuRange(ctx.cpus), sysfs)]);
+  cpuEntries.push(["possible", new SynthFile(fs, () => cpuRange(ctx.cpus), sysfs)]);
+  cpuEntries.push(["present", new SynthFile(fs, () => cpuRange(ctx.cpus), sysfs)]);
+  return dir([
+    ["devices", dir([["system", dir([["cpu", dir(cpuEntries)]])]])],
+    ["kernel", dir([["mm", dir([["transparent_hugepage", thp]])]])],
+  ]);
+}
