@@ -1,0 +1,246 @@
+import assert from "node:assert/strict";
+import { Dispatcher } from "../../lib/dispatch/dispatcher.ts";
+import { builtinProfile } from "../../lib/dispatch/profile.ts";
+import { SymbolTable } from "../../lib/elf/symbols.ts";
+import { EFAULT, EINTR, EINVAL, EOPNOTSUPP, EPERM } from "../../lib/kernel/errno.ts";
+import { allHandlers } from "../../lib/kernel/families.ts";
+import { Kernel } from "../../lib/kernel/kernel.ts";
+import { isSleepWait, TIME } from "../../lib/kernel/time.ts";
+import { isWait, SyscallArgs, type SyscallResult, type Wait } from "../../lib/kernel/types.ts";
+import { GuestMemory, PROT_EXEC, PROT_READ, PROT_WRITE } from "../../lib/memory/memory.ts";
+import { iOp, lui } from "../support/asm.ts";
+
+const BUF = 0x10000;
+/** 2024-01-01T00:00:00Z. */
+const EPOCH = 1704067200n;
+/** CLOCK_MONOTONIC when the process starts: 100 s of uptime. */
+const BOOT = 100n;
+
+function kernel(hz = 1e9): Kernel {
+  const mem = new GuestMemory();
+  mem.map(BUF, 0x2000, PROT_READ | PROT_WRITE);
+  return new Kernel({
+    mem,
+    symbols: new SymbolTable(),
+    seed: 1,
+    cpus: 4,
+    quantum: 1000,
+    sched: "rr",
+    hz,
+    maxInsns: 1e12,
+  });
+}
+
+function sys(k: Kernel, name: string, ...args: (number | bigint)[]): SyscallResult {
+  const t = k.current ?? k.mainThread;
+  for (let i = 0; i < 6; i++) t.hart.setX(10 + i, BigInt(args[i] ?? 0));
+  return TIME.handlers[name](k, t, new SyscallArgs(t.hart));
+}
+
+function timespec(k: Kernel, addr = BUF): [bigint, bigint] {
+  return [k.mem.readU64(addr), k.mem.readU64(addr + 8)];
+}
+
+function putTimespec(k: Kernel, sec: bigint, nsec: bigint, addr = BUF + 0x100): number {
+  k.mem.writeU64(addr, sec);
+  k.mem.writeU64(addr + 8, nsec);
+  return addr;
+}
+
+Deno.test("clock_gettime: realtime from 2024-01-01, monotonic from 100 s, CPU clocks", () => {
+  const k = kernel();
+  assert.equal(sys(k, "clock_gettime", 0, BUF), 0);
+  assert.deepEqual(timespec(k), [EPOCH, 0n]);
+  k.mainThread.hart.instret = 1_234_567_891;
+  const want: [number, [bigint, bigint]][] = [
+    [0, [EPOCH + 1n, 234567891n]], // REALTIME
+    [11, [EPOCH + 1n, 234567891n]], // TAI (offset 0)
+    [1, [BOOT + 1n, 234567891n]], // MONOTONIC
+    [4, [BOOT + 1n, 234567891n]], // MONOTONIC_RAW
+    [7, [BOOT + 1n, 234567891n]], // BOOTTIME
+    [5, [EPOCH + 1n, 232000000n]], // REALTIME_COARSE: last 4 ms tick
+    [6, [BOOT + 1n, 232000000n]], // MONOTONIC_COARSE
+    [2, [1n, 234567891n]], // PROCESS_CPUTIME_ID
+    [3, [1n, 234567891n]], // THREAD_CPUTIME_ID
+    [-6, [1n, 234567891n]], // MAKE_PROCESS_CPUCLOCK(0, CPUCLOCK_SCHED)
+    [((~1000) << 3) | 6, [1n, 234567891n]], // MAKE_THREAD_CPUCLOCK(1000, SCHED)
+  ];
+  for (const [id, ts] of want) {
+    assert.equal(sys(k, "clock_gettime", id, BUF), 0, `clock ${id}`);
+    assert.deepEqual(timespec(k), ts, `clock ${id}`);
+  }
+});
+
+Deno.test("clock_gettime follows the virtual frequency", () => {
+  const k = kernel(1e6); // 1 µs per instruction
+  k.mainThread.hart.instret = 2_500_000;
+  assert.equal(sys(k, "clock_gettime", 1, BUF), 0);
+  assert.deepEqual(timespec(k), [BOOT + 2n, 500000000n]);
+});
+
+Deno.test("clock_gettime errors: unknown ids and bad pointers", () => {
+  const k = kernel();
+  for (const id of [10, 12, 15, 16, 99, -1, ((~4242) << 3) | 6, ((~4242) << 3) | 2]) {
+    assert.equal(sys(k, "clock_gettime", id, BUF), -EINVAL, `clock ${id}`);
+  }
+  assert.equal(sys(k, "clock_gettime", 0, 0), -EFAULT);
+  assert.equal(sys(k, "clock_gettime", 1, BUF + 0x2000 - 8), -EFAULT);
+});
+
+Deno.test("clock_getres: 1 ns, one tick for coarse and tick-accounted CPU clocks", () => {
+  const k = kernel();
+  for (const id of [0, 1, 2, 3, 4, 7, 11, -6]) {
+    assert.equal(sys(k, "clock_getres", id, BUF), 0);
+    assert.deepEqual(timespec(k), [0n, 1n], `clock ${id}`);
+  }
+  for (const id of [5, 6, -8]) { // coarse clocks, CPUCLOCK_PROF of the process
+    assert.equal(sys(k, "clock_getres", id, BUF), 0);
+    assert.deepEqual(timespec(k), [0n, 4000000n], `clock ${id}`);
+  }
+  assert.equal(sys(k, "clock_getres", 1, 0), 0);
+  assert.equal(sys(k, "clock_getres", 99, 0), -EINVAL);
+  assert.equal(sys(k, "clock_getres", 1, 8), -EFAULT);
+});
+
+Deno.test("gettimeofday: microseconds, NULL pointers, zero timezone", () => {
+  const k = kernel();
+  k.mainThread.hart.instret = 3_000_001_999;
+  k.mem.write(BUF + 16, new Uint8Array(8).fill(0xff));
+  assert.equal(sys(k, "gettimeofday", BUF, BUF + 16), 0);
+  assert.deepEqual(timespec(k), [EPOCH + 3n, 1n]);
+  assert.equal(k.mem.readU64(BUF + 16), 0n);
+  assert.equal(sys(k, "gettimeofday", 0, 0), 0);
+  assert.equal(sys(k, "gettimeofday", 8, 0), -EFAULT);
+  assert.equal(sys(k, "gettimeofday", BUF, 8), -EFAULT);
+});
+
+Deno.test("settimeofday and clock_settime are refused", () => {
+  const k = kernel();
+  const ts = putTimespec(k, 5n, 0n);
+  assert.equal(sys(k, "settimeofday", ts, 0), -EPERM);
+  assert.equal(sys(k, "settimeofday", 0, 0), -EPERM);
+  assert.equal(sys(k, "settimeofday", putTimespec(k, 5n, 1000000n), 0), -EINVAL);
+  assert.equal(sys(k, "settimeofday", 8, 0), -EFAULT);
+  assert.equal(sys(k, "clock_settime", 0, putTimespec(k, 5n, 0n)), -EPERM);
+  assert.equal(sys(k, "clock_settime", 0, putTimespec(k, 5n, 1000000000n)), -EINVAL);
+  assert.equal(sys(k, "clock_settime", 1, ts), -EINVAL);
+  assert.equal(sys(k, "clock_settime", 2, ts), -EPERM);
+  assert.equal(sys(k, "clock_settime", 0, 8), -EFAULT);
+  assert.equal(sys(k, "clock_settime", 99, ts), -EINVAL);
+});
+
+function asWait(r: SyscallResult): Wait {
+  assert.ok(isWait(r), `expected a wait, got ${String(r)}`);
+  return r;
+}
+
+Deno.test("nanosleep: a wait until now + the request", () => {
+  const k = kernel();
+  k.mainThread.hart.instret = 1000;
+  const w = asWait(sys(k, "nanosleep", putTimespec(k, 2n, 500n), 0));
+  assert.equal(w.deadline, 1000 + 2_000_000_500);
+  assert.equal(w.resume(false), undefined);
+  assert.equal(w.resume(true), 0);
+  // A zero-length sleep is already over.
+  const z = asWait(sys(k, "nanosleep", putTimespec(k, 0n, 0n), 0));
+  assert.equal(z.resume(false), 0);
+});
+
+Deno.test("nanosleep errors: bad timespec, bad pointer", () => {
+  const k = kernel();
+  assert.equal(sys(k, "nanosleep", putTimespec(k, -1n, 0n), 0), -EINVAL);
+  assert.equal(sys(k, "nanosleep", putTimespec(k, 0n, 1000000000n), 0), -EINVAL);
+  assert.equal(sys(k, "nanosleep", putTimespec(k, 0n, -1n), 0), -EINVAL);
+  assert.equal(sys(k, "nanosleep", 8, 0), -EFAULT);
+});
+
+Deno.test("an interrupted nanosleep stores the unslept time in rem", () => {
+  const k = kernel();
+  const w = asWait(sys(k, "nanosleep", putTimespec(k, 3n, 0n), BUF));
+  assert.ok(isSleepWait(w));
+  k.mainThread.hart.instret = 1_000_000_000;
+  assert.equal(w.interrupted(), -EINTR);
+  assert.deepEqual(timespec(k), [2n, 0n]);
+  const bad = asWait(sys(k, "nanosleep", putTimespec(k, 3n, 0n), 8));
+  assert.ok(isSleepWait(bad));
+  assert.equal(bad.interrupted(), -EFAULT);
+});
+
+Deno.test("clock_nanosleep: relative, absolute, past deadlines, unsupported clocks", () => {
+  const k = kernel();
+  k.mainThread.hart.instret = 500;
+  const rel = asWait(sys(k, "clock_nanosleep", 1, 0, putTimespec(k, 1n, 0n), 0));
+  assert.equal(rel.deadline, 500 + 1e9);
+  // Absolute on REALTIME: 2 s after the epoch instant is virtual time 2e9.
+  const abs = asWait(sys(k, "clock_nanosleep", 0, 1, putTimespec(k, EPOCH + 2n, 0n), 0));
+  assert.equal(abs.deadline, 2e9);
+  const mono = asWait(sys(k, "clock_nanosleep", 1, 1, putTimespec(k, BOOT + 3n, 0n), 0));
+  assert.equal(mono.deadline, 3e9);
+  const past = asWait(sys(k, "clock_nanosleep", 1, 1, putTimespec(k, 5n, 0n), 0));
+  assert.equal(past.resume(false), 0);
+  // An absolute sleep has no remaining time to report.
+  assert.ok(isSleepWait(abs));
+  k.mem.writeU64(BUF, 77n);
+  assert.equal(abs.interrupted(), -EINTR);
+  assert.equal(k.mem.readU64(BUF), 77n);
+  const ts = putTimespec(k, 1n, 0n);
+  assert.equal(sys(k, "clock_nanosleep", 4, 0, ts, 0), -EOPNOTSUPP); // MONOTONIC_RAW
+  assert.equal(sys(k, "clock_nanosleep", 6, 0, ts, 0), -EOPNOTSUPP); // MONOTONIC_COARSE
+  assert.equal(sys(k, "clock_nanosleep", 3, 0, ts, 0), -EINVAL); // own thread CPU clock
+  assert.equal(sys(k, "clock_nanosleep", 8, 0, ts, 0), -EPERM); // REALTIME_ALARM
+  assert.equal(sys(k, "clock_nanosleep", 99, 0, ts, 0), -EINVAL);
+  assert.equal(sys(k, "clock_nanosleep", 1, 0, 8, 0), -EFAULT);
+  assert.equal(sys(k, "clock_nanosleep", 1, 0, putTimespec(k, 0n, 1000000000n), 0), -EINVAL);
+});
+
+Deno.test("clock_nanosleep on the process CPU clock waits for CPU time", () => {
+  const k = kernel();
+  const w = asWait(sys(k, "clock_nanosleep", 2, 0, putTimespec(k, 0n, 1000n), 0));
+  assert.equal(w.repoll, true);
+  assert.equal(w.resume(false), undefined);
+  k.mainThread.hart.instret = 999;
+  assert.equal(w.resume(false), undefined);
+  k.mainThread.hart.instret = 1000;
+  assert.equal(w.resume(false), 0);
+});
+
+/** ECALL. */
+const ECALL = 0x00000073;
+
+/** a7 = n; a0 = x; a1 = y (small immediates or BUF via lui). */
+function setArgs(n: number, a0: number, a1: number): number[] {
+  const code: number[] = [iOp("addi", 17, 0, n)];
+  code.push(a0 === BUF ? lui(10, BUF) : iOp("addi", 10, 0, a0));
+  code.push(a1 >= 0x1000 ? lui(11, a1) : iOp("addi", 11, 0, a1));
+  if (a1 >= 0x1000 && a1 % 0x1000 !== 0) code.push(iOp("addi", 11, 11, a1 % 0x1000));
+  return code;
+}
+
+Deno.test("the scheduler jumps the clock over a sleep; CPU time does not count it", () => {
+  const k = kernel();
+  for (const [name, h] of allHandlers()) k.handlers.set(name, h);
+  new Dispatcher(k, builtinProfile("full"), () => "app");
+  putTimespec(k, 2n, 500n, BUF);
+  const code = [
+    ...setArgs(101, BUF, 0), // nanosleep(&{2, 500}, NULL)
+    ECALL,
+    ...setArgs(113, 1, BUF + 0x10), // clock_gettime(CLOCK_MONOTONIC, BUF+16)
+    ECALL,
+    ...setArgs(113, 2, BUF + 0x20), // clock_gettime(CLOCK_PROCESS_CPUTIME_ID, BUF+32)
+    ECALL,
+    ...setArgs(94, 7, 0), // exit_group(7)
+    ECALL,
+  ];
+  const text = 0x1000;
+  k.mem.map(text, 0x1000, PROT_READ | PROT_EXEC);
+  k.mem.poke(text, new Uint8Array(new Uint32Array(code).buffer));
+  k.mainThread.hart.pc = text;
+  const end = k.run();
+  assert.deepEqual(end, { kind: "exit", status: 7 });
+  const [sec, nsec] = timespec(k, BUF + 0x10);
+  assert.equal(sec, BOOT + 2n);
+  assert.ok(nsec >= 500n && nsec < 600n, `monotonic ns ${nsec}: the sleep plus a few instructions`);
+  const [csec, cns] = timespec(k, BUF + 0x20);
+  assert.equal(csec, 0n);
+  assert.ok(cns > 0n && cns < 100n, `CPU ns ${cns}: the instructions only`);
+});
