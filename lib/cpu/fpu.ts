@@ -20,6 +20,7 @@ import {
   divBigD,
   FAST_MIN,
   fmaBigD,
+  halfUlp,
   isTieAway,
   mulBigD,
   productError,
@@ -42,8 +43,6 @@ const CANON_D_HI = 0x7ff80000;
 const DIV_MIN = 9.332636185032189e-302;
 /** 2^-960: fused results at least this large are far from the subnormal range. */
 const FMA_MIN = 1.1469035659126098e-289;
-/** 2^-54: a fused result r is settled when the rest is below |r| * 2^-54. */
-const TWO_M54 = 5.551115123125783e-17;
 
 /**
  * Executes one F/D operation (ops 160..219 of lib/cpu/ops.ts) on hart h.
@@ -81,11 +80,11 @@ export function executeFp(
       return true;
     case 164: // FADD_S
       if (rm > 4) return false;
-      addS(h, rd, getS(h, rs1), getS(h, rs2), rm, rs1, rs2);
+      addS(h, rd, rs1, rs2, rm, false);
       return true;
     case 165: // FSUB_S
       if (rm > 4) return false;
-      addS(h, rd, getS(h, rs1), -getS(h, rs2), rm, rs1, rs2);
+      addS(h, rd, rs1, rs2, rm, true);
       return true;
     case 166: // FMUL_S
       if (rm > 4) return false;
@@ -109,26 +108,26 @@ export function executeFp(
       putBitsS(h, rd, boxedBits(h, rs1) ^ (boxedBits(h, rs2) & 0x80000000));
       return true;
     case 172: // FMIN_S
-      putS(h, rd, minMax(h, getS(h, rs1), getS(h, rs2), false, rs1, rs2, false));
+      minMaxS(h, rd, rs1, rs2, false);
       return true;
     case 173: // FMAX_S
-      putS(h, rd, minMax(h, getS(h, rs1), getS(h, rs2), true, rs1, rs2, false));
+      minMaxS(h, rd, rs1, rs2, true);
       return true;
     case 174: // FCVT_W_S
       if (rm > 4) return false;
-      cvtW(h, rd, getS(h, rs1), rm);
+      cvtW(h, rd, rs1, rm, false);
       return true;
     case 175: // FCVT_WU_S
       if (rm > 4) return false;
-      cvtWU(h, rd, getS(h, rs1), rm);
+      cvtWU(h, rd, rs1, rm, false);
       return true;
     case 176: // FCVT_L_S
       if (rm > 4) return false;
-      cvtL(h, rd, getS(h, rs1), rm);
+      cvtL(h, rd, rs1, rm, false);
       return true;
     case 177: // FCVT_LU_S
       if (rm > 4) return false;
-      cvtLU(h, rd, getS(h, rs1), rm);
+      cvtLU(h, rd, rs1, rm, false);
       return true;
     case 178: { // FMV_X_W
       const v = h.fw[2 * rs1];
@@ -166,19 +165,19 @@ export function executeFp(
     }
     case 183: // FCVT_S_W
       if (rm > 4) return false;
-      putS(h, rd, roundS(h, h.xl[rs1], 0, rm));
+      fromInt32S(h, rd, rs1, rm, false);
       return true;
     case 184: // FCVT_S_WU
       if (rm > 4) return false;
-      putS(h, rd, roundS(h, h.xl[rs1] >>> 0, 0, rm));
+      fromInt32S(h, rd, rs1, rm, true);
       return true;
     case 185: // FCVT_S_L
       if (rm > 4) return false;
-      fromInt64(h, rd, h.xh[rs1], h.xl[rs1] >>> 0, rm, false);
+      fromInt64(h, rd, rs1, rm, false, false);
       return true;
     case 186: // FCVT_S_LU
       if (rm > 4) return false;
-      fromInt64(h, rd, h.xh[rs1] >>> 0, h.xl[rs1] >>> 0, rm, false);
+      fromInt64(h, rd, rs1, rm, true, false);
       return true;
     case 187: // FMV_W_X
       putBitsS(h, rd, h.xl[rs1]);
@@ -202,19 +201,19 @@ export function executeFp(
       return true;
     case 194: // FADD_D
       if (rm > 4) return false;
-      addD(h, rd, h.fd[rs1], h.fd[rs2], rm, rs1, rs2);
+      addD(h, rd, rs1, rs2, rm, false);
       return true;
     case 195: // FSUB_D
       if (rm > 4) return false;
-      addD(h, rd, h.fd[rs1], -h.fd[rs2], rm, rs1, rs2);
+      addD(h, rd, rs1, rs2, rm, true);
       return true;
     case 196: // FMUL_D
       if (rm > 4) return false;
-      mulD(h, rd, h.fd[rs1], h.fd[rs2], rm, rs1, rs2);
+      mulD(h, rd, rs1, rs2, rm);
       return true;
     case 197: // FDIV_D
       if (rm > 4) return false;
-      divD(h, rd, h.fd[rs1], h.fd[rs2], rm, rs1, rs2);
+      divD(h, rd, rs1, rs2, rm);
       return true;
     case 198: // FSQRT_D
       if (rm > 4) return false;
@@ -242,26 +241,26 @@ export function executeFp(
       return true;
     }
     case 202: // FMIN_D
-      putD(h, rd, minMax(h, h.fd[rs1], h.fd[rs2], false, rs1, rs2, true));
+      minMaxD(h, rd, rs1, rs2, false);
       return true;
     case 203: // FMAX_D
-      putD(h, rd, minMax(h, h.fd[rs1], h.fd[rs2], true, rs1, rs2, true));
+      minMaxD(h, rd, rs1, rs2, true);
       return true;
     case 204: // FCVT_W_D
       if (rm > 4) return false;
-      cvtW(h, rd, h.fd[rs1], rm);
+      cvtW(h, rd, rs1, rm, true);
       return true;
     case 205: // FCVT_WU_D
       if (rm > 4) return false;
-      cvtWU(h, rd, h.fd[rs1], rm);
+      cvtWU(h, rd, rs1, rm, true);
       return true;
     case 206: // FCVT_L_D
       if (rm > 4) return false;
-      cvtL(h, rd, h.fd[rs1], rm);
+      cvtL(h, rd, rs1, rm, true);
       return true;
     case 207: // FCVT_LU_D
       if (rm > 4) return false;
-      cvtLU(h, rd, h.fd[rs1], rm);
+      cvtLU(h, rd, rs1, rm, true);
       return true;
     case 208: // FMV_X_D
       h.xl[rd] = h.fw[2 * rs1];
@@ -305,35 +304,25 @@ export function executeFp(
       return true;
     case 215: // FCVT_D_L
       if (rm > 4) return false;
-      fromInt64(h, rd, h.xh[rs1], h.xl[rs1] >>> 0, rm, true);
+      fromInt64(h, rd, rs1, rm, false, true);
       return true;
     case 216: // FCVT_D_LU
       if (rm > 4) return false;
-      fromInt64(h, rd, h.xh[rs1] >>> 0, h.xl[rs1] >>> 0, rm, true);
+      fromInt64(h, rd, rs1, rm, true, true);
       return true;
     case 217: { // FMV_D_X
       h.fw[2 * rd] = h.xl[rs1];
       h.fw[2 * rd + 1] = h.xh[rs1];
       return true;
     }
-    case 218: { // FCVT_S_D
+    case 218: // FCVT_S_D
       if (rm > 4) return false;
-      const a = h.fd[rs1];
-      if (a !== a) {
-        h.fflags |= snanD(h, rs1);
-        putS(h, rd, NaN);
-      } else {
-        putS(h, rd, a - a !== 0 ? a : roundS(h, a, 0, rm));
-      }
+      cvtSD(h, rd, rs1, rm);
       return true;
-    }
-    case 219: { // FCVT_D_S
+    case 219: // FCVT_D_S
       if (rm > 4) return false;
-      const a = getS(h, rs1);
-      if (a !== a) h.fflags |= snanS(h, rs1);
-      putD(h, rd, a);
+      cvtDS(h, rd, rs1);
       return true;
-    }
     default:
       return false;
   }
@@ -344,7 +333,9 @@ export function executeFp(
 
 /** f[i] as a single; an improperly NaN-boxed value reads as the canonical NaN. */
 function getS(h: Hart, i: number): number {
-  return h.fw[2 * i + 1] === -1 ? h.fs[2 * i] : NaN;
+  const v = h.fs[2 * i];
+  // A computed NaN: a literal NaN here makes V8 box every result (GC churn).
+  return h.fw[2 * i + 1] === -1 ? v : v * 0 + NaN;
 }
 
 /** f[i]'s single bits, or the canonical NaN's if improperly boxed. */
@@ -388,15 +379,9 @@ function nan2(h: Hart, a: number, b: number, rs1: number, rs2: number, dbl: bool
 // ---------------------------------------------------------------------------
 // Double precision arithmetic.
 
-function addD(
-  h: Hart,
-  rd: number,
-  a: number,
-  b: number,
-  rm: number,
-  rs1: number,
-  rs2: number,
-): void {
+function addD(h: Hart, rd: number, rs1: number, rs2: number, rm: number, sub: boolean): void {
+  const a = h.fd[rs1];
+  const b = sub ? -h.fd[rs2] : h.fd[rs2];
   const r = a + b;
   const bb = r - a;
   const e = (a - (r - bb)) + (b - bb); // TwoSum: a + b = r + e exactly
@@ -429,15 +414,9 @@ function addSlowD(
   return addBigD(h, a, b, rm); // overflow
 }
 
-function mulD(
-  h: Hart,
-  rd: number,
-  a: number,
-  b: number,
-  rm: number,
-  rs1: number,
-  rs2: number,
-): void {
+function mulD(h: Hart, rd: number, rs1: number, rs2: number, rm: number): void {
+  const a = h.fd[rs1];
+  const b = h.fd[rs2];
   const p = a * b;
   if ((p < 0 ? -p : p) >= FAST_MIN) {
     const e = productError(a, b, p);
@@ -472,15 +451,9 @@ function mulSlowD(
   return mulBigD(h, a, b, rm);
 }
 
-function divD(
-  h: Hart,
-  rd: number,
-  a: number,
-  b: number,
-  rm: number,
-  rs1: number,
-  rs2: number,
-): void {
+function divD(h: Hart, rd: number, rs1: number, rs2: number, rm: number): void {
+  const a = h.fd[rs1];
+  const b = h.fd[rs2];
   const q = a / b;
   const aq = q < 0 ? -q : q;
   if (aq >= DIV_MIN && aq <= MAX_D && (a < 0 ? -a : a) >= FAST_MIN) {
@@ -580,15 +553,16 @@ function fmaD(
     const r = s + u;
     bb = r - s;
     const v = (s - (r - bb)) + (u - bb);
-    const z = v + w; // rounded, but below |r| 2^-54 it still gives the sign of v + w
+    const z = v + w; // rounded; zero exactly when v + w is
     const ar = r < 0 ? -r : r;
     if (z - z === 0 && ar >= FMA_MIN && ar <= MAX_D) {
       if (z === 0) {
         fd[rd] = r;
         return;
       }
-      if ((z < 0 ? -z : z) < ar * TWO_M54) {
-        // |x - r| is under half an ulp on either side: r = RNE(x), error sign = sign(z)
+      // Rounding is monotonic and the half ulp is a double, so |z| below it
+      // means |v + w| is too: r = RNE(x), and x - r has the sign of z.
+      if ((z < 0 ? -z : z) < halfUlp(r, (z < 0) !== (r < 0))) {
         if (rm === 0) {
           h.fflags |= FLAG_NX;
           fd[rd] = r;
@@ -659,15 +633,9 @@ function fmaSpecial(
 // Single precision arithmetic: computed in double with the exact error, then
 // rounded once to single by roundS.
 
-function addS(
-  h: Hart,
-  rd: number,
-  a: number,
-  b: number,
-  rm: number,
-  rs1: number,
-  rs2: number,
-): void {
+function addS(h: Hart, rd: number, rs1: number, rs2: number, rm: number, sub: boolean): void {
+  const a = getS(h, rs1);
+  const b = sub ? -getS(h, rs2) : getS(h, rs2);
   const r = a + b;
   const bb = r - a;
   const e = (a - (r - bb)) + (b - bb);
@@ -770,6 +738,14 @@ function minMax(
   return isMax ? (aNeg ? b : a) : (aNeg ? a : b);
 }
 
+function minMaxS(h: Hart, rd: number, rs1: number, rs2: number, isMax: boolean): void {
+  putS(h, rd, minMax(h, getS(h, rs1), getS(h, rs2), isMax, rs1, rs2, false));
+}
+
+function minMaxD(h: Hart, rd: number, rs1: number, rs2: number, isMax: boolean): void {
+  putD(h, rd, minMax(h, h.fd[rs1], h.fd[rs2], isMax, rs1, rs2, true));
+}
+
 function classS(h: Hart, i: number): number {
   if (h.fw[2 * i + 1] !== -1) return 512; // improperly boxed: canonical quiet NaN
   const bits = h.fw[2 * i];
@@ -814,7 +790,8 @@ function roundIntegral(v: number, rm: number): number {
   }
 }
 
-function cvtW(h: Hart, rd: number, v: number, rm: number): void {
+function cvtW(h: Hart, rd: number, rs1: number, rm: number, dbl: boolean): void {
+  const v = dbl ? h.fd[rs1] : getS(h, rs1);
   const n = roundIntegral(v, rm);
   let r: number;
   if (n !== n || n > 2147483647) {
@@ -831,7 +808,8 @@ function cvtW(h: Hart, rd: number, v: number, rm: number): void {
   h.xh[rd] = r >> 31;
 }
 
-function cvtWU(h: Hart, rd: number, v: number, rm: number): void {
+function cvtWU(h: Hart, rd: number, rs1: number, rm: number, dbl: boolean): void {
+  const v = dbl ? h.fd[rs1] : getS(h, rs1);
   const n = roundIntegral(v, rm);
   let r: number;
   if (n !== n || n > 4294967295) {
@@ -848,7 +826,8 @@ function cvtWU(h: Hart, rd: number, v: number, rm: number): void {
   h.xh[rd] = r >> 31; // the 32-bit result is sign-extended
 }
 
-function cvtL(h: Hart, rd: number, v: number, rm: number): void {
+function cvtL(h: Hart, rd: number, rs1: number, rm: number, dbl: boolean): void {
+  const v = dbl ? h.fd[rs1] : getS(h, rs1);
   const n = roundIntegral(v, rm);
   if (n !== n || n >= TWO63) {
     h.fflags |= FLAG_NV;
@@ -866,7 +845,8 @@ function cvtL(h: Hart, rd: number, v: number, rm: number): void {
   }
 }
 
-function cvtLU(h: Hart, rd: number, v: number, rm: number): void {
+function cvtLU(h: Hart, rd: number, rs1: number, rm: number, dbl: boolean): void {
+  const v = dbl ? h.fd[rs1] : getS(h, rs1);
   const n = roundIntegral(v, rm);
   if (n !== n || n >= TWO64) {
     h.fflags |= FLAG_NV;
@@ -884,9 +864,22 @@ function cvtLU(h: Hart, rd: number, v: number, rm: number): void {
   }
 }
 
-/** Converts the 64-bit integer hi * 2^32 + lo (lo unsigned) to double (dbl) or single. */
-function fromInt64(h: Hart, rd: number, hi: number, lo: number, rm: number, dbl: boolean): void {
-  const a = hi * TWO32; // exact
+/** FCVT.S.W / FCVT.S.WU: x[rs1]'s low 32 bits, signed or unsigned. */
+function fromInt32S(h: Hart, rd: number, rs1: number, rm: number, unsigned: boolean): void {
+  putS(h, rd, roundS(h, unsigned ? h.xl[rs1] >>> 0 : h.xl[rs1], 0, rm));
+}
+
+/** Converts x[rs1] (64-bit, signed or unsigned) to double (dbl) or single. */
+function fromInt64(
+  h: Hart,
+  rd: number,
+  rs1: number,
+  rm: number,
+  unsigned: boolean,
+  dbl: boolean,
+): void {
+  const a = (unsigned ? h.xh[rs1] >>> 0 : h.xh[rs1]) * TWO32; // exact
+  const lo = h.xl[rs1] >>> 0;
   const r = a + lo;
   const bb = r - a;
   const e = (a - (r - bb)) + (lo - bb); // exact error of the double sum
@@ -900,4 +893,20 @@ function fromInt64(h: Hart, rd: number, hi: number, lo: number, rm: number, dbl:
   } else {
     h.fd[rd] = adjustD(h, r, e, rm === 4 && isTieAway(r, e), rm);
   }
+}
+
+function cvtSD(h: Hart, rd: number, rs1: number, rm: number): void {
+  const a = h.fd[rs1];
+  if (a !== a) {
+    h.fflags |= snanD(h, rs1);
+    putS(h, rd, NaN);
+  } else {
+    putS(h, rd, a - a !== 0 ? a : roundS(h, a, 0, rm));
+  }
+}
+
+function cvtDS(h: Hart, rd: number, rs1: number): void {
+  const a = getS(h, rs1);
+  if (a !== a) h.fflags |= snanS(h, rs1);
+  putD(h, rd, a);
 }

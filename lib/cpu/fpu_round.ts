@@ -95,6 +95,18 @@ export function productError(a: number, b: number, p: number): number {
   return ((ah * bh - p) + ah * bl + al * bh) + al * bl;
 }
 
+/**
+ * Half an ulp of the normal double r on one side: towards zero it is half
+ * as big when |r| is a power of two. Always a power of two.
+ */
+export function halfUlp(r: number, towardZero: boolean): number {
+  SF[0] = r;
+  const mantissaZero = ((SI[1] & 0xfffff) | SI[0]) === 0;
+  SI[0] = 0;
+  SI[1] &= 0x7ff00000; // 2^floor(log2 |r|)
+  return SF[0] * (towardZero && mantissaZero ? 5.551115123125783e-17 : 1.1102230246251565e-16);
+}
+
 /** True when x = r + e lies exactly halfway between r and the next double away from zero. */
 export function isTieAway(r: number, e: number): boolean {
   if ((e > 0) !== (r > 0)) return false;
