@@ -237,14 +237,15 @@ function settimeofday(k: Kernel, _t: Thread, a: SyscallArgs): number {
 }
 
 /**
- * clock_settime: EINVAL for clocks that cannot be set (all but REALTIME and
- * the CPU clocks), EFAULT, EINVAL for a bad REALTIME value, else EPERM
- * (no CAP_SYS_TIME).
+ * clock_settime: EINVAL for clocks without a setter (all but REALTIME and
+ * the negative CPU clock ids), EFAULT, EINVAL for a bad REALTIME value,
+ * else EPERM (no CAP_SYS_TIME; CPU clocks can never be set).
  */
 function clockSettime(k: Kernel, t: Thread, a: SyscallArgs): number {
   const id = a.int(0);
   const c = resolveClock(k, t, id);
-  if (!c || (id !== CLOCK_REALTIME && c.base !== "process" && c.base !== "thread")) return -EINVAL;
+  // Only REALTIME and the negative CPU clock ids have a setter (the CPU ones always refuse).
+  if (!c || (id !== CLOCK_REALTIME && id >= 0)) return -EINVAL;
   const r = readTimespec(k, a.ptr(1));
   if (r === -EFAULT) return r;
   if (id === CLOCK_REALTIME && typeof r === "number") return r;
@@ -312,9 +313,9 @@ function nanosleep(k: Kernel, _t: Thread, a: SyscallArgs): SyscallResult {
 /**
  * clock_nanosleep(clockid, flags, req, rem): relative, or absolute with
  * TIMER_ABSTIME (a time already past returns at once). Clocks without a
- * sleep (MONOTONIC_RAW, the coarse ones) give -EOPNOTSUPP; the *_ALARM
- * clocks need CAP_WAKE_ALARM (-EPERM); the caller's own thread CPU clock is
- * -EINVAL; the process CPU clock (or another thread's) waits until the other
+ * sleep (MONOTONIC_RAW, THREAD_CPUTIME_ID, the coarse ones) give
+ * -EOPNOTSUPP; the *_ALARM clocks need CAP_WAKE_ALARM (-EPERM); the
+ * caller's own thread CPU clock by its negative id is -EINVAL; the process CPU clock (or another thread's) waits until the other
  * threads have used the time, re-checked at every scheduling point.
  */
 function clockNanosleep(k: Kernel, t: Thread, a: SyscallArgs): SyscallResult {
@@ -322,7 +323,7 @@ function clockNanosleep(k: Kernel, t: Thread, a: SyscallArgs): SyscallResult {
   const abs = (a.int(1) & TIMER_ABSTIME) !== 0;
   const c = resolveClock(k, t, id);
   if (!c) return -EINVAL;
-  if (id === CLOCK_MONOTONIC_RAW || c.coarse) return -EOPNOTSUPP;
+  if (id === CLOCK_MONOTONIC_RAW || id === CLOCK_THREAD_CPUTIME_ID || c.coarse) return -EOPNOTSUPP;
   const ns = readTimespec(k, a.ptr(2));
   if (typeof ns === "number") return ns;
   if (id === CLOCK_REALTIME_ALARM || id === CLOCK_BOOTTIME_ALARM) {

@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { run } from "../../lib/run/run.ts";
 import { SymbolTable } from "../../lib/elf/symbols.ts";
 import { EFAULT, EINVAL, ENOSYS, EPERM, ESRCH } from "../../lib/kernel/errno.ts";
 import { INFO } from "../../lib/kernel/info.ts";
@@ -136,4 +139,70 @@ Deno.test("sysinfo: deterministic fields at the riscv64 offsets", () => {
 
 Deno.test("riscv_hwprobe does not exist on Linux 6.1", () => {
   assert.equal(sys(kernel(), "riscv_hwprobe", BUF, 1, 0, 0, 0), -ENOSYS);
+});
+
+// ------------------------------------------------------------ end to end
+
+/** One entry of `guests/c/expect.json` (the fields used here). */
+interface CExpectation {
+  name: string;
+  args: string[];
+  stdin: string;
+  files: Record<string, string>;
+  exit: number | null;
+  stdout?: string;
+  stdout_regex?: string;
+}
+
+const REPO: string = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
+const PROGRAMS: CExpectation[] = (JSON.parse(
+  Deno.readTextFileSync(join(REPO, "guests", "c", "expect.json")),
+) as { programs: CExpectation[] }).programs;
+
+/**
+ * Runs C guest `name` under run() as expect.json describes (fresh directory
+ * with its files, its args and stdin) and checks exit status and stdout.
+ * Returns the stdout.
+ */
+function runGuest(name: string): string {
+  const p = PROGRAMS.find((x) => x.name === name);
+  assert.ok(p, `${name} is in expect.json`);
+  const dir = Deno.makeTempDirSync({ prefix: `zkabi-${name}-` });
+  try {
+    for (const [rel, content] of Object.entries(p.files)) {
+      Deno.mkdirSync(dirname(join(dir, rel)), { recursive: true });
+      Deno.writeTextFileSync(join(dir, rel), content);
+    }
+    const r = run({
+      program: join(REPO, "guests", "bin", "c", name),
+      args: p.args,
+      cwd: dir,
+      stdin: new TextEncoder().encode(p.stdin),
+      maxInsns: 50_000_000,
+    });
+    const out = new TextDecoder().decode(r.stdout);
+    const err = new TextDecoder().decode(r.stderr);
+    assert.equal(r.message, undefined, `${name}: ${r.message}`);
+    assert.equal(r.status, p.exit, `${name} exit status (stdout ${out}, stderr ${err})`);
+    if (p.stdout !== undefined) assert.equal(out, p.stdout);
+    else assert.match(out, new RegExp(p.stdout_regex!));
+    return out;
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+}
+
+Deno.test("e2e: uname prints zkabi's fixed identity", () => {
+  assert.equal(
+    runGuest("uname"),
+    "sysname=Linux\nnodename=zkabi\nrelease=6.1.0-zkabi\nversion=#1 SMP zkabi\nmachine=riscv64\n",
+  );
+});
+
+Deno.test("e2e: sched_getaffinity matches expect.json", () => {
+  runGuest("sched_getaffinity");
+});
+
+Deno.test("e2e: getrandom matches expect.json and is the same on every run", () => {
+  assert.equal(runGuest("getrandom"), runGuest("getrandom"));
 });

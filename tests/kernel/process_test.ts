@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { run } from "../../lib/run/run.ts";
 import { SymbolTable } from "../../lib/elf/symbols.ts";
 import { EBADF, EFAULT, EINVAL, ENOMEM, ENOSYS, EPERM, ESRCH } from "../../lib/kernel/errno.ts";
 import { Kernel } from "../../lib/kernel/kernel.ts";
@@ -291,3 +294,67 @@ Deno.test("exit_group ends the process with the low 8 bits", () => {
   assert.equal(sys(k, "exit_group", 300), NO_RESULT);
   assert.deepEqual(k.end, { kind: "exit", status: 44 });
 });
+
+// ------------------------------------------------------------ end to end
+
+/** One entry of `guests/c/expect.json` (the fields used here). */
+interface CExpectation {
+  name: string;
+  args: string[];
+  stdin: string;
+  files: Record<string, string>;
+  exit: number | null;
+  stdout?: string;
+  stdout_regex?: string;
+}
+
+const REPO: string = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
+const PROGRAMS: CExpectation[] = (JSON.parse(
+  Deno.readTextFileSync(join(REPO, "guests", "c", "expect.json")),
+) as { programs: CExpectation[] }).programs;
+
+/**
+ * Runs C guest `name` under run() as expect.json describes (fresh directory
+ * with its files, its args and stdin) and checks exit status and stdout.
+ * Returns the stdout.
+ */
+function runGuest(name: string): string {
+  const p = PROGRAMS.find((x) => x.name === name);
+  assert.ok(p, `${name} is in expect.json`);
+  const dir = Deno.makeTempDirSync({ prefix: `zkabi-${name}-` });
+  try {
+    for (const [rel, content] of Object.entries(p.files)) {
+      Deno.mkdirSync(dirname(join(dir, rel)), { recursive: true });
+      Deno.writeTextFileSync(join(dir, rel), content);
+    }
+    const r = run({
+      program: join(REPO, "guests", "bin", "c", name),
+      args: p.args,
+      cwd: dir,
+      stdin: new TextEncoder().encode(p.stdin),
+      maxInsns: 50_000_000,
+    });
+    const out = new TextDecoder().decode(r.stdout);
+    const err = new TextDecoder().decode(r.stderr);
+    assert.equal(r.message, undefined, `${name}: ${r.message}`);
+    assert.equal(r.status, p.exit, `${name} exit status (stdout ${out}, stderr ${err})`);
+    if (p.stdout !== undefined) assert.equal(out, p.stdout);
+    else assert.match(out, new RegExp(p.stdout_regex!));
+    return out;
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+}
+
+Deno.test("e2e: ids prints the fixed ids", () => {
+  assert.equal(
+    runGuest("ids"),
+    "pid=1000 ppid=999 tid=pid\nuid=1000 euid=1000 gid=1000 egid=1000\n",
+  );
+});
+
+for (const name of ["prlimit64", "exit", "exit_group", "enosys"]) {
+  Deno.test(`e2e: the ${name} guest matches expect.json`, () => {
+    runGuest(name);
+  });
+}
