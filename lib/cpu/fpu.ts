@@ -387,7 +387,8 @@ function addD(h: Hart, rd: number, rs1: number, rs2: number, rm: number, sub: bo
   const e = (a - (r - bb)) + (b - bb); // TwoSum: a + b = r + e exactly
   if (e === 0) {
     // exact, finite (an infinity or NaN anywhere makes e NaN)
-    h.fd[rd] = r === 0 && rm === 2 ? zeroSumRdn(a, b) : r;
+    if (r === 0 && rm === 2) h.fd[rd] = zeroSumRdn(a, b);
+    else h.fd[rd] = r;
   } else if (e - e === 0) {
     if (rm === 0) {
       h.fflags |= FLAG_NX;
@@ -640,7 +641,8 @@ function addS(h: Hart, rd: number, rs1: number, rs2: number, rm: number, sub: bo
   const bb = r - a;
   const e = (a - (r - bb)) + (b - bb);
   if (e - e === 0) {
-    putS(h, rd, r === 0 && e === 0 && rm === 2 ? zeroSumRdn(a, b) : roundS(h, r, e, rm));
+    if (r === 0 && e === 0 && rm === 2) putS(h, rd, zeroSumRdn(a, b));
+    else putS(h, rd, roundS(h, r, e, rm));
   } else if (r !== r) {
     putS(h, rd, nan2(h, a, b, rs1, rs2, false));
   } else {
@@ -708,7 +710,8 @@ function fmaS(
   const bb = s - p;
   const t = (p - (s - bb)) + (c - bb); // p + c = s + t exactly
   if (t - t === 0) {
-    putS(h, rd, s === 0 && t === 0 && rm === 2 ? zeroSumRdn(p, c) : roundS(h, s, t, rm));
+    if (s === 0 && t === 0 && rm === 2) putS(h, rd, zeroSumRdn(p, c));
+    else putS(h, rd, roundS(h, s, t, rm));
   } else {
     putS(h, rd, fmaSpecial(h, a, b, c, rs1, rs2, rs3, false));
   }

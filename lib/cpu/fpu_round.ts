@@ -39,21 +39,19 @@ function buildPow2(): Float64Array {
 }
 
 /** 2^k as a double (exact for -1074 <= k <= 1023; 0 or Infinity up to |k| = 1100). */
-export function pow2(k: number): number {
+function pow2(k: number): number {
   return POW2[POW2_BIAS + k];
 }
 
-/** Smallest positive normal double, 2^-1022. */
-export const MIN_NORMAL_D = 2.2250738585072014e-308;
 /** Largest finite single, (2 - 2^-23) * 2^127. */
-export const MAX_S = 3.4028234663852886e38;
+const MAX_S = 3.4028234663852886e38;
 /** Smallest positive normal single, 2^-126. */
-export const MIN_NORMAL_S = 1.1754943508222875e-38;
+const MIN_NORMAL_S = 1.1754943508222875e-38;
 /** Below this magnitude the double fast paths hand over to exact code. */
 export const FAST_MIN = 4.480175088412447e-292; // 2^-968
 
 /** The double one step further from zero than r (finite, nonzero: Infinity past max). */
-export function stepAway(r: number): number {
+function stepAway(r: number): number {
   SF[0] = r;
   const lo = SI[0];
   if (lo === -1) {
@@ -66,7 +64,7 @@ export function stepAway(r: number): number {
 }
 
 /** The double one step closer to zero than r (r nonzero). */
-export function stepToward0(r: number): number {
+function stepToward0(r: number): number {
   SF[0] = r;
   const lo = SI[0];
   if (lo === 0) {
@@ -115,11 +113,11 @@ export function isTieAway(r: number, e: number): boolean {
 }
 
 /**
- * Rounds an inexact x to double in mode rm, given r = RNE(x) (finite,
- * nonzero, at least 2^-1000 in magnitude) and es with the sign of x - r.
- * `tie` says x is exactly halfway from r to the next double away from zero
- * (matters for RMM only). Sets NX, and OF when a step goes past the largest
- * double.
+ * Rounds an inexact x to double in mode rm, given r = RNE(x) (finite, with
+ * |r| >= 2^-1021 so a step toward zero stays normal and no underflow can
+ * arise) and es with the sign of x - r. `tie` says x is exactly halfway from
+ * r to the next double away from zero (matters for RMM only). Sets NX, and
+ * OF when a step goes past the largest double.
  */
 export function adjustD(h: Hart, r: number, es: number, tie: boolean, rm: number): number {
   let out = r;
@@ -137,13 +135,12 @@ export function adjustD(h: Hart, r: number, es: number, tie: boolean, rm: number
       if (tie) out = stepAway(r);
       break;
   }
-  // Callers keep |r| far above the subnormal range, so only overflow can arise.
   h.fflags |= out - out !== 0 ? FLAG_NX | FLAG_OF : FLAG_NX;
   return out;
 }
 
 /** Magnitude delivered on overflow: infinity or the largest finite value, by mode and sign. */
-export function overflowMagnitude(rm: number, neg: boolean, max: number): number {
+function overflowMagnitude(rm: number, neg: boolean, max: number): number {
   return rm === 0 || rm === 4 || (rm === 2 && neg) || (rm === 3 && !neg) ? Infinity : max;
 }
 
@@ -314,7 +311,7 @@ function roundBigScaled(
  * the exact value is slightly larger in magnitude (nonzero bits below 2^e);
  * then m must carry at least 55 significant bits. ORs flags into h.fflags.
  */
-export function roundBigD(
+function roundBigD(
   h: Hart,
   neg: boolean,
   m: bigint,
