@@ -1,9 +1,91 @@
 /**
  * zkabi: what Linux ABI must a zkVM provide so that unmodified Rust and Go
- * programs run in it? The public API: the RV64GC emulator, the ECALL
- * dispatcher with tier profiles, the emulated Linux ABI, tracing and analysis.
+ * programs run in it?
+ *
+ * The public API: run a riscv64 Linux program in the emulator under a tier
+ * profile and get its exit status, output, trace and statistics.
+ *
+ * ```ts
+ * import { run } from "./mod.ts";
+ * const r = run({ program: "guests/bin/c/hello", profile: "basic", collectEvents: true });
+ * console.log(r.status, r.stats.instret, r.events.length);
+ * ```
  * @module
  */
 
-export * from "./lib/memory/memory.ts";
-export * from "./lib/cpu/hart.ts";
+export {
+  DEFAULT_ENV,
+  describeEnd,
+  finish,
+  prepare,
+  type Prepared,
+  run,
+  RunError,
+  type RunOptions,
+  type RunResult,
+  type RunStats,
+} from "./lib/run/run.ts";
+export {
+  BUILTIN_PROFILES,
+  builtinProfile,
+  loadProfile,
+  parseProfile,
+  type Profile,
+  ProfileError,
+  profileToJson,
+  type SyscallAction,
+} from "./lib/dispatch/profile.ts";
+export { Dispatcher, type PhaseOf } from "./lib/dispatch/dispatcher.ts";
+export {
+  keccakF1600,
+  PRECOMPILE_BASE,
+  PRECOMPILE_END,
+  PRECOMPILE_KECCAKF,
+  PRECOMPILE_NAMES,
+  PRECOMPILE_SHA256_COMPRESS,
+  sha256Compress,
+} from "./lib/dispatch/precompiles.ts";
+export {
+  Kernel,
+  type KernelCounters,
+  type KernelOptions,
+  type RunEnd,
+  type SchedStrategy,
+  signalName,
+} from "./lib/kernel/kernel.ts";
+export { type SigInfo, Thread, type ThreadState } from "./lib/kernel/thread.ts";
+export {
+  isWait,
+  NO_RESULT,
+  SyscallArgs,
+  type SyscallFamily,
+  type SyscallFamilyTable,
+  type SyscallHandler,
+  type SyscallResult,
+  type Wait,
+} from "./lib/kernel/types.ts";
+export type { FilesSetup, GuestInput, GuestOutput, Mount } from "./lib/kernel/files.ts";
+export { SYSCALL_NAMES, SYSCALL_NUMBERS, syscallName } from "./lib/kernel/syscall_numbers.ts";
+export { errnoName, errnoText } from "./lib/kernel/errno.ts";
+export type { Phase, Route, SignalEvent, SyscallEvent, TraceEvent } from "./lib/trace/events.ts";
+export { Cpu } from "./lib/cpu/interpreter.ts";
+export { Hart } from "./lib/cpu/hart.ts";
+export {
+  type AccessKind,
+  type CodeInvalidator,
+  type FileBacking,
+  GuestMemory,
+  type Mapping,
+  MemoryFault,
+  type MemoryOptions,
+} from "./lib/memory/memory.ts";
+export {
+  ElfError,
+  type ElfFile,
+  type ElfHeader,
+  type ElfSymbol,
+  parseElf,
+  type ProgramHeader,
+  type SectionHeader,
+} from "./lib/elf/parse.ts";
+export { type AddressRange, type SymbolMatch, SymbolTable } from "./lib/elf/symbols.ts";
