@@ -201,10 +201,30 @@ export class DecodeContext {
   read(addr: number, len: number): Uint8Array | undefined {
     if (addr === 0) return undefined;
     try {
-      return this.mem.read(addr, len);
+      return this.peek(addr, len);
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * Reads like `mem.read`, but pages of anonymous mappings the guest never
+   * touched read as zeros without being backed, so tracing does not change
+   * the memory statistics. Throws MemoryFault for unreadable memory.
+   */
+  peek(addr: number, len: number): Uint8Array {
+    const out = new Uint8Array(len);
+    let at = 0;
+    while (at < len) {
+      const a = addr + at;
+      const n = Math.min(4096 - (a % 4096), len - at);
+      const m = this.mem.mappingAt(a);
+      const untouched = m !== undefined && !m.file && (m.prot & 1) !== 0 &&
+        this.mem.residency(a - (a % 4096), 4096)[0] === 0;
+      if (!untouched) out.set(this.mem.read(a, n), at);
+      at += n;
+    }
+    return out;
   }
 
   /** A DataView of `len` bytes at `addr`, or undefined when unreadable. */
@@ -253,7 +273,7 @@ export class DecodeContext {
       let at = p;
       while (out.length < max) {
         const n = Math.min(4096 - (at % 4096), max - out.length);
-        const chunk = this.mem.read(at, n);
+        const chunk = this.peek(at, n);
         for (const c of chunk) {
           if (c === 0) return { bytes: Uint8Array.from(out), complete: true };
           out.push(c);
@@ -1235,6 +1255,9 @@ const ARITY: Readonly<Record<string, number>> = {
   sched_get_priority_max: 1,
   sched_get_priority_min: 1,
   futex_waitv: 5,
+  // zkabi's precompiles (not Linux syscalls): keccakf(state), sha256_compress(state, block).
+  keccakf: 1,
+  sha256_compress: 2,
 };
 
 /** True for names zkabi gives numbers strace has no name for. */
@@ -1262,7 +1285,7 @@ export function decodeSyscall(k: Kernel, e: SyscallEvent, strsize = DEFAULT_STRS
       // fall through to the generic form
     }
   }
-  const n = e.route === "precompile" ? 2 : ARITY[e.name] ?? 6;
+  const n = ARITY[e.name] ?? (e.route === "precompile" ? 2 : 6);
   return { args: e.args.slice(0, n).map((a) => hex(a)) };
 }
 

@@ -839,7 +839,7 @@ export const PIPE_FLAGS: Xlat = xlat("O_???", [
   [0o40000, "O_DIRECT"],
   [0o4000, "O_NONBLOCK"],
   [0o2000000, "O_CLOEXEC"],
-  [0o10000, "O_NOTIFICATION_PIPE"],
+  [0o200, "O_NOTIFICATION_PIPE"],
 ]);
 
 /** riscv_hwprobe keys. */

@@ -19,7 +19,11 @@ import {
 } from "../../lib/trace/strace.ts";
 import { quote } from "../../lib/trace/strace_decode.ts";
 import { sigsetText } from "../../lib/trace/strace_tables.ts";
-import { sig, sys, type TestGuest, testGuest, unescapeC } from "./support.ts";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { exists, sig, sys, type TestGuest, testGuest, unescapeC } from "./support.ts";
+
+const STUDY = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "shared", "study");
 
 const ENOENT = 2;
 const EAGAIN = 11;
@@ -55,9 +59,15 @@ const SA_RESTART = 0x10000000n;
 const SA_ONSTACK = 0x08000000n;
 const SA_SIGINFO = 4n;
 
+/** Lines the tests below copy verbatim from the study logs (checked against them). */
+const COPIED: string[] = [];
+
 Deno.test("strace: reth_stateless lines (single thread, no prefix)", () => {
   const g = testGuest();
-  const expect = (e: TraceEvent, want: string) => assert.equal(line(g, e), want);
+  const expect = (e: TraceEvent, want: string) => {
+    COPIED.push(want);
+    assert.equal(line(g, e), want);
+  };
 
   expect(
     sys("brk", [0], 0x5561e24b5000),
@@ -157,8 +167,8 @@ Deno.test("strace: reth_stateless lines (single thread, no prefix)", () => {
     'read(3, "5561d23f0000-5561d27bc000 r-xp 0"..., 1024) = 1024',
   );
   expect(
-    sys("read", [3, g.put(" ".repeat(48)), 1024], 48),
-    'read(3, "                                "..., 1024) = 48',
+    sys("read", [3, g.put("000000 00:00 0".padEnd(48)), 1024], 48),
+    'read(3, "000000 00:00 0                  "..., 1024) = 48',
   );
   expect(
     sys("sched_getaffinity", [2154, 32, g.put(new Uint8Array([15, 0, 0, 0, 0, 0, 0, 0]))], 8),
@@ -237,7 +247,9 @@ Deno.test("strace: geth_t8n lines (with tid prefixes)", () => {
   g.k.threads.splice(0, g.k.threads.length, main, new Thread(1527));
   const out: string[] = [];
   const w = createStraceWriter(g.k, (l) => out.push(l));
-  const check = (e: TraceEvent, want: string) => {
+  // `verbatim` false: the log has this call only as an unfinished/resumed pair.
+  const check = (e: TraceEvent, want: string, verbatim = true) => {
+    if (verbatim) COPIED.push(want);
     out.length = 0;
     w(e);
     assert.deepEqual(out, [want]);
@@ -314,17 +326,23 @@ Deno.test("strace: geth_t8n lines (with tid prefixes)", () => {
   check(
     sys("futex", [0xc00006f148, 129, 1], 1, t),
     "1526  futex(0xc00006f148, FUTEX_WAKE_PRIVATE, 1) = 1",
+    false,
   );
-  check(sys("tgkill", [1526, 1526, 23], 0, t), "1526  tgkill(1526, 1526, SIGURG)        = 0");
+  check(
+    sys("tgkill", [1526, 1526, 23], 0, { tid: 1527 }),
+    "1527  tgkill(1526, 1526, SIGURG)        = 0",
+  );
   main.hart.setX(10, 140686789918720n);
   check(
     sys("rt_sigreturn", [], undefined, t),
     "1526  rt_sigreturn({mask=[]})           = 140686789918720",
+    false,
   );
   main.hart.setX(10, -4n);
   check(
     sys("rt_sigreturn", [], undefined, t),
     "1526  rt_sigreturn({mask=[]})           = -1 EINTR (Interrupted system call)",
+    false,
   );
   check(
     sys("fcntl", [3, 3], 0x8000, t),
@@ -337,6 +355,7 @@ Deno.test("strace: geth_t8n lines (with tid prefixes)", () => {
   check(
     sys("fcntl", [0, 3], 0x8402, t),
     "1526  fcntl(0, F_GETFL)                 = 0x8402 (flags O_RDWR|O_APPEND|O_LARGEFILE)",
+    false,
   );
   check(
     sys("fcntl", [3, 3], 0x8801, t),
@@ -356,6 +375,7 @@ Deno.test("strace: geth_t8n lines (with tid prefixes)", () => {
   check(
     sys("epoll_ctl", [4, 1, 5, g.put(ev(1, 31487880n))], 0, t),
     "1526  epoll_ctl(4, EPOLL_CTL_ADD, 5, {events=EPOLLIN, data={u32=31487880, u64=31487880}}) = 0",
+    false,
   );
   check(
     sys("epoll_ctl", [4, 1, 3, g.put(ev(0x80002005, 36015514875508743n))], -EPERM, t),
@@ -401,6 +421,7 @@ Deno.test("strace: geth_t8n lines (with tid prefixes)", () => {
   check(
     sys("getrandom", [g.put(unescapeC("\\x43\\x2c\\xdb\\xc5\\x9b\\xce\\x96\\xcb")), 8, 0], 8, t),
     '1526  getrandom("\\x43\\x2c\\xdb\\xc5\\x9b\\xce\\x96\\xcb", 8, 0) = 8',
+    false,
   );
   check(
     sys("openat", [-100, g.cstr("alloc.json"), 0o1000 | 0o100 | 1 | 0o2000000, 0o644], 3, t),
@@ -418,15 +439,25 @@ Deno.test("strace: geth_t8n lines (with tid prefixes)", () => {
     sys("sigaltstack", [g.u64s(0xc000002000n, 0, 32768), 0], 0, t),
     "1526  sigaltstack({ss_sp=0xc000002000, ss_flags=0, ss_size=32768}, NULL) = 0",
   );
-  check(sys("epoll_create1", [0x80000], 4, t), "1526  epoll_create1(EPOLL_CLOEXEC)      = 4");
-  check(sys("eventfd2", [0, 0x80800], 5, t), "1526  eventfd2(0, EFD_CLOEXEC|EFD_NONBLOCK) = 5");
+  check(
+    sys("epoll_create1", [0x80000], 4, t),
+    "1526  epoll_create1(EPOLL_CLOEXEC)      = 4",
+    false,
+  );
+  check(
+    sys("eventfd2", [0, 0x80800], 5, t),
+    "1526  eventfd2(0, EFD_CLOEXEC|EFD_NONBLOCK) = 5",
+    false,
+  );
   check(
     sys("prlimit64", [0, 7, g.u64s(1048575, 1048576), 0], 0, t),
     "1526  prlimit64(0, RLIMIT_NOFILE, {rlim_cur=1048575, rlim_max=1024*1024}, NULL) = 0",
+    false,
   );
   check(
     sys("prlimit64", [0, 7, 0, g.u64s(1024, 1048576)], 0, t),
     "1526  prlimit64(0, RLIMIT_NOFILE, NULL, {rlim_cur=1024, rlim_max=1024*1024}) = 0",
+    false,
   );
   check(
     sys(
@@ -441,6 +472,7 @@ Deno.test("strace: geth_t8n lines (with tid prefixes)", () => {
       t,
     ),
     '1526  readlinkat(AT_FDCWD, "/proc/self/exe", "/home/ubuntu/stateless-exec/geth"..., 128) = 50',
+    false,
   );
   check(
     sys(
@@ -450,10 +482,12 @@ Deno.test("strace: geth_t8n lines (with tid prefixes)", () => {
       t,
     ),
     '1526  newfstatat(AT_FDCWD, "./geth_evm_riscv64_linux", {st_mode=S_IFREG|0775, st_size=44878232, ...}, 0) = 0',
+    false,
   );
   check(
     sys("fstat", [3, g.put(stat(0o100400, 0))], 0, t),
     "1526  fstat(3, {st_mode=S_IFREG|0400, st_size=0, ...}) = 0",
+    false,
   );
 });
 
@@ -718,4 +752,33 @@ Deno.test("strace: C guests' syscalls in strace form", () => {
     sys("getdents64", [4, dp, 64], 48),
     `getdents64(4, 0x${dp.toString(16)} /* 2 entries */, 64) = 48`,
   );
+});
+
+Deno.test("strace: tracing does not back untouched pages; precompiles", () => {
+  const g = testGuest();
+  g.k.mem.map(0x40000000, 0x10000, 3, "fresh");
+  const before = g.k.mem.touchedPages;
+  assert.equal(
+    line(g, sys("write", [1, 0x40001000, 4], 4)),
+    'write(1, "\\0\\0\\0\\0", 4)                 = 4',
+  );
+  assert.equal(g.k.mem.touchedPages, before);
+  assert.equal(
+    line(g, sys("keccakf", [0x40000000], 0, { nr: 0x10000001, route: "precompile" })),
+    "keccakf(0x40000000)                     = 0",
+  );
+});
+
+Deno.test({
+  name: "strace: the lines copied above are in the study logs",
+  ignore: !exists(join(STUDY, "reth_stateless_strace.log")),
+  fn: () => {
+    const logged = new Set(
+      ["reth_stateless_strace.log", "geth_t8n_strace.log"].flatMap((f) =>
+        Deno.readTextFileSync(join(STUDY, f)).split("\n")
+      ),
+    );
+    assert.ok(COPIED.length > 50, `${COPIED.length}`);
+    for (const l of COPIED) assert.ok(logged.has(l), `not in the study logs: ${l}`);
+  },
 });
