@@ -776,21 +776,31 @@ function classD(h: Hart, i: number): number {
 /** v rounded to an integer in mode rm (NaN and infinities pass through). */
 function roundIntegral(v: number, rm: number): number {
   if (!(v > -4503599627370496 && v < 4503599627370496)) return v; // |v| >= 2^52 is integral
-  const f = Math.floor(v);
-  const d = v - f; // exact
+  // Work on |v|: its fractional part is exact (1 + v for v in (-1, -0.5) is not).
+  const neg = v < 0;
+  const av = neg ? -v : v;
+  const m = Math.floor(av);
+  const d = av - m;
   if (d === 0) return v;
+  let up: boolean; // round the magnitude up
   switch (rm) {
     case 0:
-      return d > 0.5 || (d === 0.5 && f % 2 !== 0) ? f + 1 : f;
+      up = d > 0.5 || (d === 0.5 && m % 2 !== 0);
+      break;
     case 1:
-      return v < 0 ? f + 1 : f;
+      up = false;
+      break;
     case 2:
-      return f;
+      up = neg;
+      break;
     case 3:
-      return f + 1;
+      up = !neg;
+      break;
     default:
-      return d > 0.5 || (d === 0.5 && v > 0) ? f + 1 : f;
+      up = d >= 0.5;
   }
+  const n = up ? m + 1 : m;
+  return neg ? -n : n;
 }
 
 function cvtW(h: Hart, rd: number, rs1: number, rm: number, dbl: boolean): void {

@@ -569,6 +569,22 @@ static void gen_to_int(const char *name, stub_fn fn, int dbl) {
         if (!dbl && (double)(float)v != v) continue;
         emit5(name, K_X_F, fn, dbl ? db(v) : boxf((float)v), 0, 0);
       }
+  /* One ulp either side of the halfway points: the fraction of a negative
+   * value is easy to get wrong there. */
+  static const double halves[] = {0.5, 1.5, 2.5, 2147483646.5, 2147483647.5, 4294967295.5};
+  for (unsigned i = 0; i < sizeof halves / sizeof halves[0]; i++)
+    for (int s = 0; s < 2; s++)
+      for (int dir = -1; dir <= 1; dir += 2) {
+        u64 x;
+        if (dbl) {
+          x = db(halves[i]) + (u64)(long)dir;
+        } else {
+          if ((double)(float)halves[i] != halves[i]) continue;
+          x = box(fb((float)halves[i]) + (u32)dir);
+        }
+        if (s) x |= dbl ? 1ull << 63 : 1ull << 31;
+        emit5(name, K_X_F, fn, x, 0, 0);
+      }
   /* Powers of two and their neighbours near 2^31, 2^32, 2^63, 2^64. */
   static const int pows[] = {31, 32, 52, 63, 64};
   for (unsigned i = 0; i < sizeof pows / sizeof pows[0]; i++)
