@@ -871,8 +871,9 @@ export function openAt(
     if (!loc) {
       if (w.slash) return -EISDIR;
       const dir = inodeOf(w.dir);
-      if (!dir.fs.writable || !dir.create) return -EROFS;
+      if (!dir.fs.writable) return -EROFS;
       if (!permits(dir.attr(), 3)) return -EACCES;
+      if (!dir.create) return -EPERM;
       const node = dir.create(w.name, mode & ~umaskOf(k) & 0o7777);
       if (typeof node === "number") return node;
       loc = childOf(w.dir, w.name, node);
@@ -1323,8 +1324,9 @@ function sysMkdirat(k: Kernel, _t: Thread, a: SyscallArgs): number {
   if (typeof w === "number") return w;
   if (special(w.name) || w.loc) return -EEXIST;
   const dir = inodeOf(w.dir);
-  if (!dir.fs.writable || !dir.mkdir) return -EROFS;
+  if (!dir.fs.writable) return -EROFS;
   if (!permits(dir.attr(), 3)) return -EACCES;
+  if (!dir.mkdir) return -EPERM;
   const r = dir.mkdir(w.name, a.u32(2) & ~umaskOf(k) & 0o1777);
   return typeof r === "number" ? r : 0;
 }
@@ -1346,15 +1348,15 @@ function sysUnlinkat(k: Kernel, _t: Thread, a: SyscallArgs): number {
   if (!dir.fs.writable) return -EROFS;
   if (!w.loc) return -ENOENT;
   const node = inodeOf(w.loc);
-  if (filesState(k).vfs.isMountRoot(w.loc)) return -EBUSY;
   if (!permits(dir.attr(), 3)) return -EACCES;
+  if (filesState(k).vfs.isMountRoot(w.loc)) return -EBUSY;
   if (rmdir) {
     if (node.type !== "dir") return -ENOTDIR;
-    return dir.rmdir ? dir.rmdir(w.name) : -EROFS;
+    return dir.rmdir ? dir.rmdir(w.name) : -EPERM;
   }
   if (node.type === "dir") return -EISDIR;
   if (w.slash) return -ENOTDIR;
-  return dir.unlink ? dir.unlink(w.name) : -EROFS;
+  return dir.unlink ? dir.unlink(w.name) : -EPERM;
 }
 
 const RENAME_NOREPLACE = 1;
@@ -1376,7 +1378,7 @@ function rename(k: Kernel, a: SyscallArgs, flags: number): number {
   const toDir = inodeOf(to.dir);
   if (!from.loc) return -ENOENT;
   if (fromDir.fs !== toDir.fs) return -EXDEV;
-  if (!fromDir.fs.writable || !fromDir.rename) return -EROFS;
+  if (!fromDir.fs.writable) return -EROFS;
   const vfs = filesState(k).vfs;
   if (vfs.isMountRoot(from.loc) || (to.loc && vfs.isMountRoot(to.loc))) return -EBUSY;
   const src = inodeOf(from.loc);
@@ -1385,6 +1387,7 @@ function rename(k: Kernel, a: SyscallArgs, flags: number): number {
   if ((flags & RENAME_EXCHANGE) && !dst) return -ENOENT;
   if (dst && (flags & RENAME_NOREPLACE)) return -EEXIST;
   if (!permits(fromDir.attr(), 3) || !permits(toDir.attr(), 3)) return -EACCES;
+  if (!fromDir.rename) return -EPERM;
   // Moving a directory below itself.
   const fp = from.loc.parts;
   const inside = (parts: readonly string[]) =>
@@ -1429,7 +1432,6 @@ function sysFtruncate(k: Kernel, _t: Thread, a: SyscallArgs): number {
   const f = getFile(k, a.int(0));
   if (typeof f === "number") return f;
   if (!(f instanceof RegularFile) || !canWrite(f)) return -EINVAL;
-  if (f.flags & O_APPEND) return -EPERM;
   return f.data.truncate(len);
 }
 
@@ -1507,7 +1509,7 @@ function chmodLoc(loc: Loc | undefined, mode: number): number {
   if (!loc) return 0;
   const node = inodeOf(loc);
   if (!node.fs.writable) return -EROFS;
-  return node.chmod ? node.chmod(mode) : 0;
+  return node.chmod ? node.chmod(mode) : -EPERM;
 }
 
 function sysFchmod(k: Kernel, _t: Thread, a: SyscallArgs): number {
@@ -1553,8 +1555,9 @@ function sysSymlinkat(k: Kernel, _t: Thread, a: SyscallArgs): number {
   if (typeof w === "number") return w;
   if (special(w.name) || w.loc) return -EEXIST;
   const dir = inodeOf(w.dir);
-  if (!dir.fs.writable || !dir.symlink) return -EROFS;
+  if (!dir.fs.writable) return -EROFS;
   if (!permits(dir.attr(), 3)) return -EACCES;
+  if (!dir.symlink) return -EPERM;
   const r = dir.symlink(w.name, target);
   return typeof r === "number" ? r : 0;
 }
@@ -1577,7 +1580,9 @@ function sysLinkat(k: Kernel, _t: Thread, a: SyscallArgs): number {
   if (src.type === "dir") return -EPERM;
   const dir = inodeOf(w.dir);
   if (dir.fs !== src.fs) return -EXDEV;
-  if (!dir.fs.writable || !dir.link) return -EROFS;
+  if (!dir.fs.writable) return -EROFS;
+  if (!permits(dir.attr(), 3)) return -EACCES;
+  if (!dir.link) return -EPERM;
   return dir.link(w.name, src);
 }
 

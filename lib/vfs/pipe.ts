@@ -132,8 +132,8 @@ export class PipeEnd extends OpenFile {
 
   override write(_k: Kernel, data: Uint8Array): number {
     const p = this.pipe;
-    if (p.readers === 0) return -EPIPE;
     if (data.length === 0) return 0;
+    if (p.readers === 0) return -EPIPE;
     const free = p.capacity - p.size;
     if (free === 0 || (data.length <= PIPE_BUF && free < data.length)) return -EAGAIN;
     const n = Math.min(free, data.length);

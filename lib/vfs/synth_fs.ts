@@ -19,10 +19,14 @@ import {
   makeAttr,
 } from "./types.ts";
 
-/** A read-only filesystem of synthesized nodes. */
+/**
+ * A filesystem of synthesized nodes. Like proc and sysfs it is mounted
+ * read-write: what refuses writes is the nodes' permissions (EACCES), not
+ * the mount (EROFS).
+ */
 export class SynthFs implements Fs {
   readonly dev: number;
-  readonly writable = false;
+  readonly writable = true;
   readonly mntId: number;
   readonly kind: string;
   #nextIno = 1;
