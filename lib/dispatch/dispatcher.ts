@@ -119,6 +119,9 @@ export class Dispatcher {
         return;
       }
       ev.blocked = true;
+      // An entry event lets the strace writer print `<unfinished ...>` when
+      // other lines come out before this call completes.
+      k.emit({ kind: "syscall", ...ev, entry: true });
       this.#pendingEvents.set(t.tid, ev);
       k.block(t, r, name);
       return;

@@ -217,6 +217,30 @@ export class GuestMemory {
     let i = 0;
     while (i < this.#maps.length && this.#maps[i].start < start) i++;
     this.#maps.splice(i, 0, m);
+    this.#coalesce(start, end);
+  }
+
+  /**
+   * Merges mappings around [start, end) with neighbours that continue them
+   * (same protection, name and sharing; anonymous, or the same file at the
+   * next offset), as Linux merges VMAs: `/proc/self/maps` then matches, and
+   * a heap grown by many brk calls stays one mapping.
+   */
+  #coalesce(start: number, end: number): void {
+    const maps = this.#maps;
+    const left = this.#indexAt(start - 1);
+    let i = left >= 0 ? left : maps.findIndex((m) => m.start >= start);
+    if (i < 0) return;
+    while (i < maps.length - 1 && maps[i].start <= end) {
+      const a = maps[i];
+      const b = maps[i + 1];
+      if (continues(a, b)) {
+        a.end = b.end;
+        maps.splice(i + 1, 1);
+      } else {
+        i++;
+      }
+    }
   }
 
   /** Removes every mapping in [start, start+length), splitting at the edges. */
@@ -251,6 +275,7 @@ export class GuestMemory {
       this.#frames.set(vpn, (entry & ~7) | prot);
       this.#invalidateCode(vpn);
     });
+    this.#coalesce(start, end);
     this.flushTlb();
     return true;
   }
@@ -280,6 +305,7 @@ export class GuestMemory {
   /** Renames mappings in [start, end) (for `[heap]` and `[stack]` labels). */
   rename(start: number, end: number, name: string): void {
     for (const m of this.#maps) if (m.start >= start && m.end <= end) m.name = name;
+    this.#coalesce(start, end);
   }
 
   /** Which pages of [start, start+length) are backed by frames (for mincore). */
@@ -665,6 +691,14 @@ export class GuestMemory {
     }
     return undefined;
   }
+}
+
+/** True when `b` starts where `a` ends and continues it in every attribute. */
+function continues(a: Mapping, b: Mapping): boolean {
+  if (a.end !== b.start || a.prot !== b.prot || a.name !== b.name) return false;
+  if (Boolean(a.shared) !== Boolean(b.shared)) return false;
+  if (!a.file || !b.file) return !a.file && !b.file;
+  return a.file.bytes === b.file.bytes && a.file.offset + (a.end - a.start) === b.file.offset;
 }
 
 function allows(prot: number, kind: AccessKind): boolean {

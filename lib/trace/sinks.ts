@@ -8,6 +8,8 @@
 import type { Kernel } from "../kernel/kernel.ts";
 import type { RunResult } from "../run/run.ts";
 import type { TraceEvent } from "./events.ts";
+import { createJsonWriter } from "./json.ts";
+import { createStraceWriter, type StraceWriter } from "./strace.ts";
 
 /** Which trace outputs to produce. */
 export interface TraceOutputs {
@@ -60,35 +62,22 @@ function lineSink(path: string): { write(line: string): void; close(): void } {
 export function traceWriters(outputs: TraceOutputs): TraceSinks {
   const strace = outputs.strace === undefined ? undefined : lineSink(outputs.strace);
   const json = outputs.traceJson === undefined ? undefined : lineSink(outputs.traceJson);
+  let writer: StraceWriter | undefined;
   return {
     attach(k: Kernel) {
       const prev = k.options.tracer;
+      writer = strace && createStraceWriter(k, strace.write);
+      const jsonWriter = json && createJsonWriter(json.write);
       k.options.tracer = (e: TraceEvent) => {
         prev?.(e);
-        if (strace) strace.write(simpleLine(e));
-        if (json) {
-          json.write(
-            JSON.stringify(e, (_k, v) => typeof v === "bigint" ? `0x${v.toString(16)}` : v),
-          );
-        }
+        writer?.(e);
+        jsonWriter?.(e);
       };
     },
     finish(r: RunResult) {
-      if (strace) {
-        strace.write(
-          r.end.kind === "signal"
-            ? `+++ killed by signal ${r.end.signo} +++`
-            : `+++ exited with ${r.status} +++`,
-        );
-        strace.close();
-      }
+      writer?.finish(r.end);
+      strace?.close();
       json?.close();
     },
   };
-}
-
-function simpleLine(e: TraceEvent): string {
-  if (e.kind === "signal") return `--- signal ${e.signo} ---`;
-  const args = e.args.map((a) => `0x${a.toString(16)}`).join(", ");
-  return `${e.name}(${args}) = ${e.result === undefined ? "?" : e.result}`;
 }
