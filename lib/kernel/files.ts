@@ -107,7 +107,7 @@ import {
   Terminal,
 } from "../vfs/descriptions.ts";
 import { HostFs } from "../vfs/host_fs.ts";
-import { MemFs } from "../vfs/mem_fs.ts";
+import { MemFs, MEMFS_CAPACITY } from "../vfs/mem_fs.ts";
 import { Pipe, PipeEnd } from "../vfs/pipe.ts";
 import { devTree, type ProcContext, procTree, sysTree } from "../vfs/proc.ts";
 import { SynthFs } from "../vfs/synth_fs.ts";
@@ -410,9 +410,14 @@ function procContext(k: Kernel): ProcContext {
 
 // ----------------------------------------------------------------- helpers
 
+/** Open flags Linux keeps (VALID_OPEN_FLAGS); others are ignored. */
+const VALID_OPEN_FLAGS = 0o3 | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | O_NONBLOCK |
+  0o10000 | FASYNC | O_DIRECT | 0o100000 | O_DIRECTORY | O_NOFOLLOW | O_NOATIME | O_CLOEXEC |
+  O_PATH | O_TMPFILE | 0o4000000;
+
 /** F_GETFL's view of open flags. */
 function statusFlags(flags: number): number {
-  return flags & ~OPEN_ONLY_FLAGS;
+  return flags & VALID_OPEN_FLAGS & ~OPEN_ONLY_FLAGS;
 }
 
 function canRead(f: OpenFile): boolean {
@@ -1662,6 +1667,86 @@ function sysFallocate(k: Kernel, _t: Thread, a: SyscallArgs): number {
   return off + len > f.data.size() ? f.data.truncate(off + len) : 0;
 }
 
+/** statfs f_type by filesystem kind (linux/magic.h). */
+const FS_MAGIC: Readonly<Record<string, number>> = {
+  host: 0xef53, // what the sysroot and working directory usually are: ext4
+  tmpfs: 0x01021994,
+  devtmpfs: 0x01021994,
+  proc: 0x9fa0,
+  sysfs: 0x62656572,
+  rootfs: 0x858458f6,
+  pipefs: 0x50495045,
+  anon: 0x09041934,
+};
+/** statfs f_flags: ST_RDONLY, ST_VALID. */
+const ST_RDONLY = 1;
+const ST_VALID = 0x20;
+/** Fixed geometry reported for host and synthesized filesystems (4 KiB blocks). */
+const FIXED_BLOCKS = 1 << 24;
+
+/**
+ * Writes struct statfs (asm-generic, 120 bytes on riscv64): f_type @0,
+ * f_bsize @8, f_blocks @16, f_bfree @24, f_bavail @32, f_files @40, f_ffree
+ * @48, f_fsid @56, f_namelen @64, f_frsize @72, f_flags @80, f_spare @88.
+ * Sizes are fixed (memory filesystems report their capacity and use).
+ */
+function writeStatfs(k: Kernel, addr: number, node: Inode): number {
+  const fs = node.fs;
+  const b = new Uint8Array(120);
+  const dv = new DataView(b.buffer);
+  const put = (off: number, v: number) => dv.setBigUint64(off, BigInt(v), true);
+  let blocks = FIXED_BLOCKS;
+  let free = FIXED_BLOCKS / 2;
+  if (fs instanceof MemFs) {
+    blocks = MEMFS_CAPACITY / 4096;
+    free = Math.max(0, Math.floor((MEMFS_CAPACITY - fs.used) / 4096));
+  } else if (fs.kind !== "host") {
+    free = 0;
+  }
+  put(0, FS_MAGIC[fs.kind] ?? 0);
+  put(8, 4096);
+  put(16, fs.kind === "host" || fs instanceof MemFs ? blocks : 0);
+  put(24, fs.kind === "host" || fs instanceof MemFs ? free : 0);
+  put(32, fs.kind === "host" || fs instanceof MemFs ? free : 0);
+  put(40, 1 << 20);
+  put(48, 1 << 19);
+  put(64, 255);
+  put(72, 4096);
+  put(80, ST_VALID | (fs.writable ? 0 : ST_RDONLY));
+  try {
+    k.mem.write(addr, b);
+    return 0;
+  } catch {
+    return -EFAULT;
+  }
+}
+
+function sysStatfs(k: Kernel, _t: Thread, a: SyscallArgs): number {
+  const path = readPath(k, a.ptr(0));
+  if (typeof path === "number") return path;
+  const loc = lookupAt(k, AT_FDCWD, path, true);
+  if (typeof loc === "number") return loc;
+  return writeStatfs(k, a.ptr(1), inodeOf(loc));
+}
+
+function sysFstatfs(k: Kernel, _t: Thread, a: SyscallArgs): number {
+  const f = getFile(k, a.int(0), true);
+  if (typeof f === "number") return f;
+  if (f.loc) return writeStatfs(k, a.ptr(1), inodeOf(f.loc));
+  const attr = f.stat(k);
+  const pseudo: Inode = {
+    fs: {
+      dev: attr.dev,
+      writable: true,
+      mntId: 0,
+      kind: f.kind === "pipe" || f.kind === "stdio" ? "pipefs" : "anon",
+    },
+    type: "reg",
+    attr: () => attr,
+  };
+  return writeStatfs(k, a.ptr(1), pseudo);
+}
+
 /** The files family's handlers by syscall name. */
 export const FILES: SyscallFamilyTable = {
   family: "files",
@@ -1714,5 +1799,7 @@ export const FILES: SyscallFamilyTable = {
     flock: sysFlock,
     fadvise64: sysFadvise64,
     fallocate: sysFallocate,
+    statfs: sysStatfs,
+    fstatfs: sysFstatfs,
   },
 };

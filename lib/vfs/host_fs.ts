@@ -370,6 +370,7 @@ class HostRwData implements FileData {
   }
 
   write(offset: number, data: Uint8Array): number {
+    if (data.length === 0) return 0;
     let f: Deno.FsFile | undefined;
     try {
       f = Deno.openSync(this.#path, { write: true });

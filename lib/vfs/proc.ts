@@ -183,11 +183,26 @@ export function procTree(fs: SynthFs, ctx: ProcContext): SynthDir {
 function status(ctx: ProcContext): string {
   const id = `${GUEST_UID}\t${GUEST_UID}\t${GUEST_UID}\t${GUEST_UID}`;
   const n = ctx.cpus;
-  const mask = n >= 32 ? "ffffffff" : ((1 << n) >>> 0 === 0 ? 0 : (2 ** n - 1)).toString(16);
+  const mask = cpuMask(n);
   return `Name:\t${ctx.comm()}\nUmask:\t0022\nState:\tR (running)\nTgid:\t${ctx.pid}\n` +
     `Ngid:\t0\nPid:\t${ctx.pid}\nPPid:\t${ctx.ppid}\nTracerPid:\t0\nUid:\t${id}\nGid:\t${id}\n` +
     `FDSize:\t64\nThreads:\t${ctx.threads()}\nCpus_allowed:\t${mask}\n` +
     `Cpus_allowed_list:\t${cpuRange(n).trim()}\n`;
+}
+
+/**
+ * A mask of CPUs 0..n-1 as the kernel prints bitmaps ("%*pb"): hex in
+ * comma-separated 32-bit groups, the first group as wide as the CPU count
+ * needs (`3` for 2 CPUs, `ff,ffffffff` for 40).
+ */
+export function cpuMask(n: number): string {
+  const all = (1n << BigInt(n)) - 1n;
+  const groups: string[] = [];
+  for (let bit = 0; bit < n; bit += 32) {
+    const width = Math.ceil(Math.min(32, n - bit) / 4);
+    groups.unshift(((all >> BigInt(bit)) & 0xffffffffn).toString(16).padStart(width, "0"));
+  }
+  return groups.join(",");
 }
 
 /** Builds /sys on `fs`. */

@@ -481,3 +481,33 @@ withKernel("the writable host mount: create, write, read back, list, remove", (k
   assert.equal(num(k, "openat", AT_FDCWD, cstr(k, "/data/.."), O_RDWR, 0), -EISDIR);
   assert.equal(num(k, "openat", AT_FDCWD, cstr(k, "/data/../x"), O_CREAT | O_WRONLY, 0), -EROFS);
 });
+
+withKernel("statfs/fstatfs: layout, magic numbers, read-only flag, errors", (k) => {
+  assert.equal(L.get("sizeof statfs"), 120);
+  const type = () => k.mem.readU64Number(BUF + L.get("statfs.f_type")!);
+  const flags = () => k.mem.readU64Number(BUF + L.get("statfs.f_flags")!);
+  assert.equal(num(k, "statfs", cstr(k, "/tmp"), BUF), 0);
+  assert.equal(type(), 0x01021994); // TMPFS_MAGIC
+  assert.equal(flags(), 0x20); // ST_VALID
+  assert.equal(k.mem.readU64Number(BUF + L.get("statfs.f_bsize")!), 4096);
+  assert.equal(k.mem.readU64Number(BUF + L.get("statfs.f_namelen")!), 255);
+  assert.equal(num(k, "statfs", cstr(k, "input.txt"), BUF), 0);
+  assert.equal(flags(), 0x21); // ST_VALID | ST_RDONLY
+  assert.equal(num(k, "statfs", cstr(k, "/proc/self"), BUF), 0);
+  assert.equal(type(), 0x9fa0); // PROC_SUPER_MAGIC
+  assert.equal(num(k, "fstatfs", 1, BUF), 0);
+  assert.equal(type(), 0x50495045); // PIPEFS_MAGIC
+  assert.equal(num(k, "statfs", cstr(k, "missing"), BUF), -ENOENT);
+  assert.equal(num(k, "statfs", cstr(k, "/tmp"), UNMAPPED), -EFAULT);
+  assert.equal(num(k, "fstatfs", 99, BUF), -EBADF);
+});
+
+withKernel("openat: unknown flag bits are ignored and not reported by F_GETFL", (k) => {
+  const fd = num(k, "openat", AT_FDCWD, cstr(k, "input.txt"), 0x40000000, 0);
+  assert.ok(fd >= 0);
+  assert.equal(num(k, "fcntl", fd, 3, 0), 0);
+  const rw = open(k, "/tmp/w", O_CREAT | O_RDWR | O_WRONLY);
+  assert.equal(num(k, "fcntl", rw, 3, 0), 3); // access mode 3: neither read nor write
+  assert.equal(num(k, "read", rw, BUF, 1), -EBADF);
+  assert.equal(num(k, "write", rw, BUF, 1), -EBADF);
+});

@@ -11,6 +11,7 @@ import { O_DIRECTORY, O_RDWR, O_WRONLY } from "../../lib/kernel/fd_table.ts";
 import type { Kernel } from "../../lib/kernel/kernel.ts";
 import { chacha20Block, randomBytes, streamForSeed } from "../../lib/kernel/random.ts";
 import { PROT_EXEC, PROT_READ, PROT_WRITE } from "../../lib/memory/memory.ts";
+import { cpuMask } from "../../lib/vfs/proc.ts";
 import { hash53 } from "../../lib/vfs/types.ts";
 import {
   AT_FDCWD,
@@ -70,7 +71,7 @@ withKernel("/proc/self: links, exe contents, cmdline, environ, auxv, status", (k
   assert.match(status, /\nPPid:\t999\n/);
   assert.match(status, /\nUid:\t1000\t1000\t1000\t1000\n/);
   assert.match(status, /\nThreads:\t1\n/);
-  assert.match(status, /\nCpus_allowed_list:\t0-3\n/);
+  assert.match(status, /\nCpus_allowed:\tf\nCpus_allowed_list:\t0-3\n/);
   assert.equal(slurp(k, "/proc/self/comm"), "prog\n");
   // Magic links lead to their object.
   assert.equal(slurp(k, "/proc/self/cwd/input.txt"), "line one\nline two\n");
@@ -204,4 +205,13 @@ Deno.test("random: the ChaCha20 block function matches RFC 8439 §2.3.2 (and ope
     "10f1e7e4d13b5915500fdd1fa32071c4c7d1f4c733c068030422aa9ac3d46c4e" +
       "d2826446079faa0914c2d705d98b02a2b5129cd1de164eb9cbd083e8a2503c4e",
   );
+});
+
+Deno.test("cpuMask: the kernel's bitmap format", () => {
+  assert.equal(cpuMask(1), "1");
+  assert.equal(cpuMask(2), "3"); // as qemu-riscv64 on a 2-CPU host prints
+  assert.equal(cpuMask(5), "1f");
+  assert.equal(cpuMask(32), "ffffffff");
+  assert.equal(cpuMask(40), "ff,ffffffff");
+  assert.equal(cpuMask(64), "ffffffff,ffffffff");
 });

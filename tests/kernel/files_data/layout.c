@@ -14,6 +14,7 @@
 #include <linux/fs.h>
 #include <linux/uio.h>
 #include <linux/poll.h>
+#include <asm/statfs.h>
 
 struct linux_dirent64 {
   unsigned long long d_ino;
@@ -58,6 +59,10 @@ int main(void) {
   SIZE(flock);
   OFF(flock, l_type); OFF(flock, l_whence); OFF(flock, l_start); OFF(flock, l_len);
   OFF(flock, l_pid);
+  SIZE(statfs);
+  OFF(statfs, f_type); OFF(statfs, f_bsize); OFF(statfs, f_blocks); OFF(statfs, f_bfree);
+  OFF(statfs, f_bavail); OFF(statfs, f_files); OFF(statfs, f_ffree); OFF(statfs, f_fsid);
+  OFF(statfs, f_namelen); OFF(statfs, f_frsize); OFF(statfs, f_flags); OFF(statfs, f_spare);
   CONST(TCGETS); CONST(TCSETS); CONST(TCSETSW); CONST(TCSETSF); CONST(TIOCGWINSZ);
   CONST(TIOCSWINSZ); CONST(TIOCGPGRP); CONST(FIONBIO); CONST(FIOCLEX); CONST(FIONCLEX);
   CONST(FIONREAD);
