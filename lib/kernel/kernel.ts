@@ -338,6 +338,13 @@ export class Kernel {
 
   #handoff: Thread | undefined;
 
+  /** Ends the current thread's quantum when its syscall returns (sched_yield). */
+  yieldCurrent(): void {
+    this.#yield = true;
+  }
+
+  #yield = false;
+
   /** A human-readable report of every thread, for deadlocks and denials. */
   threadReport(): string {
     const lines: string[] = [];
@@ -388,6 +395,11 @@ export class Kernel {
           t.hart.pc += 4;
           this.onEcall(this, t);
           if (this.#handoff && this.options.sched === "handoff") t = undefined;
+          else if (this.#yield) {
+            this.#expireDeadlines();
+            t = this.#pickNext(t) ?? t;
+          }
+          this.#yield = false;
           break;
         case STOP_LIMIT:
           this.#expireDeadlines();
