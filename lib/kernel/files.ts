@@ -186,7 +186,7 @@ export interface FilesState {
 }
 
 /** at-flags and special dirfd (linux/fcntl.h). */
-export const AT_FDCWD = -100;
+export const AT_FDCWD: number = -100;
 /** Do not follow a final symlink. */
 export const AT_SYMLINK_NOFOLLOW = 0x100;
 /** unlinkat: remove a directory. */
@@ -613,11 +613,11 @@ function writeFrom(
     const r = f.write(k, data.subarray(done));
     if (r === -EAGAIN) return done > 0 && f.flags & O_NONBLOCK ? done : -EAGAIN;
     if (r < 0) {
-      if (done > 0) return done;
+      // Linux raises SIGPIPE even when part of the data went through.
       if (r === -EPIPE && f instanceof PipeEnd) {
         k.queueSignal(t, { signo: SIGPIPE, code: 0, pid: k.pid, uid: GUEST_UID });
       }
-      return r;
+      return done > 0 ? done : r;
     }
     done += r;
     // A blocking pipe write completes in full; other files may write short.

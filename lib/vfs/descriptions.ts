@@ -65,7 +65,7 @@ export const FIONCLEX = 0x5450;
 export const FIOCLEX = 0x5451;
 
 /** Largest offset a file may reach (kept within exact JS integers). */
-export const MAX_OFFSET = Number.MAX_SAFE_INTEGER;
+export const MAX_OFFSET: number = Number.MAX_SAFE_INTEGER;
 
 /** Largest chunk one read of /dev/zero or /dev/urandom returns (reads may be short). */
 const DEVICE_CHUNK = 1 << 24;
@@ -100,6 +100,7 @@ export function seekTarget(pos: number, size: number, offset: number, whence: nu
 
 /** A regular file opened for reading and/or writing. */
 export class RegularFile extends OpenFile {
+  /** Description kind. */
   readonly kind = "file";
   /** The file offset. */
   pos = 0;
@@ -113,20 +114,24 @@ export class RegularFile extends OpenFile {
     this.data = data;
   }
 
+  /** What /proc/self/fd/N shows. */
   get path(): string {
     return pathOf(this.loc!);
   }
 
+  /** Attributes for fstat. */
   stat(): Attr {
     return inodeOf(this.loc!).attr();
   }
 
+  /** Reads (see `OpenFile.read`). */
   override read(_k: Kernel, max: number): Uint8Array {
     const b = this.data.read(this.pos, max);
     this.pos += b.length;
     return b;
   }
 
+  /** Writes (see `OpenFile.write`). */
   override write(_k: Kernel, data: Uint8Array): number {
     if (this.flags & O_APPEND) this.pos = this.data.size();
     if (this.pos + data.length > MAX_OFFSET) return -EINVAL;
@@ -135,10 +140,12 @@ export class RegularFile extends OpenFile {
     return n;
   }
 
+  /** Positional read. */
   override pread(_k: Kernel, max: number, offset: number): Uint8Array {
     return this.data.read(offset, max);
   }
 
+  /** Positional write. */
   override pwrite(_k: Kernel, data: Uint8Array, offset: number): number {
     // Linux appends even for pwrite when the file is O_APPEND.
     const at = this.flags & O_APPEND ? this.data.size() : offset;
@@ -146,17 +153,20 @@ export class RegularFile extends OpenFile {
     return this.data.write(at, data);
   }
 
+  /** lseek. */
   override seek(_k: Kernel, offset: number, whence: number): number {
     const to = seekTarget(this.pos, this.data.size(), offset, whence);
     if (to >= 0) this.pos = to;
     return to;
   }
 
+  /** Device ioctls. */
   override ioctl(k: Kernel, _t: Thread, request: number, arg: number): number {
     if (request !== FIONREAD) return -ENOTTY;
     return putInt(k, arg, Math.max(0, Math.min(0x7fffffff, this.data.size() - this.pos)));
   }
 
+  /** The whole file, for mmap. */
   override contents(): Uint8Array {
     return this.data.bytes();
   }
@@ -164,6 +174,7 @@ export class RegularFile extends OpenFile {
 
 /** An open directory: getdents64 reads its entries; the offset counts entries. */
 export class DirFile extends OpenFile {
+  /** Description kind. */
   readonly kind = "dir";
   /** Index of the next entry getdents64 returns. */
   pos = 0;
@@ -177,26 +188,32 @@ export class DirFile extends OpenFile {
     this.#lister = lister;
   }
 
+  /** What /proc/self/fd/N shows. */
   get path(): string {
     return pathOf(this.loc!);
   }
 
+  /** Attributes for fstat. */
   stat(): Attr {
     return inodeOf(this.loc!).attr();
   }
 
+  /** Reads (see `OpenFile.read`). */
   override read(): number {
     return -EISDIR;
   }
 
+  /** Writes (see `OpenFile.write`). */
   override write(): number {
     return -EISDIR;
   }
 
+  /** Positional read. */
   override pread(): number {
     return -EISDIR;
   }
 
+  /** Positional write. */
   override pwrite(): number {
     return -EISDIR;
   }
@@ -211,6 +228,7 @@ export class DirFile extends OpenFile {
     return this.#entries;
   }
 
+  /** lseek. */
   override seek(_k: Kernel, offset: number, whence: number): number {
     let to: number;
     if (whence === SEEK_SET) to = offset;
@@ -225,6 +243,7 @@ export class DirFile extends OpenFile {
 
 /** An O_PATH descriptor: a location usable as dirfd, for fstat and fchdir, nothing else. */
 export class PathFile extends OpenFile {
+  /** Description kind. */
   readonly kind = "path";
 
   /** Refers to `loc`. */
@@ -233,10 +252,12 @@ export class PathFile extends OpenFile {
     this.loc = loc;
   }
 
+  /** What /proc/self/fd/N shows. */
   get path(): string {
     return pathOf(this.loc!);
   }
 
+  /** Attributes for fstat. */
   stat(): Attr {
     return inodeOf(this.loc!).attr();
   }
@@ -256,7 +277,9 @@ export const DEVICE_RDEV: Readonly<Record<DeviceKind, number>> = {
 
 /** /dev/null, /dev/zero, /dev/full, /dev/random, /dev/urandom. */
 export class DeviceFile extends OpenFile {
+  /** Description kind. */
   readonly kind = "device";
+  /** Which device. */
   readonly device: DeviceKind;
   readonly #attr: () => Attr;
   readonly #random: (n: number) => Uint8Array;
@@ -274,14 +297,17 @@ export class DeviceFile extends OpenFile {
     this.#random = random;
   }
 
+  /** What /proc/self/fd/N shows. */
   get path(): string {
     return `/dev/${this.device}`;
   }
 
+  /** Attributes for fstat. */
   stat(): Attr {
     return this.#attr();
   }
 
+  /** Reads (see `OpenFile.read`). */
   override read(_k: Kernel, max: number): Uint8Array {
     const n = Math.min(max, DEVICE_CHUNK);
     switch (this.device) {
@@ -295,19 +321,23 @@ export class DeviceFile extends OpenFile {
     }
   }
 
+  /** Writes (see `OpenFile.write`). */
   override write(_k: Kernel, data: Uint8Array): number {
     if (this.device === "full") return data.length === 0 ? 0 : -ENOSPC;
     return data.length;
   }
 
+  /** Positional read. */
   override pread(k: Kernel, max: number): Uint8Array {
     return this.read(k, max);
   }
 
+  /** Positional write. */
   override pwrite(k: Kernel, data: Uint8Array): number {
     return this.write(k, data);
   }
 
+  /** lseek. */
   override seek(): number {
     return 0;
   }
@@ -350,23 +380,29 @@ export const PIPEFS_DEV: number = makedev(0, 12);
 /** Encoded st_rdev of the pseudo-terminal the standard streams may be. */
 export const PTY_RDEV: number = makedev(136, 0);
 
-abstract class StdioFile extends OpenFile {
+/** A standard stream: a pipe from the runner or a terminal. */
+export abstract class StdioFile extends OpenFile {
+  /** Description kind. */
   readonly kind = "stdio";
   readonly #shape: StdioShape;
 
+  /** Creates the node. */
   constructor(flags: number, shape: StdioShape) {
     super(flags);
     this.#shape = shape;
   }
 
+  /** What /proc/self/fd/N shows. */
   get path(): string {
     return this.#shape.terminal ? "/dev/pts/0" : `pipe:[${this.#shape.ino}]`;
   }
 
+  /** True for terminals. */
   override get isTerminal(): boolean {
     return this.#shape.terminal !== undefined;
   }
 
+  /** Attributes for fstat. */
   stat(): Attr {
     const fs = { dev: PIPEFS_DEV, writable: false, mntId: 0, kind: "pipefs" };
     if (this.#shape.terminal) {
@@ -381,6 +417,7 @@ abstract class StdioFile extends OpenFile {
     return makeAttr(fs, "fifo", { ino: this.#shape.ino, perm: 0o600 });
   }
 
+  /** Terminal ioctls (and FIONREAD). */
   override ioctl(k: Kernel, _t: Thread, request: number, arg: number): number {
     const term = this.#shape.terminal;
     if (!term) return request === FIONREAD ? this.available(k, arg) : -ENOTTY;
@@ -440,6 +477,7 @@ export class StdinFile extends StdioFile {
     else this.#pending = c.slice(0, max);
   }
 
+  /** Reads (see `OpenFile.read`). */
   override read(_k: Kernel, max: number): Uint8Array {
     if (max === 0) return new Uint8Array(0);
     this.#fill(max);
@@ -449,12 +487,14 @@ export class StdinFile extends StdioFile {
     return out;
   }
 
+  /** Readiness bits. */
   override poll(): number {
     this.#fill(65536);
     if (this.#pending.length > 0) return POLLIN | POLLRDNORM;
     return POLLHUP;
   }
 
+  /** FIONREAD: bytes readable now. */
   override available(k: Kernel, arg: number): number {
     this.#fill(65536);
     return putInt(k, arg, this.#pending.length);
@@ -471,11 +511,13 @@ export class StdoutFile extends StdioFile {
     this.#output = output;
   }
 
+  /** Writes (see `OpenFile.write`). */
   override write(_k: Kernel, data: Uint8Array): number {
     if (data.length > 0) this.#output(data.slice());
     return data.length;
   }
 
+  /** Readiness bits. */
   override poll(): number {
     return POLLOUT | POLLWRNORM;
   }

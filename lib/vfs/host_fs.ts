@@ -24,6 +24,7 @@ import {
   errnoName,
 } from "../kernel/errno.ts";
 import {
+  type Attr,
   blocksFor,
   type DirEntry,
   type FileData,
@@ -148,7 +149,7 @@ export class HostInode implements Inode {
     return this.rel === "" ? name : `${this.rel}/${name}`;
   }
 
-  attr() {
+  attr(): Attr {
     let info = this.#info;
     if (this.fs.writable) {
       // A writable mount may change under us: read the current state.

@@ -53,17 +53,24 @@ export class MemFs implements Fs {
   }
 }
 
-/** Common inode state. */
-abstract class MemNode implements Inode {
+/** Common state of memory-filesystem inodes. */
+export abstract class MemNode implements Inode {
   readonly fs: MemFs;
   abstract readonly type: FileType;
+  /** Inode number. */
   readonly ino: number;
+  /** Permission bits. */
   mode: number;
+  /** Link count. */
   nlink: number;
+  /** Access time, ns. */
   atimeNs: number;
+  /** Modification time, ns. */
   mtimeNs: number;
+  /** Status change time, ns. */
   ctimeNs: number;
 
+  /** Creates the node. */
   constructor(fs: MemFs, mode: number, nlink: number) {
     this.fs = fs;
     this.ino = fs.nextIno();
@@ -75,6 +82,7 @@ abstract class MemNode implements Inode {
     this.ctimeNs = now;
   }
 
+  /** Size in bytes. */
   abstract size(): number;
 
   attr(): Attr {
@@ -112,22 +120,27 @@ abstract class MemNode implements Inode {
 
 /** A directory. */
 export class MemDir extends MemNode {
+  /** File type. */
   readonly type = "dir";
   /** Children in creation order. */
   readonly entries: Map<string, MemNode> = new Map();
 
+  /** Creates an empty directory in `fs`. */
   constructor(fs: MemFs, mode: number) {
     super(fs, mode, 2);
   }
 
+  /** Size in bytes. */
   size(): number {
     return (this.entries.size + 2) * BOGO_DIRENT_SIZE;
   }
 
+  /** The child called `name`. */
   lookup(name: string): Inode | undefined {
     return this.entries.get(name);
   }
 
+  /** Entries without `.` and `..`. */
   list(): DirEntry[] {
     return [...this.entries].map(([name, n]) => ({ name, ino: n.ino, type: n.type }));
   }
@@ -140,18 +153,22 @@ export class MemDir extends MemNode {
     return n;
   }
 
+  /** Creates a regular file. */
   create(name: string, mode: number): Inode | number {
     return this.#add(name, new MemFile(this.fs, mode));
   }
 
+  /** Creates a directory. */
   mkdir(name: string, mode: number): Inode | number {
     return this.#add(name, new MemDir(this.fs, mode));
   }
 
+  /** Creates a symlink. */
   symlink(name: string, target: string): Inode | number {
     return this.#add(name, new MemLink(this.fs, target));
   }
 
+  /** Adds a hard link. */
   link(name: string, target: Inode): number {
     if (!(target instanceof MemNode) || target.fs !== this.fs || target instanceof MemDir) {
       return -EINVAL;
@@ -179,10 +196,12 @@ export class MemDir extends MemNode {
     return n;
   }
 
+  /** Removes a non-directory. */
   unlink(name: string): number {
     return this.#drop(name) ? 0 : -ENOENT;
   }
 
+  /** Removes an empty directory. */
   rmdir(name: string): number {
     const n = this.entries.get(name);
     if (!n) return -ENOENT;
@@ -191,6 +210,7 @@ export class MemDir extends MemNode {
     return 0;
   }
 
+  /** Moves an entry. */
   rename(name: string, toDir: Inode, toName: string): number {
     if (!(toDir instanceof MemDir)) return -EINVAL;
     const n = this.entries.get(name);
@@ -212,10 +232,12 @@ export class MemDir extends MemNode {
 
 /** A regular file. */
 export class MemFile extends MemNode implements FileData {
+  /** File type. */
   readonly type = "reg";
   #buf = new Uint8Array(0);
   #size = 0;
 
+  /** Creates an empty file in `fs`. */
   constructor(fs: MemFs, mode: number) {
     super(fs, mode, 1);
   }
@@ -224,6 +246,7 @@ export class MemFile extends MemNode implements FileData {
     return this.#size;
   }
 
+  /** The contents. */
   data(): FileData {
     return this;
   }
@@ -287,18 +310,23 @@ export class MemFile extends MemNode implements FileData {
 
 /** A symbolic link. */
 export class MemLink extends MemNode {
+  /** File type. */
   readonly type = "lnk";
+  /** The link target. */
   readonly target: string;
 
+  /** Creates a link to `target` in `fs`. */
   constructor(fs: MemFs, target: string) {
     super(fs, 0o777, 1);
     this.target = target;
   }
 
+  /** Size in bytes. */
   size(): number {
     return new TextEncoder().encode(this.target).length;
   }
 
+  /** The link target. */
   readlink(): string {
     return this.target;
   }

@@ -40,7 +40,7 @@ export class Pipe {
   /** Creation time, ns. */
   readonly ctimeNs: number;
   /** Capacity in bytes. */
-  capacity = PIPE_DEFAULT_SIZE;
+  capacity: number = PIPE_DEFAULT_SIZE;
   /** Queued chunks, oldest first. */
   readonly #chunks: Uint8Array[] = [];
   /** Bytes queued. */
@@ -93,6 +93,7 @@ export class Pipe {
 
 /** One end of a pipe. */
 export class PipeEnd extends OpenFile {
+  /** Description kind. */
   readonly kind = "pipe";
   /** The shared buffer. */
   readonly pipe: Pipe;
@@ -108,10 +109,12 @@ export class PipeEnd extends OpenFile {
     else pipe.readers++;
   }
 
+  /** What /proc/self/fd/N shows. */
   get path(): string {
     return `pipe:[${this.pipe.ino}]`;
   }
 
+  /** Attributes for fstat. */
   stat(): Attr {
     const fs = { dev: PIPEFS_DEV, writable: false, mntId: 0, kind: "pipefs" };
     const t = this.pipe.ctimeNs;
@@ -124,12 +127,14 @@ export class PipeEnd extends OpenFile {
     });
   }
 
+  /** Reads (see `OpenFile.read`). */
   override read(_k: Kernel, max: number): Uint8Array | number {
     if (max === 0) return new Uint8Array(0);
     if (this.pipe.size > 0) return this.pipe.take(max);
     return this.pipe.writers === 0 ? new Uint8Array(0) : -EAGAIN;
   }
 
+  /** Writes (see `OpenFile.write`). */
   override write(_k: Kernel, data: Uint8Array): number {
     const p = this.pipe;
     if (data.length === 0) return 0;
@@ -141,6 +146,7 @@ export class PipeEnd extends OpenFile {
     return n;
   }
 
+  /** Readiness bits. */
   override poll(): number {
     const p = this.pipe;
     if (!this.writeEnd) {
@@ -149,11 +155,13 @@ export class PipeEnd extends OpenFile {
     return (p.size < p.capacity ? POLLOUT | POLLWRNORM : 0) | (p.readers === 0 ? POLLERR : 0);
   }
 
+  /** Device ioctls. */
   override ioctl(k: Kernel, _t: Thread, request: number, arg: number): number {
     if (request === FIONREAD) return putInt(k, arg, this.pipe.size);
     return super.ioctl(k, _t, request, arg);
   }
 
+  /** Last descriptor closed. */
   override release(): void {
     if (this.writeEnd) this.pipe.writers--;
     else this.pipe.readers--;

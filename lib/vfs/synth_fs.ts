@@ -56,18 +56,23 @@ export interface SynthOptions {
   ino?: number;
 }
 
-abstract class SynthNode implements Inode {
+/** Common state of synthesized nodes. */
+export abstract class SynthNode implements Inode {
   readonly fs: SynthFs;
   abstract readonly type: FileType;
+  /** Inode number. */
   readonly ino: number;
+  /** Options given at creation. */
   readonly opts: SynthOptions;
 
+  /** Creates the node. */
   constructor(fs: SynthFs, opts: SynthOptions) {
     this.fs = fs;
     this.opts = opts;
     this.ino = opts.ino ?? fs.nextIno();
   }
 
+  /** Permission bits when none are given. */
   abstract defaultPerm(): number;
 
   attr(): Attr {
@@ -83,6 +88,7 @@ abstract class SynthNode implements Inode {
     });
   }
 
+  /** Device number (0 unless a device). */
   rdev(): number {
     return 0;
   }
@@ -93,6 +99,7 @@ export type SynthChildren = () => readonly (readonly [string, Inode])[];
 
 /** A directory whose children may be generated on each lookup. */
 export class SynthDir extends SynthNode {
+  /** File type. */
   readonly type = "dir";
   readonly #children: SynthChildren;
 
@@ -102,15 +109,18 @@ export class SynthDir extends SynthNode {
     this.#children = children;
   }
 
+  /** Permission bits when none are given. */
   defaultPerm(): number {
     return 0o555;
   }
 
+  /** The child called `name`. */
   lookup(name: string): Inode | undefined {
     for (const [n, node] of this.#children()) if (n === name) return node;
     return undefined;
   }
 
+  /** Entries without `.` and `..`. */
   list(): DirEntry[] {
     return this.#children().map(([name, n]) => ({ name, ino: n.attr().ino, type: n.type }));
   }
@@ -118,6 +128,7 @@ export class SynthDir extends SynthNode {
 
 /** A read-only file whose contents are generated when it is opened. */
 export class SynthFile extends SynthNode {
+  /** File type. */
   readonly type = "reg";
   readonly #content: () => Uint8Array;
 
@@ -130,10 +141,12 @@ export class SynthFile extends SynthNode {
     };
   }
 
+  /** Permission bits when none are given. */
   defaultPerm(): number {
     return 0o444;
   }
 
+  /** The contents. */
   data(): FileData {
     return new BytesData(this.#content());
   }
@@ -141,6 +154,7 @@ export class SynthFile extends SynthNode {
 
 /** A symlink with a (possibly generated) target; magic when `jump` is given. */
 export class SynthLink extends SynthNode {
+  /** File type. */
   readonly type = "lnk";
   readonly #target: () => string | number;
 
@@ -156,10 +170,12 @@ export class SynthLink extends SynthNode {
     if (jump) this.jump = jump;
   }
 
+  /** Permission bits when none are given. */
   defaultPerm(): number {
     return 0o777;
   }
 
+  /** Current attributes. */
   override attr(): Attr {
     const a = super.attr();
     const t = this.#target();
@@ -167,6 +183,7 @@ export class SynthLink extends SynthNode {
     return a;
   }
 
+  /** The link target. */
   readlink(): string | number {
     return this.#target();
   }
@@ -177,6 +194,7 @@ export class SynthLink extends SynthNode {
 
 /** A character device: opening it creates a description with `open`. */
 export class SynthDevice extends SynthNode {
+  /** File type. */
   readonly type = "chr";
   readonly #rdev: number;
   readonly #open: (flags: number) => OpenFile | number;
@@ -193,14 +211,17 @@ export class SynthDevice extends SynthNode {
     this.#open = open;
   }
 
+  /** Permission bits when none are given. */
   defaultPerm(): number {
     return 0o666;
   }
 
+  /** Device number. */
   override rdev(): number {
     return this.#rdev;
   }
 
+  /** Opens a description. */
   open(flags: number): OpenFile | number {
     return this.#open(flags);
   }

@@ -113,6 +113,21 @@ withKernel("pipe: writing with no reader is EPIPE and queues SIGPIPE", (k) => {
   assert.equal(k.mainThread.pending[0].pid, 1000);
 });
 
+withKernel(
+  "pipe: a blocking write cut short by the reader closing returns the count and raises SIGPIPE",
+  (k) => {
+    const [r, w] = pipe(k);
+    k.mem.write(BUF, new Uint8Array(0x8000));
+    num(k, "write", w, BUF, 0x8000);
+    num(k, "write", w, BUF, 0x7000);
+    const wt = wait(k, "write", w, BUF, 0x2000); // 4 KiB fit, then it blocks
+    assert.equal(wt.resume(false), undefined);
+    num(k, "close", r);
+    assert.equal(wt.resume(false), 0x1000);
+    assert.equal(k.mainThread.pending.length, 1);
+  },
+);
+
 withKernel("pipe: capacity 64 KiB, PIPE_BUF atomicity, blocking writes complete in full", (k) => {
   const [r, w] = pipe(k, O_NONBLOCK);
   k.mem.write(BUF, new Uint8Array(0x8000).fill(0x41));
