@@ -32,6 +32,7 @@ import type { SigInfo, Thread } from "./thread.ts";
 import { NO_RESULT, type SyscallArgs, type SyscallFamilyTable, type Wait } from "./types.ts";
 import { MemoryFault, PROT_EXEC, PROT_READ } from "../memory/memory.ts";
 import { MMAP_BASE } from "../memory/layout.ts";
+import { GUEST_UID } from "../vfs/types.ts";
 
 /** Highest signal number (_NSIG). */
 export const NSIG = 64;
@@ -121,8 +122,8 @@ export const SIGRETURN_TRAMPOLINE: number = MMAP_BASE;
 /** `li a7, 139` (addi a17, x0, 139) and `ecall`. */
 const TRAMPOLINE_CODE: readonly number[] = [0x08b00893, 0x00000073];
 
-/** uid reported as a sender in siginfo (the guest runs as root, as the info family reports). */
-const SENDER_UID = 0;
+/** uid reported as a sender in siginfo: the guest's uid. */
+const SENDER_UID = GUEST_UID;
 
 /** Signals that can be neither blocked nor caught. */
 const UNBLOCKABLE = bit(SIGKILL) | bit(SIGSTOP);
