@@ -302,8 +302,13 @@ export class GuestMemory {
     this.flushTlb();
   }
 
-  /** Renames mappings in [start, end) (for `[heap]` and `[stack]` labels). */
+  /**
+   * Names the mapped parts of [start, end) (`[heap]`, `[anon:NAME]`),
+   * splitting mappings at the edges and merging equal neighbours after.
+   */
   rename(start: number, end: number, name: string): void {
+    this.#split(start);
+    this.#split(end);
     for (const m of this.#maps) if (m.start >= start && m.end <= end) m.name = name;
     this.#coalesce(start, end);
   }
