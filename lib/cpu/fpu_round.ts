@@ -10,7 +10,7 @@
  * the single grid, so there is no double rounding.
  *
  * Rare cases (overflow, underflow, fused multiply-add outside the fast path)
- * are computed exactly with BigInt and rounded once by {@linkcode roundBigD}.
+ * are computed exactly with BigInt and rounded once (roundBigD).
  * @module
  */
 
