@@ -15,8 +15,8 @@ import { ElfError } from "../elf/parse.ts";
 import { allHandlers } from "../kernel/families.ts";
 import { type FilesSetup, type Mount, setupFiles } from "../kernel/files.ts";
 import { Kernel, type RunEnd, type SchedStrategy } from "../kernel/kernel.ts";
-import * as memoryFamily from "../kernel/memory.ts";
-import * as signalsFamily from "../kernel/signals.ts";
+import { setupMemory } from "../kernel/memory.ts";
+import { setupSignals } from "../kernel/signals.ts";
 import { GuestMemory, PAGE_SIZE } from "../memory/memory.ts";
 import type { TraceEvent } from "../trace/events.ts";
 
@@ -215,10 +215,17 @@ export function prepare(opts: RunOptions): Prepared {
     stdin: inputFrom(opts.stdin),
     stdout: outputTo(opts.stdout, output.stdout, Deno.stdout),
     stderr: outputTo(opts.stderr, output.stderr, Deno.stderr),
+    terminals: {
+      stdin: opts.stdin === "inherit" && Deno.stdin.isTerminal(),
+      stdout: opts.stdout === "inherit" && Deno.stdout.isTerminal(),
+      stderr: opts.stderr === "inherit" && Deno.stderr.isTerminal(),
+    },
+    argv,
+    envp,
   };
   setupFiles(k, setup);
-  callIfPresent(memoryFamily, "setupMemory", k, { brk: exec.load.brk });
-  callIfPresent(signalsFamily, "setupSignals", k);
+  setupMemory(k, { brk: exec.load.brk });
+  setupSignals(k);
   const interp = exec.load.interpreter;
   const dispatcher = new Dispatcher(k, profile, phaseByStudyRule(interp?.start, interp?.end));
   opts.onKernel?.(k);
@@ -357,10 +364,4 @@ function concat(parts: Uint8Array[]): Uint8Array {
     off += p.length;
   }
   return out;
-}
-
-/** Calls an optional setup function a family module may export. */
-function callIfPresent(mod: Record<string, unknown>, name: string, ...args: unknown[]): void {
-  const f = mod[name];
-  if (typeof f === "function") f(...args);
 }
