@@ -6,7 +6,7 @@
  *           [--strace[=FILE]] [--trace-json FILE] [--stats FILE]
  *           [--mount HOST:GUEST[:ro|rw]]... [--env K=V]... [--seed N]
  *           [--max-insns N] [--cpus N] [--sched rr|handoff] [--quantum N]
- *           [--hz N] [--] ELF [ARGS...]
+ *           [--hz N] [--engine jit|interp] [--] ELF [ARGS...]
  * ```
  * Exit status: the guest's; 128+N when the guest dies by signal N; 125 for
  * usage or emulator errors, 126 when the file cannot be executed, 127 when
@@ -49,6 +49,7 @@ run options:
   --sched rr|handoff     scheduling strategy (default rr)
   --quantum N            instructions per time slice (default 100000)
   --hz N                 virtual instructions per second (default 1000000000)
+  --engine jit|interp    compile hot blocks (default) or only interpret; same results
 `;
 
 const RUN_OPTIONS = {
@@ -66,6 +67,7 @@ const RUN_OPTIONS = {
   sched: { type: "string" },
   quantum: { type: "string" },
   hz: { type: "string" },
+  engine: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -145,6 +147,9 @@ async function runCommand(args: readonly string[]): Promise<number> {
   if (values.tier !== undefined && values.profile !== undefined) {
     throw new UsageError("--tier and --profile are exclusive");
   }
+  if (values.engine !== undefined && values.engine !== "jit" && values.engine !== "interp") {
+    throw new UsageError(`--engine: expected jit or interp, got '${values.engine}'`);
+  }
   if (values.sched !== undefined && values.sched !== "rr" && values.sched !== "handoff") {
     throw new UsageError(`--sched: expected rr or handoff, got '${values.sched}'`);
   }
@@ -168,6 +173,7 @@ async function runCommand(args: readonly string[]): Promise<number> {
     sched: values.sched as RunOptions["sched"],
     quantum: integer("quantum", values.quantum, 1),
     hz: integer("hz", values.hz, 1),
+    engine: values.engine as RunOptions["engine"],
     stdin: "inherit",
     stdout: "inherit",
     stderr: "inherit",

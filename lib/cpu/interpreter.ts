@@ -21,7 +21,8 @@
 
 import { decode, type Decoded } from "./decode.ts";
 import { executeFp } from "./fpu.ts";
-import type { Hart } from "./hart.ts";
+import { blockSource, isBlockBarrier, isBlockEnd } from "./jit.ts";
+import { Hart } from "./hart.ts";
 import { bswap32, ctz32, div64, divu64, mul64, mulh64, orcb32, popcount32, R } from "./int64.ts";
 import { type GuestMemory, MemoryFault, PAGE_SIZE } from "../memory/memory.ts";
 
@@ -50,6 +51,37 @@ interface CodePage {
   imms: Int32Array;
 }
 
+/** A straight-line block for the compiled tier. */
+interface Block {
+  /** Instructions in the block (0: its first instruction must be interpreted). */
+  len: number;
+  /** Address of each instruction. */
+  pcs: number[];
+  /** Times the block was reached before being compiled. */
+  hits: number;
+  /** The compiled function, once hot. */
+  fn: ((c: BlockContext) => number) | null;
+}
+
+/** What compiled blocks see. */
+interface BlockContext {
+  h: Hart;
+  mem: GuestMemory;
+  cpu: Cpu;
+  executeFp: typeof executeFp;
+  mul64: typeof mul64;
+  R: Int32Array;
+  /** Instructions retired when a block left early or faulted; -1 when it ran to its end. */
+  cut: number;
+  /** STOP_* code of an early exit. */
+  stop: number;
+}
+
+/** Executions of a block in the interpreter before it is compiled. */
+const HOT = 16;
+/** Longest block. */
+const MAX_BLOCK = 64;
+
 /** Reads a CSR for the interpreter; returns undefined for an unknown CSR. */
 export type CsrReader = (h: Hart, csr: number, retired: number) => number | undefined;
 
@@ -70,13 +102,30 @@ export class Cpu {
    */
   timeCsr: (h: Hart, retired: number) => number = (_h, retired) => retired;
 
+  /** Use the compiled tier for hot blocks (the interpreter alone when false). */
+  jit = true;
+  /** Interpreted executions of a block before it is compiled (0: compile at once). */
+  hotThreshold = HOT;
+  /** Bumped whenever decoded code is invalidated; compiled blocks watch it. */
+  codeGen = 0;
+  /** Blocks compiled so far. */
+  compiledBlocks = 0;
+  /** Compile at most this many blocks (bisecting a compiled-tier bug). */
+  compileLimit = Infinity;
+  /** Receives the source of each compiled block (debugging). */
+  onCompile: ((pc: number, source: string) => void) | undefined;
+
   #pages = new Map<number, CodePage>();
   #out: Decoded = { word: 0, imm: 0 };
+  #blocks = new Map<number, Block>();
+  #blocksByPage = new Map<number, number[]>();
+  #ctx: BlockContext;
 
   /** Creates an engine over `mem` and registers for code invalidation. */
   constructor(mem: GuestMemory) {
     this.mem = mem;
     mem.onCodeInvalidate = (vpn) => this.#invalidate(vpn);
+    this.#ctx = { h: new Hart(), mem, cpu: this, executeFp, mul64, R, cut: -1, stop: 0 };
   }
 
   /** Number of code pages with decoded instructions. */
@@ -85,6 +134,12 @@ export class Cpu {
   }
 
   #invalidate(vpn: number): void {
+    this.codeGen++;
+    // Blocks of this page, and of the previous one (its last instruction may reach into this page).
+    for (const v of [vpn, vpn - 1]) {
+      for (const pc of this.#blocksByPage.get(v) ?? []) this.#blocks.delete(pc);
+      this.#blocksByPage.delete(v);
+    }
     const page = this.#pages.get(vpn);
     if (page) {
       page.ops.fill(0);
@@ -145,6 +200,119 @@ export class Cpu {
    * hart's pc and instret are up to date on return.
    */
   run(h: Hart, limit: number): number {
+    if (!this.jit) return this.#exec(h, limit);
+    const c = this.#ctx;
+    c.h = h;
+    let n = 0;
+    while (n < limit) {
+      const pc = h.pc;
+      const b = this.#blocks.get(pc) ?? this.#discover(pc);
+      if (
+        b.fn === null &&
+        (b.len === 0 || b.hits++ < this.hotThreshold || n + b.len > limit ||
+          this.compiledBlocks >= this.compileLimit)
+      ) {
+        // Cold, or not compilable, or past the budget: the interpreter, exactly.
+        const before = h.instret;
+        const stop = this.#exec(h, b.len === 0 ? 1 : Math.min(b.len, limit - n));
+        n += h.instret - before;
+        if (stop !== STOP_LIMIT) return stop;
+        continue;
+      }
+      if (n + b.len > limit) {
+        const before = h.instret;
+        const stop = this.#exec(h, limit - n);
+        n += h.instret - before;
+        return stop;
+      }
+      const fn = b.fn ?? this.#compile(b);
+      let next: number;
+      try {
+        next = fn(c);
+      } catch (e) {
+        if (!(e instanceof MemoryFault)) throw e;
+        this.fault = e;
+        h.instret += c.cut;
+        h.pc = b.pcs[c.cut];
+        c.cut = -1;
+        return STOP_FAULT;
+      }
+      h.pc = next;
+      if (c.cut >= 0) {
+        // Left early: a store hit decoded code, or an illegal rounding mode.
+        h.instret += c.cut;
+        n += c.cut;
+        const stop = c.stop;
+        c.cut = -1;
+        c.stop = STOP_LIMIT;
+        if (stop !== STOP_LIMIT) {
+          if (stop === STOP_ILLEGAL) this.illegalWord = this.#rawAt(next);
+          return stop;
+        }
+        continue;
+      }
+      h.instret += b.len;
+      n += b.len;
+    }
+    return STOP_LIMIT;
+  }
+
+  /** Finds the block starting at `pc` (decoding its instructions). */
+  #discover(pc: number): Block {
+    const block: Block = { len: 0, pcs: [], hits: 0, fn: null };
+    try {
+      const page = this.#pageFor(pc);
+      let off = pc - page.base;
+      while (off < PAGE_SIZE && block.len < MAX_BLOCK) {
+        const slot = off >> 1;
+        const w = page.ops[slot] || this.#decodeAt(page, slot);
+        const op = w & 255;
+        if (isBlockBarrier(op)) break;
+        block.pcs.push(page.base + off);
+        block.len++;
+        off += 4 - ((w >>> 25) & 2);
+        if (isBlockEnd(op)) break;
+      }
+    } catch (e) {
+      // An unfetchable pc: the interpreter reports the fault.
+      if (!(e instanceof MemoryFault)) throw e;
+      return block;
+    }
+    this.#blocks.set(pc, block);
+    const vpn = Math.floor(pc / PAGE_SIZE);
+    const list = this.#blocksByPage.get(vpn);
+    if (list) list.push(pc);
+    else this.#blocksByPage.set(vpn, [pc]);
+    return block;
+  }
+
+  /** Compiles a hot block into a JavaScript function. */
+  #compile(b: Block): (c: BlockContext) => number {
+    const page = this.#pageFor(b.pcs[0]);
+    const words: number[] = [];
+    const imms: number[] = [];
+    const nexts: number[] = [];
+    for (const pc of b.pcs) {
+      const slot = (pc - page.base) >> 1;
+      const w = page.ops[slot] || this.#decodeAt(page, slot);
+      words.push(w);
+      imms.push(page.imms[slot]);
+      nexts.push(pc + 4 - ((w >>> 25) & 2));
+    }
+    const source = blockSource(words, imms, b.pcs, nexts);
+    this.onCompile?.(b.pcs[0], source);
+    const fn = new Function("c", source) as (c: BlockContext) => number;
+    b.fn = fn;
+    this.compiledBlocks++;
+    return fn;
+  }
+
+  /** Executes one rare op for compiled code (M division, Zbb, Zbs and the like). */
+  rareOp(h: Hart, w: number, imm: number): number {
+    return this.#rare(h, w, imm, 1);
+  }
+
+  #exec(h: Hart, limit: number): number {
     const mem = this.mem;
     const xl = h.xl;
     const xh = h.xh;

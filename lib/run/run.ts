@@ -50,6 +50,11 @@ export interface RunOptions {
   hz?: number;
   /** Instruction limit; default 2^52. */
   maxInsns?: number;
+  /**
+   * Execution engine: `jit` (default) compiles hot blocks to JavaScript,
+   * `interp` only interprets. Both give identical results and counts.
+   */
+  engine?: "jit" | "interp";
   /** The guest's stdin: bytes, or `inherit` for the host's; default empty. */
   stdin?: Uint8Array | "inherit";
   /** Where guest stdout goes: captured into the result (default), the host's, or a callback. */
@@ -204,6 +209,7 @@ export function prepare(opts: RunOptions): Prepared {
     },
   });
   for (const [name, h] of allHandlers()) k.handlers.set(name, h);
+  k.cpu.jit = (opts.engine ?? "jit") === "jit";
   startHart(k.mainThread.hart, exec.load.entry, exec.stack.sp);
   const setup: FilesSetup = {
     sysroot,

@@ -1,6 +1,6 @@
 import { equal as assertEquals } from "node:assert/strict";
 import { iOp, rOp, unOp } from "../support/asm.ts";
-import { machine, runToBreak, s64, sx32, u64, VALUES } from "./support.ts";
+import { machine, runToBreak, s64, sx32, u64, VALUES, withTier } from "./support.ts";
 
 // Reference semantics written from the ISA manual with BigInt, independent of
 // the interpreter's Int32 lo/hi arithmetic.
@@ -25,6 +25,11 @@ function rotl(v: bigint, s: number, bits: number): bigint {
   const mask = (1n << BigInt(bits)) - 1n;
   v &= mask;
   return ((v << BigInt(s)) | (v >> BigInt((bits - s) % bits))) & mask;
+}
+
+/** Registers one test per execution tier: the interpreter and the compiled tier. */
+function tierTest(name: string, f: () => void): void {
+  for (const t of ["interp", "jit"] as const) Deno.test(`[${t}] ${name}`, () => withTier(t, f));
 }
 
 const R_REF: Record<string, (a: bigint, b: bigint) => bigint> = {
@@ -152,7 +157,7 @@ const UNARY_REF: Record<string, (a: bigint) => bigint> = {
   },
 };
 
-Deno.test("register-register ops match the ISA definitions on edge values", () => {
+tierTest("register-register ops match the ISA definitions on edge values", () => {
   for (const [name, ref] of Object.entries(R_REF)) {
     for (const a of VALUES) {
       for (const b of VALUES) {
@@ -166,7 +171,7 @@ Deno.test("register-register ops match the ISA definitions on edge values", () =
   }
 });
 
-Deno.test("register-register ops with rd = rs1 = rs2 and rd = x0", () => {
+tierTest("register-register ops with rd = rs1 = rs2 and rd = x0", () => {
   for (const [name, ref] of Object.entries(R_REF)) {
     const a = 0x123456789abcdef0n;
     const m = machine([rOp(name, 5, 5, 5), rOp(name, 0, 5, 5)]);
@@ -177,7 +182,7 @@ Deno.test("register-register ops with rd = rs1 = rs2 and rd = x0", () => {
   }
 });
 
-Deno.test("immediate ops match the ISA definitions", () => {
+tierTest("immediate ops match the ISA definitions", () => {
   const imms = [0, 1, -1, 2047, -2048, 0x7ff, 0x555, -0x556, 31, 32];
   for (const [name, ref] of Object.entries(I_REF)) {
     for (const a of VALUES) {
@@ -191,7 +196,7 @@ Deno.test("immediate ops match the ISA definitions", () => {
   }
 });
 
-Deno.test("shift-immediate and single-bit ops over every shift amount", () => {
+tierTest("shift-immediate and single-bit ops over every shift amount", () => {
   for (const [name, [ref, bits]] of Object.entries(SHIFT_REF)) {
     for (const a of VALUES) {
       for (let s = 0; s < bits; s++) {
@@ -204,7 +209,33 @@ Deno.test("shift-immediate and single-bit ops over every shift amount", () => {
   }
 });
 
-Deno.test("unary bit-manipulation ops", () => {
+tierTest("immediate and shift ops with rd = rs1 read the source before writing", () => {
+  for (const [name, [ref, bits]] of Object.entries(SHIFT_REF)) {
+    for (let s = 0; s < bits; s += 7) {
+      const a = 0x123456789abcdef0n;
+      const m = machine([iOp(name, 5, 5, s)]);
+      m.h.setX(5, a);
+      runToBreak(m);
+      assertEquals(m.h.getX(5), s64(ref(a, s)), `${name} x5, x5, ${s}`);
+    }
+  }
+  for (const [name, ref] of Object.entries(I_REF)) {
+    const a = -0x123456789abcdef0n;
+    const m = machine([iOp(name, 5, 5, 0x7ab)]);
+    m.h.setX(5, a);
+    runToBreak(m);
+    assertEquals(m.h.getX(5), s64(ref(a, 0x7ab)), name);
+  }
+  for (const [name, ref] of Object.entries(UNARY_REF)) {
+    const a = -0x123456789abcdef0n;
+    const m = machine([unOp(name, 5, 5)]);
+    m.h.setX(5, a);
+    runToBreak(m);
+    assertEquals(m.h.getX(5), s64(ref(a)), name);
+  }
+});
+
+tierTest("unary bit-manipulation ops", () => {
   for (const [name, ref] of Object.entries(UNARY_REF)) {
     for (const a of VALUES) {
       const m = machine([unOp(name, 3, 1)]);
@@ -215,7 +246,7 @@ Deno.test("unary bit-manipulation ops", () => {
   }
 });
 
-Deno.test("pseudo-random operands agree with the reference", () => {
+tierTest("pseudo-random operands agree with the reference", () => {
   // xorshift64 with a fixed seed: deterministic operands beyond the edge list.
   let x = 0x9e3779b97f4a7c15n;
   const next = () => {

@@ -21,6 +21,20 @@ export interface TestMachine {
   h: Hart;
 }
 
+/** Which execution tier tests use: set by {@linkcode withTier}. */
+let tier: "interp" | "jit" = "interp";
+
+/** Runs `f` with machines on the given tier ("jit" compiles every block at first sight). */
+export function withTier(t: "interp" | "jit", f: () => void): void {
+  const saved = tier;
+  tier = t;
+  try {
+    f();
+  } finally {
+    tier = saved;
+  }
+}
+
 /** Builds a machine with `program` at {@linkcode CODE} (EBREAK appended) and 64 KiB at DATA. */
 export function machine(program: readonly (number | { c: number })[]): TestMachine {
   const mem = new GuestMemory({ maxBytes: 1 << 26 });
@@ -28,6 +42,8 @@ export function machine(program: readonly (number | { c: number })[]): TestMachi
   mem.poke(CODE, assemble([...program, EBREAK]));
   mem.map(DATA, 0x10000, PROT_READ | PROT_WRITE);
   const cpu = new Cpu(mem);
+  cpu.jit = tier === "jit";
+  cpu.hotThreshold = 0;
   const h = new Hart();
   h.pc = CODE;
   return { mem, cpu, h };
@@ -37,6 +53,7 @@ export function machine(program: readonly (number | { c: number })[]): TestMachi
 export function runToBreak(m: TestMachine, limit = 1_000_000): Hart {
   const stop = m.cpu.run(m.h, limit);
   if (stop !== STOP_EBREAK) throw new Error(`stopped with ${stop} at 0x${m.h.pc.toString(16)}`);
+  if (m.cpu.jit && m.cpu.compiledBlocks === 0) throw new Error("the compiled tier never ran");
   return m.h;
 }
 

@@ -26,7 +26,7 @@ const expect: { programs: Expectation[] } = JSON.parse(
   Deno.readTextFileSync(`${ROOT}guests/c/expect.json`),
 );
 
-function runGuest(p: Expectation): RunResult {
+function runGuest(p: Expectation, engine: "jit" | "interp" = "jit"): RunResult {
   const dir = Deno.makeTempDirSync({ prefix: `zkabi-${p.name}-` });
   try {
     for (const [rel, text] of Object.entries(p.files)) {
@@ -40,6 +40,7 @@ function runGuest(p: Expectation): RunResult {
       cwd: dir,
       stdin: new TextEncoder().encode(p.stdin),
       maxInsns: 2_000_000_000,
+      engine,
     });
   } finally {
     Deno.removeSync(dir, { recursive: true });
@@ -97,3 +98,17 @@ Deno.test("two runs of the same guest give identical instruction counts and sysc
   equal(new TextDecoder().decode(a.stdout), new TextDecoder().decode(b.stdout));
   ok(a.stats.instret > 0);
 });
+
+for (const name of ["fpmix", "pthreads", "mmap", "brk", "sigsegv"]) {
+  Deno.test(`C guest ${name}: the compiled tier and the interpreter agree to the instruction`, () => {
+    const p = expect.programs.find((x) => x.name === name)!;
+    const a = runGuest(p, "jit");
+    const b = runGuest(p, "interp");
+    equal(a.stats.instret, b.stats.instret);
+    equal(JSON.stringify(a.stats.instretByThread), JSON.stringify(b.stats.instretByThread));
+    equal(JSON.stringify(a.stats.syscalls), JSON.stringify(b.stats.syscalls));
+    equal(new TextDecoder().decode(a.stdout), new TextDecoder().decode(b.stdout));
+    equal(a.status, b.status);
+    ok(a.kernel.cpu.compiledBlocks > 0);
+  });
+}
