@@ -17,6 +17,7 @@
 import { parseArgs } from "node:util";
 import { loadProfile, ProfileError } from "./lib/dispatch/profile.ts";
 import type { Mount } from "./lib/kernel/files.ts";
+import { ANALYSIS_COMMANDS } from "./lib/report/commands.ts";
 import { run, RunError, type RunOptions } from "./lib/run/run.ts";
 import { traceWriters } from "./lib/trace/sinks.ts";
 
@@ -51,6 +52,15 @@ run options:
   --hz N                 virtual instructions per second (default 1000000000)
   --engine jit|interp    compile hot blocks (default) or only interpret; same results
 `;
+
+/** The usage text, with the analysis commands listed. */
+function usage(): string {
+  const extra = [...ANALYSIS_COMMANDS].map(([name, c]) => `  ${name.padEnd(33)} ${c.summary}`);
+  return USAGE.replace(
+    "run a riscv64 Linux program\n",
+    `run a riscv64 Linux program\n${extra.map((l) => l + "\n").join("")}`,
+  );
+}
 
 const RUN_OPTIONS = {
   sysroot: { type: "string" },
@@ -140,7 +150,7 @@ async function runCommand(args: readonly string[]): Promise<number> {
     throw new UsageError((e as Error).message.split("\n")[0]);
   }
   if (values.help) {
-    console.log(USAGE);
+    console.log(usage());
     return 0;
   }
   if (guest.length === 0) throw new UsageError("run: missing the ELF program to run");
@@ -199,10 +209,13 @@ export async function main(args: readonly string[]): Promise<number> {
       case "help":
       case "--help":
       case "-h":
-        console.log(USAGE);
+        console.log(usage());
         return command === undefined ? 125 : 0;
-      default:
+      default: {
+        const analysis = ANALYSIS_COMMANDS.get(command);
+        if (analysis) return await analysis.run(rest);
         throw new UsageError(`unknown command '${command}' (try: zkabi help)`);
+      }
     }
   } catch (e) {
     if (e instanceof UsageError || e instanceof ProfileError) {
