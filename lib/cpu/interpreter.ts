@@ -38,6 +38,8 @@ export const STOP_ILLEGAL = 3;
 export const STOP_FAULT = 4;
 /** A misaligned atomic access (SIGBUS): {@linkcode Cpu.fault} holds the address. */
 export const STOP_MISALIGNED = 5;
+/** Internal: the interpreter reached a hot or compiled jump target (`hart.pc`). */
+const STOP_HOT = 6;
 
 const TWO32 = 4294967296;
 /** Offset value meaning "the next pc is far away: take it from farPc". */
@@ -49,7 +51,18 @@ interface CodePage {
   base: number;
   ops: Int32Array;
   imms: Int32Array;
+  /**
+   * Per slot: how often control transfers landed there (for the compiled
+   * tier's hotness), HEAT_COMPILED when a compiled block starts there, or
+   * HEAT_NEVER when none can.
+   */
+  heat: Int32Array;
 }
+
+/** Heat mark: a compiled block starts at this slot. */
+const HEAT_COMPILED = -1;
+/** Heat mark: no block can be compiled at this slot. */
+const HEAT_NEVER = -2;
 
 /** A straight-line block for the compiled tier. */
 interface Block {
@@ -57,8 +70,6 @@ interface Block {
   len: number;
   /** Address of each instruction. */
   pcs: number[];
-  /** Times the block was reached before being compiled. */
-  hits: number;
   /** The compiled function, once hot. */
   fn: ((c: BlockContext) => number) | null;
 }
@@ -77,8 +88,8 @@ interface BlockContext {
   stop: number;
 }
 
-/** Executions of a block in the interpreter before it is compiled. */
-const HOT = 16;
+/** Jumps to a block's start before it is compiled. */
+const HOT = 2000;
 /** Longest block. */
 const MAX_BLOCK = 64;
 
@@ -104,7 +115,7 @@ export class Cpu {
 
   /** Use the compiled tier for hot blocks (the interpreter alone when false). */
   jit = true;
-  /** Interpreted executions of a block before it is compiled (0: compile at once). */
+  /** Jumps to a block's start before it is compiled (0: compile every block at once). */
   hotThreshold = HOT;
   /** Bumped whenever decoded code is invalidated; compiled blocks watch it. */
   codeGen = 0;
@@ -159,6 +170,7 @@ export class Cpu {
         base: vpn * PAGE_SIZE,
         ops: new Int32Array(SLOTS),
         imms: new Int32Array(SLOTS),
+        heat: new Int32Array(SLOTS),
       };
       this.#pages.set(vpn, page);
     }
@@ -204,31 +216,28 @@ export class Cpu {
     const c = this.#ctx;
     c.h = h;
     let n = 0;
+    let fromCompiled = false;
     while (n < limit) {
-      const pc = h.pc;
-      const b = this.#blocks.get(pc) ?? this.#discover(pc);
-      if (
-        b.fn === null &&
-        (b.len === 0 || b.hits++ < this.hotThreshold || n + b.len > limit ||
-          this.compiledBlocks >= this.compileLimit)
-      ) {
-        // Cold, or not compilable, or past the budget: the interpreter, exactly.
-        const before = h.instret;
-        const stop = this.#exec(h, b.len === 0 ? 1 : Math.min(b.len, limit - n));
-        n += h.instret - before;
-        if (stop !== STOP_LIMIT) return stop;
-        continue;
+      let b = this.#blocks.get(h.pc);
+      if ((b === undefined || b.fn === null) && (fromCompiled || this.hotThreshold === 0)) {
+        // Where compiled code leads (a fall-through or jump target), heat counts too.
+        fromCompiled = false;
+        if (this.#bump(h.pc)) b = this.#blocks.get(h.pc);
       }
-      if (n + b.len > limit) {
+      if (b === undefined || b.fn === null || n + b.len > limit) {
+        // The interpreter runs until an event, the budget, or a hot jump target.
         const before = h.instret;
         const stop = this.#exec(h, limit - n);
         n += h.instret - before;
+        if (stop === STOP_HOT) {
+          this.#heatUp(h.pc);
+          continue;
+        }
         return stop;
       }
-      const fn = b.fn ?? this.#compile(b);
       let next: number;
       try {
-        next = fn(c);
+        next = b.fn(c);
       } catch (e) {
         if (!(e instanceof MemoryFault)) throw e;
         this.fault = e;
@@ -253,13 +262,35 @@ export class Cpu {
       }
       h.instret += b.len;
       n += b.len;
+      fromCompiled = true;
     }
     return STOP_LIMIT;
   }
 
+  /** Counts one arrival at `pc`; compiles the block there once hot. True when it did. */
+  #bump(pc: number): boolean {
+    const page = this.#pageForOrNull(pc);
+    if (page === null) return false;
+    const slot = (pc - page.base) >> 1;
+    const hv = page.heat[slot];
+    if (hv < 0 || (page.heat[slot] = hv + 1) <= this.hotThreshold) return false;
+    this.#heatUp(pc);
+    return page.heat[slot] === HEAT_COMPILED;
+  }
+
+  /** A jump target got hot: compile the block there (or mark that none can be). */
+  #heatUp(pc: number): void {
+    const page = this.#pageForOrNull(pc);
+    if (page === null) return;
+    const slot = (pc - page.base) >> 1;
+    const b = this.#blocks.get(pc) ?? this.#discover(pc);
+    if (b.fn === null && b.len > 0 && this.compiledBlocks < this.compileLimit) this.#compile(b);
+    page.heat[slot] = b.fn === null ? HEAT_NEVER : HEAT_COMPILED;
+  }
+
   /** Finds the block starting at `pc` (decoding its instructions). */
   #discover(pc: number): Block {
-    const block: Block = { len: 0, pcs: [], hits: 0, fn: null };
+    const block: Block = { len: 0, pcs: [], fn: null };
     try {
       const page = this.#pageFor(pc);
       let off = pc - page.base;
@@ -331,6 +362,10 @@ export class Cpu {
     let base = page.base;
     let ops = page.ops;
     let imms = page.imms;
+    let heat = page.heat;
+    // Taken jumps count their target's heat; past this the compiled tier takes over.
+    const hot = this.jit ? this.hotThreshold : 0x7fffffff;
+    let jumped = false;
     let poff = h.pc - base;
     let cur = poff;
     let farPc = 0;
@@ -352,7 +387,17 @@ export class Cpu {
           base = page.base;
           ops = page.ops;
           imms = page.imms;
+          heat = page.heat;
           poff = (pc - base) | 0;
+        }
+        if (jumped) {
+          jumped = false;
+          const hv = heat[poff >> 1];
+          if (hv === HEAT_COMPILED || (hv >= 0 && (heat[poff >> 1] = hv + 1) > hot)) {
+            n--;
+            stop = STOP_HOT;
+            break;
+          }
         }
         cur = poff;
         const slot = poff >> 1;
@@ -387,6 +432,7 @@ export class Cpu {
             xl[rd] = link | 0;
             xh[rd] = Math.floor(link / TWO32) | 0;
             poff = cur + imm;
+            jumped = true;
             break;
           }
           case 5: { // JALR
@@ -405,6 +451,7 @@ export class Cpu {
               farPc = t;
               poff = FAR;
             }
+            jumped = true;
             break;
           }
           case 6: { // BEQ
@@ -412,6 +459,7 @@ export class Cpu {
               xl[(w >> 14) & 63] === xl[(w >> 20) & 63] && xh[(w >> 14) & 63] === xh[(w >> 20) & 63]
             ) {
               poff = cur + imm;
+              jumped = true;
             }
             break;
           }
@@ -420,6 +468,7 @@ export class Cpu {
               xl[(w >> 14) & 63] !== xl[(w >> 20) & 63] || xh[(w >> 14) & 63] !== xh[(w >> 20) & 63]
             ) {
               poff = cur + imm;
+              jumped = true;
             }
             break;
           }
@@ -428,7 +477,10 @@ export class Cpu {
             const rs2 = (w >> 20) & 63;
             const ah = xh[rs1];
             const bh = xh[rs2];
-            if (ah < bh || (ah === bh && (xl[rs1] >>> 0) < (xl[rs2] >>> 0))) poff = cur + imm;
+            if (ah < bh || (ah === bh && (xl[rs1] >>> 0) < (xl[rs2] >>> 0))) {
+              poff = cur + imm;
+              jumped = true;
+            }
             break;
           }
           case 9: { // BGE
@@ -436,7 +488,10 @@ export class Cpu {
             const rs2 = (w >> 20) & 63;
             const ah = xh[rs1];
             const bh = xh[rs2];
-            if (!(ah < bh || (ah === bh && (xl[rs1] >>> 0) < (xl[rs2] >>> 0)))) poff = cur + imm;
+            if (!(ah < bh || (ah === bh && (xl[rs1] >>> 0) < (xl[rs2] >>> 0)))) {
+              poff = cur + imm;
+              jumped = true;
+            }
             break;
           }
           case 10: { // BLTU
@@ -444,7 +499,10 @@ export class Cpu {
             const rs2 = (w >> 20) & 63;
             const ah = xh[rs1] >>> 0;
             const bh = xh[rs2] >>> 0;
-            if (ah < bh || (ah === bh && (xl[rs1] >>> 0) < (xl[rs2] >>> 0))) poff = cur + imm;
+            if (ah < bh || (ah === bh && (xl[rs1] >>> 0) < (xl[rs2] >>> 0))) {
+              poff = cur + imm;
+              jumped = true;
+            }
             break;
           }
           case 11: { // BGEU
@@ -452,7 +510,10 @@ export class Cpu {
             const rs2 = (w >> 20) & 63;
             const ah = xh[rs1] >>> 0;
             const bh = xh[rs2] >>> 0;
-            if (!(ah < bh || (ah === bh && (xl[rs1] >>> 0) < (xl[rs2] >>> 0)))) poff = cur + imm;
+            if (!(ah < bh || (ah === bh && (xl[rs1] >>> 0) < (xl[rs2] >>> 0)))) {
+              poff = cur + imm;
+              jumped = true;
+            }
             break;
           }
           case 12: { // LB
@@ -1010,7 +1071,7 @@ export class Cpu {
       if (!switching) h.pc = base + cur;
       return STOP_FAULT;
     }
-    if (stop === STOP_LIMIT) h.pc = poff === FAR ? farPc : base + poff;
+    if (stop === STOP_LIMIT || stop === STOP_HOT) h.pc = poff === FAR ? farPc : base + poff;
     else h.pc = base + cur;
     if (stop === STOP_ILLEGAL) this.illegalWord = this.#rawAt(h.pc);
     h.instret += n;
