@@ -1,0 +1,308 @@
+/**
+ * Tier readiness, found by running: for one binary and a set of profiles,
+ * does it run to completion with the same stdout, stderr and exit status as
+ * under `full`; what stops it first; which syscalls it uses that the
+ * profile lacks; and which of those a zkVM could stub.
+ *
+ * Method:
+ * 1. Reference: the binary under `full` (every syscall zkabi implements).
+ *    Its syscall set is what the binary uses.
+ * 2. Stub trials: for every syscall used, run under `full` with only that
+ *    syscall answered by a fixed result, trying {@linkcode STUB_RESULTS}
+ *    (0, then -ENOSYS) in order until one gives output and status
+ *    identical to the reference without making the program issue any
+ *    syscall the reference never issued (a fallback path, e.g. `exit` after
+ *    a stubbed `exit_group`, moves the need elsewhere instead of removing
+ *    it). A syscall with a working result is *stubbable*; one with none
+ *    *must be implemented*. Trials stop early when an output diverges, and
+ *    are capped at 1.5 times the reference's instructions plus 10 M (a
+ *    livelock counts as a failure).
+ * 3. Each profile: run under it as is (outcome and first blocker). Then,
+ *    when every syscall it lacks is stubbable, run it again with those
+ *    stubs added (individually stubbable calls may still fail together; the
+ *    combined run decides).
+ * 4. The minimal profile: emulate what must be implemented, stub the rest
+ *    with their working results, stop on anything else; verified by a run.
+ * 5. The smallest profile is the first of basic, basic+stubs, advanced,
+ *    advanced+stubs, full that runs correctly.
+ * @module
+ */
+
+import { builtinProfile, parseProfile, type Profile, profileToJson } from "../dispatch/profile.ts";
+import { allHandlers } from "../kernel/families.ts";
+import type { Phase } from "../trace/events.ts";
+import type { RunDigest, RunPool, RunRequest } from "./runner.ts";
+
+/** Stub results tried, in order: 0, then -ENOSYS. */
+export const STUB_RESULTS: readonly number[] = [0, -38];
+
+/** What a run gives compared with the reference. */
+export interface Outcome {
+  /** True when status, stdout and stderr are identical to the reference and it exited. */
+  ok: boolean;
+  /** One-line description: `identical output`, `stops at clone (startup)`, `exit 2: fatal error: …`. */
+  text: string;
+  /** Instructions retired. */
+  instret: number;
+}
+
+/** One stub trial. */
+export interface StubTrial {
+  /** The syscall stubbed. */
+  syscall: string;
+  /** The fixed result it returned. */
+  result: number;
+  /** What happened (ok only when identical and no new syscall was needed). */
+  outcome: Outcome;
+  /** Syscalls the trial run issued that the reference never did (e.g. a fallback path). */
+  induced: string[];
+}
+
+/** How a profile treats a syscall. */
+export type Coverage = "emulate" | "stub" | "deny" | "stop" | "enosys" | "unimplemented";
+
+/** Readiness of one binary under one profile. */
+export interface ProfileReadiness {
+  /** Profile name. */
+  profile: string;
+  /** The run under the profile as is. */
+  outcome: Outcome;
+  /** The call that stopped it (deny or unlisted-stop), if any. */
+  firstBlocker?: { syscall: string; phase: Phase };
+  /** Used syscalls the profile neither emulates nor stubs, with how it treats them. */
+  outside: { syscall: string; coverage: Coverage }[];
+  /** Of those, the stubbable ones and their working result. */
+  stubbable: { syscall: string; result: number }[];
+  /** Of those, the ones no stub result made work. */
+  mustImplement: string[];
+  /** The run with stubs added for the stubbable ones (when nothing must be implemented). */
+  withStubs?: Outcome;
+}
+
+/** Everything found for one binary. */
+export interface BinaryReadiness {
+  /** The binary's id. */
+  binary: string;
+  /** The reference run under full. */
+  reference: Outcome & { status: number; stdoutSha256: string };
+  /** Syscalls the reference used, sorted. */
+  used: string[];
+  /** Stub trials, sorted by syscall then order tried. */
+  trials: StubTrial[];
+  /** Per profile. */
+  profiles: ProfileReadiness[];
+  /** The minimal profile (file form) and its verification run. */
+  minimal: { profile: Record<string, unknown>; outcome: Outcome };
+  /** The smallest of basic, basic+stubs, advanced, advanced+stubs, full that runs correctly. */
+  smallest: string;
+}
+
+/** Options of {@linkcode analyzeReadiness}. */
+export interface ReadinessOptions {
+  /** Profiles to assess, in file form or built-in names (default basic, advanced, full). */
+  profiles?: (string | Record<string, unknown>)[];
+  /** The reference digest if already run (under full, same base request). */
+  reference?: RunDigest;
+  /** Progress callback. */
+  progress?: (line: string) => void;
+}
+
+/** Compares a run with the reference. */
+export function outcomeOf(d: RunDigest, ref: RunDigest): Outcome {
+  const same = d.end === "exit" && d.status === ref.status &&
+    d.stdoutSha256 === ref.stdoutSha256 && d.stderrSha256 === ref.stderrSha256;
+  if (same) return { ok: true, text: "identical output", instret: d.instret };
+  return { ok: false, text: describeFailure(d, ref), instret: d.instret };
+}
+
+function firstLine(s: string): string {
+  const l = s.split("\n").find((x) => x.trim() !== "") ?? "";
+  return l.length > 80 ? l.slice(0, 77) + "..." : l;
+}
+
+function describeFailure(d: RunDigest, ref: RunDigest): string {
+  if (d.end === "deny" && d.denied) return `stops at ${d.denied.name} (${d.denied.phase})`;
+  if (d.diverged === "stderr" || (d.end === "exit" && d.stderrSha256 !== ref.stderrSha256)) {
+    const err = firstLine(d.stderrHead);
+    return err ? `stderr: ${err}` : "stderr differs";
+  }
+  if (d.diverged === "stdout") return "stdout differs";
+  switch (d.end) {
+    case "signal":
+      return d.message.replace(/: .*/, "");
+    case "deadlock":
+      return "deadlock (every thread blocked)";
+    case "limit":
+      return "instruction limit (livelock)";
+    case "error":
+      return d.message;
+    case "exit":
+      if (d.status !== ref.status) return `exit status ${d.status}`;
+      return "stdout differs";
+  }
+  return d.end;
+}
+
+const IMPLEMENTED = new Set(allHandlers().keys());
+
+/** How profile `p` treats syscall `name`. */
+export function coverage(p: Profile, name: string): Coverage {
+  const a = p.syscalls.get(name);
+  if (a) {
+    if (a.action === "emulate") return IMPLEMENTED.has(name) ? "emulate" : "unimplemented";
+    return a.action;
+  }
+  if (p.emulateAll && IMPLEMENTED.has(name)) return "emulate";
+  return p.unlisted === "stop" ? "stop" : "enosys";
+}
+
+function parsed(p: string | Record<string, unknown>): Profile {
+  if (typeof p === "string") return builtinProfile(p);
+  return parseProfile(p, `profile ${String(p.name)}`);
+}
+
+/** `p` with the given syscalls stubbed (file form). */
+export function withStubs(
+  p: string | Record<string, unknown>,
+  stubs: readonly { syscall: string; result: number }[],
+  name?: string,
+): Record<string, unknown> {
+  const base = profileToJson(parsed(p));
+  const syscalls = { ...(base.syscalls as Record<string, unknown>) };
+  for (const s of stubs) syscalls[s.syscall] = { action: "stub", result: s.result };
+  return { ...base, name: name ?? `${base.name}+stubs`, syscalls };
+}
+
+/** Runs the stub trials for `syscalls` (see the module doc). */
+export async function stubTrials(
+  pool: RunPool,
+  base: Omit<RunRequest, "profile">,
+  ref: RunDigest,
+  syscalls: readonly string[],
+  expect: { stdout: Uint8Array; stderr: Uint8Array } | undefined,
+): Promise<StubTrial[]> {
+  const cap = Math.ceil(1.5 * ref.instret) + 10_000_000;
+  const used = new Set(Object.keys(ref.profile.syscalls));
+  const one = async (sc: string): Promise<StubTrial[]> => {
+    const tried: StubTrial[] = [];
+    for (const result of STUB_RESULTS) {
+      const d = await pool.run({
+        ...base,
+        label: `${base.label} stub ${sc}=${result}`,
+        profile: withStubs("full", [{ syscall: sc, result }], `full+stub:${sc}=${result}`),
+        maxInsns: cap,
+        expect,
+      });
+      const outcome = outcomeOf(d, ref);
+      const induced = Object.keys(d.profile.syscalls).filter((n) => !used.has(n)).sort();
+      if (outcome.ok && induced.length > 0) {
+        outcome.ok = false;
+        outcome.text = `identical output, but then needs ${induced.join(", ")}`;
+      }
+      tried.push({ syscall: sc, result, outcome, induced });
+      if (outcome.ok) break;
+    }
+    return tried;
+  };
+  const all = await Promise.all([...syscalls].sort().map(one));
+  return all.flat();
+}
+
+/** The working stub result of a syscall per the trials, if any. */
+export function workingStub(trials: readonly StubTrial[], sc: string): number | undefined {
+  return trials.find((t) => t.syscall === sc && t.outcome.ok)?.result;
+}
+
+/**
+ * Readiness of one binary (see the module doc). `base` is the run request
+ * without a profile.
+ */
+export async function analyzeReadiness(
+  pool: RunPool,
+  base: Omit<RunRequest, "profile">,
+  options: ReadinessOptions = {},
+): Promise<BinaryReadiness> {
+  const log = options.progress ?? (() => {});
+  const ref = options.reference ?? await pool.run({ ...base, profile: "full" });
+  if (ref.end !== "exit") {
+    throw new Error(`${base.label}: the reference run under full did not exit (${ref.message})`);
+  }
+  const used = Object.keys(ref.profile.syscalls).sort();
+  log(`${base.label}: ${used.length} syscalls used; stub trials`);
+  const trials = await stubTrials(pool, base, ref, used, expectOf(ref));
+  const specs = options.profiles ?? ["basic", "advanced", "full"];
+  const profiles = await Promise.all(specs.map(async (spec) => {
+    const p = parsed(spec);
+    const d = await pool.run({ ...base, label: `${base.label} ${p.name}`, profile: spec });
+    const outcome = outcomeOf(d, ref);
+    const outside = used.map((syscall) => ({ syscall, coverage: coverage(p, syscall) }))
+      .filter((x) => x.coverage !== "emulate" && x.coverage !== "stub");
+    const stubbable: { syscall: string; result: number }[] = [];
+    const mustImplement: string[] = [];
+    for (const o of outside) {
+      const r = workingStub(trials, o.syscall);
+      if (r === undefined) mustImplement.push(o.syscall);
+      else stubbable.push({ syscall: o.syscall, result: r });
+    }
+    const pr: ProfileReadiness = { profile: p.name, outcome, outside, stubbable, mustImplement };
+    if (d.denied) pr.firstBlocker = { syscall: d.denied.name, phase: d.denied.phase };
+    if (!outcome.ok && mustImplement.length === 0 && stubbable.length > 0) {
+      const ds = await pool.run({
+        ...base,
+        label: `${base.label} ${p.name}+stubs`,
+        profile: withStubs(spec, stubbable),
+      });
+      pr.withStubs = outcomeOf(ds, ref);
+    }
+    return pr;
+  }));
+  const mustAll = used.filter((sc) => workingStub(trials, sc) === undefined);
+  const minimalSyscalls: Record<string, unknown> = {};
+  for (const sc of used) {
+    const r = workingStub(trials, sc);
+    minimalSyscalls[sc] = r === undefined ? "emulate" : { action: "stub", result: r };
+  }
+  const minimalProfile = {
+    name: `${base.label}-minimal`,
+    description: `The fewest syscalls ${base.label} needs: ${mustAll.length} emulated, ` +
+      `${
+        used.length - mustAll.length
+      } stubbed (results found by stub trials); anything else stops.`,
+    source: "zkabi stub trials (lib/analysis/readiness.ts)",
+    unlisted: "stop",
+    syscalls: minimalSyscalls,
+  };
+  const dm = await pool.run({ ...base, label: `${base.label} minimal`, profile: minimalProfile });
+  const minimal = { profile: minimalProfile, outcome: outcomeOf(dm, ref) };
+  const smallest = smallestOf(profiles);
+  return {
+    binary: base.label,
+    reference: {
+      ok: true,
+      text: "reference",
+      instret: ref.instret,
+      status: ref.status,
+      stdoutSha256: ref.stdoutSha256,
+    },
+    used,
+    trials,
+    profiles,
+    minimal,
+    smallest,
+  };
+}
+
+function smallestOf(profiles: readonly ProfileReadiness[]): string {
+  for (const name of ["basic", "advanced", "full"]) {
+    const p = profiles.find((x) => x.profile === name);
+    if (!p) continue;
+    if (p.outcome.ok) return name;
+    if (p.withStubs?.ok) return `${name} + ${p.stubbable.length} stubs`;
+  }
+  return "none (fails even under full)";
+}
+
+/** The reference's output bytes for early stops (none when it did not keep them). */
+export function expectOf(ref: RunDigest): { stdout: Uint8Array; stderr: Uint8Array } | undefined {
+  return ref.stdout && ref.stderr ? { stdout: ref.stdout, stderr: ref.stderr } : undefined;
+}

@@ -1,0 +1,460 @@
+/**
+ * Runs guests for the analysis and boils each run down to a
+ * {@linkcode RunDigest}: outcome, output hashes, statistics, the syscall
+ * profile, phase boundaries, memory figures and (optionally) pc samples.
+ * A digest is plain data, so runs can go to worker threads
+ * ({@linkcode RunPool}) and results stay identical whichever worker ran them.
+ *
+ * pc sampling: with `sample: N` the engine's `run` is wrapped (on this
+ * kernel's Cpu instance only; lib/cpu is not changed) so that it stops every
+ * N retired instructions process-wide and records the pc about to execute.
+ * The wrapped engine retires exactly the same instructions (it calls the
+ * original in shorter slices), so the run is unchanged: same output, same
+ * instruction count.
+ *
+ * Early stop: with `expect`, the run stops as soon as its stdout or stderr
+ * differs from the expected bytes (a stub trial that already failed need
+ * not run to its end); `diverged` tells which stream.
+ * @module
+ */
+
+import { createHash } from "node:crypto";
+import { STOP_LIMIT } from "../cpu/interpreter.ts";
+import { builtinProfile, parseProfile, type Profile } from "../dispatch/profile.ts";
+import type { Kernel } from "../kernel/kernel.ts";
+import { finish, prepare, RunError, type RunOptions } from "../run/run.ts";
+import type { Phase, TraceEvent } from "../trace/events.ts";
+import { PHASES, profileFromEvents, type SyscallProfile } from "./syscall_profile.ts";
+
+/** A run to do: plain data (it may cross to a worker). */
+export interface RunRequest {
+  /** Label for the profile (e.g. `go-t8n`). */
+  label: string;
+  /** The ELF (absolute host path). */
+  program: string;
+  /** Arguments after argv[0]. */
+  args: readonly string[];
+  /** argv[0] as the guest sees it (default: `program`). */
+  argv0?: string;
+  /** Working directory (absolute). */
+  cwd: string;
+  /** Sysroot for dynamic guests. */
+  sysroot?: string;
+  /** Extra environment. */
+  env?: Readonly<Record<string, string>>;
+  /** A built-in profile name, or a profile in its file form (parsed with `parseProfile`). */
+  profile: string | Record<string, unknown>;
+  /** CPUs the guest sees (default 4). */
+  cpus?: number;
+  /** Scheduling strategy (default rr). */
+  sched?: "rr" | "handoff";
+  /** Instruction limit. */
+  maxInsns?: number;
+  /** Execution engine (default interp: faster for the short runs the analysis does). */
+  engine?: "jit" | "interp";
+  /** Sample the pc every this many instructions. */
+  sample?: number;
+  /** Stop when stdout/stderr stop matching these bytes. */
+  expect?: { stdout: Uint8Array; stderr: Uint8Array };
+}
+
+/** Memory figures of a run, from its mmap/munmap/brk calls and the final address space. */
+export interface MemoryDigest {
+  /** Program break at the first brk call, and the highest break returned. */
+  brkStart: number | null;
+  /** Highest program break returned. */
+  brkMax: number | null;
+  /** brk calls. */
+  brkCalls: number;
+  /** Successful mmap calls. */
+  mmapCalls: number;
+  /** Bytes asked of successful mmaps. */
+  mmapBytes: number;
+  /** Of those, bytes mapped PROT_NONE (reservations). */
+  mmapReservedBytes: number;
+  /** mmaps with MAP_FIXED (committing parts of reservations, loader segments). */
+  mmapFixed: number;
+  /** Bytes unmapped by successful munmaps. */
+  munmapBytes: number;
+  /** madvise calls. */
+  madviseCalls: number;
+  /** Address space mapped at the end (bytes). */
+  mappedBytes: number;
+  /** Pages backed at the end (bytes). */
+  touchedBytes: number;
+  /** Most pages backed at once (bytes). */
+  peakTouchedBytes: number;
+}
+
+/** What the analysis keeps of one run. */
+export interface RunDigest {
+  /** The request's label. */
+  label: string;
+  /** zkabi's exit status (128+N for signals, 125 for stops). */
+  status: number;
+  /** How the run ended (`exit`, `signal`, `deny`, `deadlock`, `limit`, `error`). */
+  end: string;
+  /** One-line description of a non-exit end. */
+  message: string;
+  /** sha256 of stdout. */
+  stdoutSha256: string;
+  /** stdout length. */
+  stdoutLength: number;
+  /** First 300 bytes of stdout as text. */
+  stdoutHead: string;
+  /** sha256 of stderr. */
+  stderrSha256: string;
+  /** First 300 bytes of stderr as text. */
+  stderrHead: string;
+  /** stdout bytes, kept when at most 1 MiB (for early stops of later runs; not reported). */
+  stdout?: Uint8Array;
+  /** stderr bytes, kept when at most 1 MiB. */
+  stderr?: Uint8Array;
+  /** Set when the run was stopped early because an output diverged. */
+  diverged?: "stdout" | "stderr";
+  /** The syscall that stopped the run under the profile, if one did. */
+  denied?: { name: string; phase: Phase; route: string; thread: number };
+  /** Retired instructions. */
+  instret: number;
+  /** Retired instructions per thread number (1 = first thread). */
+  instretByThread: Record<string, number>;
+  /** Threads created (including the first). */
+  threads: number;
+  /** Context switches. */
+  contextSwitches: number;
+  /** Futex waits that blocked and wake calls. */
+  futex: { waits: number; wakes: number };
+  /** Signals delivered to handlers. */
+  signalsDelivered: number;
+  /** The syscall profile of the run. */
+  profile: SyscallProfile;
+  /** Process instret at the first call of each phase (null: the phase had no call). */
+  phaseStart: Record<Phase, number | null>;
+  /** Memory figures. */
+  memory: MemoryDigest;
+  /** pc samples per phase: `[pc, count]` sorted by pc. */
+  samples?: { interval: number; byPhase: Record<Phase, [number, number][]> };
+  /** Load bias of the main executable (0 for ET_EXEC). */
+  exeBias: number;
+  /** Wall-clock seconds (not deterministic: never written to committed reports). */
+  wallSeconds: number;
+}
+
+function sha256(b: Uint8Array): string {
+  return createHash("sha256").update(b).digest("hex");
+}
+
+function head(b: Uint8Array): string {
+  return new TextDecoder().decode(b.subarray(0, 300));
+}
+
+function startsWithAt(expect: Uint8Array, at: number, b: Uint8Array): boolean {
+  if (at + b.length > expect.length) return false;
+  for (let i = 0; i < b.length; i++) if (expect[at + i] !== b[i]) return false;
+  return true;
+}
+
+/** Performs one run in this thread. Never throws for guest behaviour; RunError for a bad program. */
+export function executeRun(req: RunRequest): RunDigest {
+  const started = performance.now();
+  const profile: Profile = typeof req.profile === "string"
+    ? builtinProfile(req.profile)
+    : parseProfile(req.profile, `profile ${String(req.profile.name)}`);
+  const events: TraceEvent[] = [];
+  let kernel: Kernel | undefined;
+  let diverged: "stdout" | "stderr" | undefined;
+  const out = { stdout: [] as Uint8Array[], stderr: [] as Uint8Array[], so: 0, se: 0 };
+  const sink = (which: "stdout" | "stderr") => (b: Uint8Array) => {
+    out[which].push(b.slice());
+    const at = which === "stdout" ? out.so : out.se;
+    if (which === "stdout") out.so += b.length;
+    else out.se += b.length;
+    if (req.expect && !diverged && !startsWithAt(req.expect[which], at, b)) {
+      diverged = which;
+      if (kernel) kernel.end ??= { kind: "error", message: `${which} differs from the reference` };
+    }
+  };
+  let curPhase: Phase = "startup";
+  const phaseStart: Record<Phase, number | null> = {
+    loader: null,
+    startup: null,
+    app: null,
+    exit: null,
+  };
+  const samples = new Map<Phase, Map<number, number>>();
+  const opts: RunOptions = {
+    program: req.program,
+    args: req.args,
+    argv0: req.argv0,
+    cwd: req.cwd,
+    sysroot: req.sysroot,
+    env: req.env,
+    profile,
+    cpus: req.cpus,
+    sched: req.sched,
+    maxInsns: req.maxInsns,
+    engine: req.engine ?? "interp",
+    stdout: sink("stdout"),
+    stderr: sink("stderr"),
+    tracer: (e) => {
+      events.push(e);
+      if (e.kind === "syscall" && !e.entry) {
+        curPhase = e.phase;
+        phaseStart[e.phase] ??= e.instret;
+      }
+    },
+    onKernel: (k) => {
+      kernel = k;
+      if (req.sample) installSampler(k, req.sample, () => curPhase, samples);
+    },
+  };
+  const prepared = prepare(opts);
+  const hasInterp = prepared.kernel.mem.mappings.some((m) => /ld-linux/.test(m.name));
+  if (hasInterp) curPhase = "loader";
+  const exeBias = exeBiasOf(prepared.kernel, req.program);
+  const r = finish(prepared);
+  const stdout = concat(out.stdout);
+  const stderr = concat(out.stderr);
+  const profileOut = profileFromEvents(req.label, events);
+  const tidNo = new Map<number, number>();
+  for (const e of events) if (!tidNo.has(e.tid)) tidNo.set(e.tid, tidNo.size + 1);
+  let denied: RunDigest["denied"];
+  if (r.end.kind === "deny") {
+    const last = [...events].reverse().find((e) =>
+      e.kind === "syscall" && (e.route === "deny" || e.route === "unlisted") &&
+      e.result === undefined
+    );
+    if (last && last.kind === "syscall") {
+      denied = {
+        name: last.name,
+        phase: last.phase,
+        route: last.route,
+        thread: tidNo.get(last.tid) ?? 1,
+      };
+    }
+  }
+  const byThread: Record<string, number> = {};
+  for (const t of r.kernel.threads) {
+    byThread[String(tidNo.get(t.tid) ?? byThreadIndex(r.kernel, t.tid))] = t.hart.instret;
+  }
+  const digest: RunDigest = {
+    label: req.label,
+    status: r.status,
+    end: r.end.kind,
+    message: r.message ?? "",
+    stdoutSha256: sha256(stdout),
+    stdoutLength: stdout.length,
+    stdoutHead: head(stdout),
+    stderrSha256: sha256(stderr),
+    stderrHead: head(stderr),
+    instret: r.stats.instret,
+    instretByThread: byThread,
+    threads: r.stats.threads,
+    contextSwitches: r.stats.contextSwitches,
+    futex: r.stats.futex,
+    signalsDelivered: r.stats.signalsDelivered,
+    profile: profileOut,
+    phaseStart,
+    memory: memoryDigest(events, r.stats.memory),
+    exeBias,
+    wallSeconds: (performance.now() - started) / 1000,
+  };
+  if (stdout.length <= 1 << 20 && stderr.length <= 1 << 20) {
+    digest.stdout = stdout;
+    digest.stderr = stderr;
+  }
+  if (diverged) digest.diverged = diverged;
+  if (denied) digest.denied = denied;
+  if (req.sample) {
+    const byPhase = {} as Record<Phase, [number, number][]>;
+    for (const p of PHASES) {
+      const m = samples.get(p) ?? new Map<number, number>();
+      byPhase[p] = [...m.entries()].sort((a, b) => a[0] - b[0]);
+    }
+    digest.samples = { interval: req.sample, byPhase };
+  }
+  return digest;
+}
+
+function byThreadIndex(k: Kernel, tid: number): number {
+  return k.threads.findIndex((t) => t.tid === tid) + 1;
+}
+
+/** Wraps this kernel's engine so it records the pc every `interval` instructions. */
+function installSampler(
+  k: Kernel,
+  interval: number,
+  phase: () => Phase,
+  samples: Map<Phase, Map<number, number>>,
+): void {
+  const cpu = k.cpu;
+  const original = cpu.run.bind(cpu);
+  let left = interval;
+  cpu.run = (h, limit) => {
+    let done = 0;
+    while (true) {
+      const step = Math.min(limit - done, left);
+      const before = h.instret;
+      const stop = original(h, step);
+      const ran = h.instret - before;
+      done += ran;
+      left -= ran;
+      if (left <= 0) {
+        left = interval;
+        const p = phase();
+        let m = samples.get(p);
+        if (!m) samples.set(p, m = new Map());
+        m.set(h.pc, (m.get(h.pc) ?? 0) + 1);
+      }
+      if (stop !== STOP_LIMIT || done >= limit) return stop;
+    }
+  };
+}
+
+/** Load bias of the main executable, from the mappings named after it. */
+function exeBiasOf(k: Kernel, program: string): number {
+  const starts = k.mem.mappings.filter((m) => m.name === program).map((m) => m.start);
+  if (starts.length === 0) return 0;
+  const lowest = Math.min(...starts);
+  // ET_EXEC images are mapped at their link addresses (bias 0): below the mmap area.
+  return lowest >= 0x1000000000 ? lowest : 0;
+}
+
+function memoryDigest(
+  events: readonly TraceEvent[],
+  mem: { mappedBytes: number; touchedBytes: number; peakTouchedBytes: number },
+): MemoryDigest {
+  const d: MemoryDigest = {
+    brkStart: null,
+    brkMax: null,
+    brkCalls: 0,
+    mmapCalls: 0,
+    mmapBytes: 0,
+    mmapReservedBytes: 0,
+    mmapFixed: 0,
+    munmapBytes: 0,
+    madviseCalls: 0,
+    mappedBytes: mem.mappedBytes,
+    touchedBytes: mem.touchedBytes,
+    peakTouchedBytes: mem.peakTouchedBytes,
+  };
+  for (const e of events) {
+    if (e.kind !== "syscall" || e.entry || e.result === undefined) continue;
+    const ok = !(e.result < 0 && e.result >= -4095);
+    switch (e.name) {
+      case "brk":
+        d.brkCalls++;
+        d.brkStart ??= e.result;
+        d.brkMax = Math.max(d.brkMax ?? 0, e.result);
+        break;
+      case "mmap":
+        if (!ok) break;
+        d.mmapCalls++;
+        d.mmapBytes += Number(e.args[1]);
+        if (e.args[2] === 0n) d.mmapReservedBytes += Number(e.args[1]);
+        if ((e.args[3] & 0x10n) !== 0n) d.mmapFixed++;
+        break;
+      case "munmap":
+        if (ok) d.munmapBytes += Number(e.args[1]);
+        break;
+      case "madvise":
+        d.madviseCalls++;
+        break;
+    }
+  }
+  return d;
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const o = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    o.set(p, off);
+    off += p.length;
+  }
+  return o;
+}
+
+/** A stable key for a request (for caching identical runs). */
+export function requestKey(req: RunRequest): string {
+  const { expect: _e, ...rest } = req;
+  return JSON.stringify(rest, (_k, v) => (v instanceof Uint8Array ? sha256(v) : v));
+}
+
+/**
+ * Runs requests on up to `workers` worker threads (0: in this thread),
+ * caching identical requests. Results do not depend on which worker ran them.
+ */
+export class RunPool {
+  readonly #workers: Worker[] = [];
+  readonly #idle: Worker[] = [];
+  readonly #queue: {
+    req: RunRequest;
+    resolve: (d: RunDigest) => void;
+    reject: (e: unknown) => void;
+  }[] = [];
+  readonly #cache = new Map<string, Promise<RunDigest>>();
+  /** Called when a run finishes (progress lines). */
+  onDone: ((d: RunDigest) => void) | undefined;
+  /** Runs done so far. */
+  done = 0;
+
+  /** Starts `workers` workers (0 runs everything in this thread). */
+  constructor(workers: number) {
+    for (let i = 0; i < workers; i++) {
+      const w = new Worker(new URL("./run_worker.ts", import.meta.url).href, { type: "module" });
+      this.#workers.push(w);
+      this.#idle.push(w);
+    }
+  }
+
+  /** Runs `req` (or returns the cached result of an identical request). */
+  run(req: RunRequest): Promise<RunDigest> {
+    const key = requestKey(req);
+    let p = this.#cache.get(key);
+    if (!p) {
+      p = this.#workers.length === 0 ? this.#inline(req) : new Promise((resolve, reject) => {
+        this.#queue.push({ req, resolve, reject });
+        this.#pump();
+      });
+      this.#cache.set(key, p);
+    }
+    return p;
+  }
+
+  #inline(req: RunRequest): Promise<RunDigest> {
+    try {
+      const d = executeRun(req);
+      this.done++;
+      this.onDone?.(d);
+      return Promise.resolve(d);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  #pump(): void {
+    while (this.#idle.length > 0 && this.#queue.length > 0) {
+      const w = this.#idle.pop()!;
+      const job = this.#queue.shift()!;
+      w.onmessage = (ev: MessageEvent) => {
+        this.#idle.push(w);
+        const m = ev.data as { ok: true; digest: RunDigest } | { ok: false; error: string };
+        if (m.ok) {
+          this.done++;
+          this.onDone?.(m.digest);
+          job.resolve(m.digest);
+        } else job.reject(new RunError(m.error, 125));
+        this.#pump();
+      };
+      w.postMessage(job.req);
+    }
+  }
+
+  /** Stops the workers. */
+  close(): void {
+    for (const w of this.#workers) w.terminate();
+    this.#workers.length = 0;
+    this.#idle.length = 0;
+  }
+}
