@@ -102,14 +102,21 @@ export function advance(t: Thread, ns: number): void {
 export const GUESTS: string = join(dirname(fileURLToPath(import.meta.url)), "..", "guests");
 
 /** What qemu-riscv64 printed for each guest (recorded by tests/guests/build.ts). */
-export function expected(name: string): { exit: number; stdout: string } {
+export function expected(
+  name: string,
+): { exit: number; stdout: string; env?: Record<string, string> } {
   const all = JSON.parse(Deno.readTextFileSync(join(GUESTS, "expected.json")));
   return all[name];
 }
 
-/** Runs a kernel test guest through zkabi. */
+/**
+ * Runs a kernel test guest through zkabi. `name@variant` runs binary `name`
+ * with the environment recorded for that variant.
+ */
 export function runGuest(name: string, sched: SchedStrategy = "rr", quantum?: number): RunResult {
-  return run({ program: join(GUESTS, "bin", name), sched, quantum, cwd: GUESTS });
+  const env = expected(name)?.env;
+  const program = join(GUESTS, "bin", name.split("@")[0]);
+  return run({ program, sched, quantum, cwd: GUESTS, env });
 }
 
 /** Asserts that a guest's zkabi run matches its qemu record. */

@@ -441,3 +441,21 @@ Deno.test("futex_ops guest matches qemu under rr, handoff and a tiny quantum", (
   assertLikeQemu("futex_ops", runGuest("futex_ops", "handoff"));
   assertLikeQemu("futex_ops", runGuest("futex_ops", "rr", 7));
 });
+
+Deno.test("Go runtime guest (threads, futex, SIGURG preemption, nil-deref panic, netpoller) matches qemu", () => {
+  const r = runGuest("go_threads", "rr");
+  assertLikeQemu("go_threads", r);
+  assert.ok(r.stats.threads >= 3, "the runtime started Ms");
+  assert.ok(r.stats.signalsDelivered >= 2, "SIGSEGV and at least one SIGURG preemption");
+  assert.ok((r.stats.syscalls.tgkill ?? 0) >= 1, "preemption through tgkill");
+  assertLikeQemu("go_threads", runGuest("go_threads", "handoff"));
+  assertLikeQemu("go_threads@asyncpreemptoff", runGuest("go_threads@asyncpreemptoff", "rr"));
+});
+
+Deno.test("Go guest runs are deterministic: same instret and syscall counts twice", () => {
+  const a = runGuest("go_threads", "rr", 20_000);
+  const b = runGuest("go_threads", "rr", 20_000);
+  assert.equal(a.stats.instret, b.stats.instret);
+  assert.deepEqual(a.stats.syscalls, b.stats.syscalls);
+  assert.equal(new TextDecoder().decode(a.stdout), new TextDecoder().decode(b.stdout));
+});
