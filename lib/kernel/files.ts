@@ -142,8 +142,12 @@ export interface Mount {
 /** Receives bytes the guest writes to stdout or stderr. */
 export type GuestOutput = (bytes: Uint8Array) => void;
 
-/** Supplies the guest's stdin: the next chunk (at most `max` bytes), or null at end of input. */
-export type GuestInput = (max: number) => Uint8Array | null;
+/**
+ * Supplies the guest's stdin: the next chunk (at most `max` bytes), or null
+ * at end of input. A `writerClosed` property set to true says all the input
+ * is already there (a pipe whose writer has closed), which poll reports.
+ */
+export type GuestInput = ((max: number) => Uint8Array | null) & { writerClosed?: boolean };
 
 /** What the files family needs to set up a process's filesystem view and fds 0-2. */
 export interface FilesSetup {

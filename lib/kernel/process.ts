@@ -216,6 +216,30 @@ function getresid(v: number): (k: Kernel, t: Thread, a: SyscallArgs) => number {
 }
 
 /**
+ * The set*id family as Linux treats an unprivileged process whose real,
+ * effective and saved ids are all `id` (1000): changing to that id (or
+ * leaving a field unchanged with -1) succeeds and changes nothing; any other
+ * id needs CAP_SETUID/CAP_SETGID and is EPERM. `count` is how many id
+ * arguments the call takes (setuid 1, setreuid 2, setresuid 3).
+ */
+function setIds(id: number, count: number): (k: Kernel, t: Thread, a: SyscallArgs) => number {
+  return (_k, _t, a) => {
+    for (let i = 0; i < count; i++) {
+      const v = a.u32(i);
+      // setuid/setgid take no -1 "unchanged" value: -1 is just another id there.
+      if (v === id || (count > 1 && v === 0xffffffff)) continue;
+      return -EPERM;
+    }
+    return 0;
+  };
+}
+
+/** setfsuid/setfsgid: return the previous fs id; changing it is silently refused. */
+function setFsId(id: number): (k: Kernel, t: Thread, a: SyscallArgs) => number {
+  return () => id;
+}
+
+/**
  * getgroups(size, list): one supplementary group (1000). size 0 asks for
  * the count; a smaller positive size is EINVAL.
  */
@@ -555,6 +579,15 @@ export const PROCESS: SyscallFamilyTable = {
     getresuid: getresid(UID),
     getresgid: getresid(GID),
     getgroups,
+    setgroups: () => -EPERM,
+    setuid: setIds(UID, 1),
+    setgid: setIds(GID, 1),
+    setreuid: setIds(UID, 2),
+    setregid: setIds(GID, 2),
+    setresuid: setIds(UID, 3),
+    setresgid: setIds(GID, 3),
+    setfsuid: setFsId(UID),
+    setfsgid: setFsId(GID),
     set_tid_address: setTidAddress,
     set_robust_list: setRobustList,
     get_robust_list: getRobustList,

@@ -339,12 +339,14 @@ function inputFrom(stdin: RunOptions["stdin"]): FilesSetup["stdin"] {
     };
   }
   let rest = stdin ?? new Uint8Array(0);
-  return (max) => {
+  const input: FilesSetup["stdin"] = (max) => {
     if (rest.length === 0) return null;
     const chunk = rest.subarray(0, max);
     rest = rest.subarray(chunk.length);
     return chunk;
   };
+  input.writerClosed = true;
+  return input;
 }
 
 function outputTo(

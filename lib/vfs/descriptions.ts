@@ -459,6 +459,12 @@ export abstract class StdioFile extends OpenFile {
 }
 
 /** fd 0: bytes from the runner's input, read ahead one chunk when polled. */
+/** A stdin source that may say its writer has closed (all input is known). */
+interface GuestInputFn {
+  (max: number): Uint8Array | null;
+  writerClosed?: boolean;
+}
+
 export class StdinFile extends StdioFile {
   readonly #input: (max: number) => Uint8Array | null;
   #pending = new Uint8Array(0);
@@ -487,10 +493,14 @@ export class StdinFile extends StdioFile {
     return out;
   }
 
-  /** Readiness bits. */
+  /**
+   * Readiness bits. Input given as bytes is a pipe whose writer has already
+   * closed: Linux reports POLLHUP with POLLIN while data remains.
+   */
   override poll(): number {
     this.#fill(65536);
-    if (this.#pending.length > 0) return POLLIN | POLLRDNORM;
+    const hup = (this.#input as GuestInputFn).writerClosed ? POLLHUP : 0;
+    if (this.#pending.length > 0) return POLLIN | POLLRDNORM | hup;
     return POLLHUP;
   }
 

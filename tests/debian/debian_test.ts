@@ -168,10 +168,6 @@ const CASES: Case[] = [
     argv0: "sha256sum",
     args: ["fruits.txt"],
     files: { "fruits.txt": FRUITS },
-    // zkabi bug: setgid/setuid are not implemented (-1 ENOSYS); busybox,
-    // running as a non-root user, drops privileges with setgid(1000) and
-    // setuid(1000) before every applet, and Linux returns 0.
-    ignore: true,
     status: 0,
   },
   {
@@ -180,10 +176,6 @@ const CASES: Case[] = [
     program: "usr/bin/busybox",
     args: ["awk", "{ s += $2 } END { print s, NR, s / NR }", "fruits.txt"],
     files: { "fruits.txt": FRUITS },
-    // zkabi bug: setgid/setuid are not implemented (-1 ENOSYS); busybox,
-    // running as a non-root user, drops privileges with setgid(1000) and
-    // setuid(1000) before every applet, and Linux returns 0.
-    ignore: true,
     status: 0,
     stdout: "43 5 8.6\n",
   },
@@ -194,10 +186,6 @@ const CASES: Case[] = [
     argv0: "sed",
     args: ["-n", "s/^apple \\([0-9]*\\)/APPLE=\\1/p", "fruits.txt"],
     files: { "fruits.txt": FRUITS },
-    // zkabi bug: setgid/setuid are not implemented (-1 ENOSYS); busybox,
-    // running as a non-root user, drops privileges with setgid(1000) and
-    // setuid(1000) before every applet, and Linux returns 0.
-    ignore: true,
     status: 0,
     stdout: "APPLE=10\nAPPLE=1\n",
   },
@@ -207,10 +195,6 @@ const CASES: Case[] = [
     program: "usr/bin/busybox",
     argv0: "expr",
     args: ["6", "*", "7"],
-    // zkabi bug: setgid/setuid are not implemented (-1 ENOSYS); busybox,
-    // running as a non-root user, drops privileges with setgid(1000) and
-    // setuid(1000) before every applet, and Linux returns 0.
-    ignore: true,
     status: 0,
     stdout: "42\n",
   },
@@ -229,10 +213,6 @@ const CASES: Case[] = [
     program: "usr/bin/hexyl",
     args: ["--color=never", "--border=ascii", "-n", "24"],
     stdin: "The quick brown fox jumps over the lazy dog\n",
-    // zkabi bug: ppoll of stdin (a pipe at end of data: its writer is gone)
-    // reports no POLLHUP while data is still unread, so Rust's start-up
-    // check ppoll([{fd=0, events=0}, ...]) returns 0 instead of 1.
-    ignore: true,
     status: 0,
   },
   {
@@ -241,10 +221,6 @@ const CASES: Case[] = [
     program: "usr/bin/sd",
     args: ["(\\w+) (\\d+)", "$2=$1"],
     stdin: FRUITS,
-    // zkabi bug: ppoll of stdin (a pipe at end of data: its writer is gone)
-    // reports no POLLHUP while data is still unread, so Rust's start-up
-    // check ppoll([{fd=0, events=0}, ...]) returns 0 instead of 1.
-    ignore: true,
     status: 0,
     stdout: "3=banana\n10=apple\n7=cherry\n1=apple\n22=date\n",
   },
@@ -303,10 +279,6 @@ const CASES: Case[] = [
     program: "usr/bin/diffr",
     args: [],
     stdin: DIFF,
-    // zkabi bug: ppoll of stdin (a pipe at end of data: its writer is gone)
-    // reports no POLLHUP while data is still unread, so Rust's start-up
-    // check ppoll([{fd=0, events=0}, ...]) returns 0 instead of 1.
-    ignore: true,
     status: 0,
   },
 ];

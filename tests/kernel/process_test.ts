@@ -358,3 +358,19 @@ for (const name of ["prlimit64", "exit", "exit_group", "enosys"]) {
     runGuest(name);
   });
 }
+
+Deno.test("set*id: an unprivileged process may set its own ids, nothing else", () => {
+  const k = kernel();
+  assert.equal(sys(k, "setuid", 1000), 0);
+  assert.equal(sys(k, "setgid", 1000), 0);
+  assert.equal(sys(k, "setuid", 0), -EPERM);
+  assert.equal(sys(k, "setgid", 0), -EPERM);
+  assert.equal(sys(k, "setuid", 0xffffffff), -EPERM);
+  assert.equal(sys(k, "setreuid", 0xffffffff, 1000), 0);
+  assert.equal(sys(k, "setreuid", 1000, 0), -EPERM);
+  assert.equal(sys(k, "setresuid", 1000, 0xffffffff, 1000), 0);
+  assert.equal(sys(k, "setresgid", 1000, 1000, 5), -EPERM);
+  assert.equal(sys(k, "setgroups", 0, 0), -EPERM);
+  assert.equal(sys(k, "setfsuid", 0), 1000);
+  assert.equal(sys(k, "getuid"), 1000);
+});
