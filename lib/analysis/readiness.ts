@@ -15,8 +15,8 @@
  *    a stubbed `exit_group`, moves the need elsewhere instead of removing
  *    it). A syscall with a working result is *stubbable*; one with none
  *    *must be implemented*. Trials stop early when an output diverges, and
- *    are capped at 1.5 times the reference's instructions plus 10 M (a
- *    livelock counts as a failure).
+ *    are capped at 1.5 times the reference's instructions plus 10 M and at
+ *    10 times its ECALLs plus 10,000 (a livelock counts as a failure).
  * 3. Each profile: run under it as is (outcome and first blocker). Then,
  *    when every syscall it lacks is stubbable, run it again with those
  *    stubs added (individually stubbable calls may still fail together; the
@@ -105,6 +105,8 @@ export interface ReadinessOptions {
   reference?: RunDigest;
   /** Progress callback. */
   progress?: (line: string) => void;
+  /** Run the stub trials (default true); without them only the profiles are run. */
+  trials?: boolean;
 }
 
 /** Compares a run with the reference. */
@@ -135,7 +137,7 @@ function describeFailure(d: RunDigest, ref: RunDigest): string {
     case "limit":
       return "instruction limit (livelock)";
     case "error":
-      return d.message;
+      return /^livelock/.test(d.message) ? "livelock (syscall limit)" : d.message;
     case "exit":
       if (d.status !== ref.status) return `exit status ${d.status}`;
       return "stdout differs";
@@ -182,6 +184,9 @@ export async function stubTrials(
   expect: { stdout: Uint8Array; stderr: Uint8Array } | undefined,
 ): Promise<StubTrial[]> {
   const cap = Math.ceil(1.5 * ref.instret) + 10_000_000;
+  const ecalls = ref.profile.total +
+    Object.values(ref.profile.precompiles).reduce((a, b) => a + b, 0);
+  const callCap = 10 * ecalls + 10_000;
   const used = new Set(Object.keys(ref.profile.syscalls));
   const one = async (sc: string): Promise<StubTrial[]> => {
     const tried: StubTrial[] = [];
@@ -191,6 +196,7 @@ export async function stubTrials(
         label: `${base.label} stub ${sc}=${result}`,
         profile: withStubs("full", [{ syscall: sc, result }], `full+stub:${sc}=${result}`),
         maxInsns: cap,
+        maxSyscalls: callCap,
         expect,
       });
       const outcome = outcomeOf(d, ref);
@@ -229,11 +235,14 @@ export async function analyzeReadiness(
   }
   const used = Object.keys(ref.profile.syscalls).sort();
   log(`${base.label}: ${used.length} syscalls used; stub trials`);
-  const trials = await stubTrials(pool, base, ref, used, expectOf(ref));
+  const doTrials = options.trials ?? true;
+  const trials = doTrials ? await stubTrials(pool, base, ref, used, expectOf(ref)) : [];
   const specs = options.profiles ?? ["basic", "advanced", "full"];
   const profiles = await Promise.all(specs.map(async (spec) => {
     const p = parsed(spec);
-    const d = await pool.run({ ...base, label: `${base.label} ${p.name}`, profile: spec });
+    const d = spec === "full"
+      ? ref
+      : await pool.run({ ...base, label: `${base.label} ${p.name}`, profile: spec });
     const outcome = outcomeOf(d, ref);
     const outside = used.map((syscall) => ({ syscall, coverage: coverage(p, syscall) }))
       .filter((x) => x.coverage !== "emulate" && x.coverage !== "stub");
@@ -241,12 +250,13 @@ export async function analyzeReadiness(
     const mustImplement: string[] = [];
     for (const o of outside) {
       const r = workingStub(trials, o.syscall);
+      if (!doTrials) continue;
       if (r === undefined) mustImplement.push(o.syscall);
       else stubbable.push({ syscall: o.syscall, result: r });
     }
     const pr: ProfileReadiness = { profile: p.name, outcome, outside, stubbable, mustImplement };
     if (d.denied) pr.firstBlocker = { syscall: d.denied.name, phase: d.denied.phase };
-    if (!outcome.ok && mustImplement.length === 0 && stubbable.length > 0) {
+    if (doTrials && !outcome.ok && mustImplement.length === 0 && stubbable.length > 0) {
       const ds = await pool.run({
         ...base,
         label: `${base.label} ${p.name}+stubs`,
@@ -272,8 +282,15 @@ export async function analyzeReadiness(
     unlisted: "stop",
     syscalls: minimalSyscalls,
   };
-  const dm = await pool.run({ ...base, label: `${base.label} minimal`, profile: minimalProfile });
-  const minimal = { profile: minimalProfile, outcome: outcomeOf(dm, ref) };
+  const minimal = {
+    profile: minimalProfile,
+    outcome: doTrials
+      ? outcomeOf(
+        await pool.run({ ...base, label: `${base.label} minimal`, profile: minimalProfile }),
+        ref,
+      )
+      : { ok: false, text: "not tried (no stub trials)", instret: 0 },
+  };
   const smallest = smallestOf(profiles);
   return {
     binary: base.label,

@@ -14,7 +14,9 @@
  *
  * Early stop: with `expect`, the run stops as soon as its stdout or stderr
  * differs from the expected bytes (a stub trial that already failed need
- * not run to its end); `diverged` tells which stream.
+ * not run to its end); `diverged` tells which stream. With `maxSyscalls`
+ * it stops as a livelock after that many ECALLs (a stubbed futex or
+ * nanosleep makes runtimes spin on the call).
  * @module
  */
 
@@ -50,6 +52,8 @@ export interface RunRequest {
   sched?: "rr" | "handoff";
   /** Instruction limit. */
   maxInsns?: number;
+  /** Stop (as a livelock) after this many ECALLs. */
+  maxSyscalls?: number;
   /** Execution engine (default interp: faster for the short runs the analysis does). */
   engine?: "jit" | "interp";
   /** Sample the pc every this many instructions. */
@@ -175,6 +179,7 @@ export function executeRun(req: RunRequest): RunDigest {
     }
   };
   let curPhase: Phase = "startup";
+  let calls = 0;
   const phaseStart: Record<Phase, number | null> = {
     loader: null,
     startup: null,
@@ -201,6 +206,12 @@ export function executeRun(req: RunRequest): RunDigest {
       if (e.kind === "syscall" && !e.entry) {
         curPhase = e.phase;
         phaseStart[e.phase] ??= e.instret;
+        if (req.maxSyscalls !== undefined && ++calls > req.maxSyscalls && kernel) {
+          kernel.end ??= {
+            kind: "error",
+            message: `livelock: more than ${req.maxSyscalls} syscalls`,
+          };
+        }
       }
     },
     onKernel: (k) => {
