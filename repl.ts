@@ -1,9 +1,14 @@
 /**
- * The zkabi REPL.
+ * The zkabi REPL: load riscv64 guests, set breakpoints on addresses,
+ * symbols and syscalls, step, inspect registers, memory, disassembly,
+ * threads and the trace, compare runs, check tier readiness and write a
+ * markdown report. `deno task repl` (interactive), `deno task repl
+ * script.zk` (a script), or commands piped to stdin. See `lib/repl/`.
  * @module
  */
 
+import { main } from "./lib/repl/main.ts";
+
 if (import.meta.main) {
-  console.error("zkabi repl: not yet");
-  Deno.exit(125);
+  Deno.exit(await main(Deno.args));
 }

@@ -1,0 +1,187 @@
+/**
+ * Text renderings of the analysis results the REPL shows: run statistics,
+ * syscall profiles, profile comparisons and tier readiness.
+ * @module
+ */
+
+import { CATEGORIES, CATEGORY_LABELS } from "../analysis/categories.ts";
+import type { BinaryReadiness } from "../analysis/readiness.ts";
+import { PHASES, type SyscallProfile } from "../analysis/syscall_profile.ts";
+import type { Phase } from "../trace/events.ts";
+import { textTable } from "./format.ts";
+import type { Session } from "./session.ts";
+
+/** Statistics of a session as text. */
+export function statsText(s: Session): string {
+  const st = s.stats();
+  const lines: string[] = [];
+  const state = s.ended
+    ? `ended (${s.result!.end.kind}), status ${s.result!.status}${
+      s.result!.message ? `: ${s.result!.message.split("\n")[0]}` : ""
+    }`
+    : `stopped at 0x${s.thread.hart.pc.toString(16)}`;
+  lines.push(`session ${s.name}: ${state}`);
+  const rows: (string | number)[][] = [
+    ["instructions", st.instret],
+    ...Object.entries(st.instretByThread).map(([tid, n]) => [`  thread ${tid}`, n]),
+    ["syscalls", Object.values(st.syscalls).reduce((a, b) => a + b, 0)],
+    ["distinct syscalls", Object.keys(st.syscalls).length],
+    ["threads created", st.threads],
+    ["context switches", st.contextSwitches],
+    ["futex waits / wakes", `${st.futex.waits} / ${st.futex.wakes}`],
+    ["signals delivered", st.signalsDelivered],
+    ["memory mapped", bytes(st.memory.mappedBytes)],
+    [
+      "memory touched (peak)",
+      `${bytes(st.memory.touchedBytes)} (${bytes(st.memory.peakTouchedBytes)})`,
+    ],
+    ["virtual time", duration(st.virtualNs)],
+  ];
+  lines.push(textTable(["", "value"], rows, ["left", "right"]));
+  const sc = Object.entries(st.syscalls).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  if (sc.length > 0) {
+    lines.push("");
+    lines.push(textTable(["syscall", "calls"], sc, ["left", "right"]));
+  }
+  return lines.join("\n");
+}
+
+/** Virtual nanoseconds as ns, µs, ms or s. */
+export function duration(ns: number): string {
+  if (ns < 1e3) return `${ns} ns`;
+  if (ns < 1e6) return `${(ns / 1e3).toFixed(3)} µs`;
+  if (ns < 1e9) return `${(ns / 1e6).toFixed(3)} ms`;
+  return `${(ns / 1e9).toFixed(3)} s`;
+}
+
+/** Bytes as KiB/MiB. */
+export function bytes(n: number): string {
+  if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(1)} MiB`;
+  if (n >= 1 << 10) return `${(n / (1 << 10)).toFixed(1)} KiB`;
+  return `${n} B`;
+}
+
+/** A syscall profile as text: per syscall, then per category and phase. */
+export function profileText(p: SyscallProfile, phase: Phase | "all" = "all"): string {
+  const count = (
+    r: SyscallProfile["syscalls"][string],
+  ) => (phase === "all" ? r.count : r.phases[phase]);
+  const names = Object.keys(p.syscalls).filter((n) => count(p.syscalls[n]) > 0)
+    .sort((a, b) => count(p.syscalls[b]) - count(p.syscalls[a]) || (a < b ? -1 : 1));
+  const out: string[] = [];
+  out.push(
+    `${p.label}: ${p.total} syscalls (${p.errors} errors), ${names.length} distinct` +
+      (phase === "all" ? "" : `; phase ${phase}`),
+  );
+  out.push(textTable(
+    ["syscall", "category", "calls", "errors", ...PHASES],
+    names.map((n) => {
+      const r = p.syscalls[n];
+      return [n, r.category, count(r), r.errors, ...PHASES.map((ph) => r.phases[ph])];
+    }),
+    ["left", "left", "right", "right", "right", "right", "right", "right"],
+  ));
+  const cats = CATEGORIES.filter((c) => p.categories[c] > 0);
+  out.push("");
+  out.push(textTable(
+    ["category", "calls"],
+    cats.map((c) => [CATEGORY_LABELS[c], p.categories[c]]),
+    ["left", "right"],
+  ));
+  if (Object.keys(p.precompiles).length > 0) {
+    out.push("");
+    out.push(textTable(["precompile", "calls"], Object.entries(p.precompiles), ["left", "right"]));
+  }
+  if (Object.keys(p.signals).length > 0) {
+    out.push("");
+    out.push(textTable(["signal", "delivered"], Object.entries(p.signals), ["left", "right"]));
+  }
+  return out.join("\n");
+}
+
+/** One row of a profile comparison. */
+export interface CompareRow {
+  /** Syscall (or category) name. */
+  key: string;
+  /** Count per profile. */
+  counts: number[];
+}
+
+/** Rows comparing profiles per syscall (sorted by total calls), over `phase`. */
+export function compareRows(
+  profiles: readonly SyscallProfile[],
+  phase: Phase | "all" = "all",
+): CompareRow[] {
+  const names = new Set<string>();
+  for (const p of profiles) for (const n of Object.keys(p.syscalls)) names.add(n);
+  const countOf = (p: SyscallProfile, n: string) => {
+    const r = p.syscalls[n];
+    return r ? (phase === "all" ? r.count : r.phases[phase]) : 0;
+  };
+  const rows = [...names].map((n) => ({ key: n, counts: profiles.map((p) => countOf(p, n)) }))
+    .filter((r) => r.counts.some((c) => c > 0));
+  const total = (r: CompareRow) => r.counts.reduce((a, b) => a + b, 0);
+  return rows.sort((a, b) => total(b) - total(a) || (a.key < b.key ? -1 : 1));
+}
+
+/** Profiles side by side: calls per syscall with the delta of each against the first. */
+export function compareText(
+  profiles: readonly SyscallProfile[],
+  phase: Phase | "all" = "all",
+): string {
+  const rows = compareRows(profiles, phase);
+  const labels = profiles.map((p) => p.label);
+  const headers = ["syscall", ...labels, ...labels.slice(1).map((l) => `Δ ${l}`)];
+  const delta = (d: number) => (d > 0 ? `+${d}` : String(d));
+  const body = rows.map((r) => [
+    r.key,
+    ...r.counts,
+    ...r.counts.slice(1).map((c) => delta(c - r.counts[0])),
+  ]);
+  const totals = labels.map((_, i) => rows.reduce((s, r) => s + r.counts[i], 0));
+  body.push(["total", ...totals, ...totals.slice(1).map((t) => delta(t - totals[0]))]);
+  const only = rows.filter((r) => r.counts.some((c) => c === 0));
+  const lines = [
+    `syscalls${phase === "all" ? "" : ` in phase ${phase}`}: ${labels.join(" vs ")}`,
+    textTable(headers, body, headers.map((_, i) => (i === 0 ? "left" : "right"))),
+  ];
+  if (only.length > 0) {
+    lines.push("");
+    lines.push(
+      "used by only some: " +
+        only.map((r) => `${r.key} (${labels.filter((_, i) => r.counts[i] > 0).join(", ")})`).join(
+          "; ",
+        ),
+    );
+  }
+  return lines.join("\n");
+}
+
+/** Tier readiness as text. */
+export function readinessText(r: BinaryReadiness): string {
+  const lines: string[] = [];
+  lines.push(
+    `${r.binary}: reference under full: status ${r.reference.status}, ` +
+      `${r.reference.instret} instructions, ${r.used.length} syscalls used`,
+  );
+  lines.push(textTable(
+    ["profile", "runs?", "outcome", "first blocker", "lacks"],
+    r.profiles.map((p) => [
+      p.profile,
+      p.outcome.ok ? "yes" : p.withStubs?.ok ? "with stubs" : "no",
+      p.outcome.text,
+      p.firstBlocker ? `${p.firstBlocker.syscall} (${p.firstBlocker.phase})` : "",
+      p.outside.map((o) => o.syscall).join(" "),
+    ]),
+  ));
+  if (r.trials.length > 0) {
+    const must = r.used.filter((sc) => !r.trials.some((t) => t.syscall === sc && t.outcome.ok));
+    const stubs = r.used.filter((sc) => r.trials.some((t) => t.syscall === sc && t.outcome.ok));
+    lines.push("");
+    lines.push(`must be implemented (${must.length}): ${must.join(" ") || "none"}`);
+    lines.push(`stubbable (${stubs.length}): ${stubs.join(" ") || "none"}`);
+    lines.push(`minimal profile: ${r.minimal.outcome.text}`);
+    lines.push(`smallest built-in tier that runs it: ${r.smallest}`);
+  }
+  return lines.join("\n");
+}

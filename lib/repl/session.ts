@@ -1,0 +1,564 @@
+/**
+ * A debugging session over one guest process: load it (stopped at its first
+ * instruction), continue to a breakpoint, step instructions, and read its
+ * trace and statistics as it goes. Built on the public runner API
+ * ({@linkcode prepare} / {@linkcode finish}) and the kernel's public hooks;
+ * nothing in the kernel or the CPU knows about it.
+ *
+ * How stops work:
+ * - Address breakpoints are `c.ebreak` halfwords written into guest code
+ *   while the process runs, and removed whenever it stops (so memory reads
+ *   and disassembly see the real code). The kernel reports the EBREAK as a
+ *   SIGTRAP fault; the session's fault hook recognizes its own breakpoints,
+ *   takes the EBREAK back out of the retired count and stops the run loop.
+ * - Syscall breakpoints wrap the dispatcher's ECALL hook: the thread is put
+ *   back on its ECALL (pc and retired count as before it) and the run loop
+ *   stops; continuing executes that ECALL once without stopping again.
+ * - `step` runs the selected thread alone with `Cpu.run`, handling its
+ *   ECALLs and faults exactly as the kernel loop does.
+ *
+ * The instruction counts, trace and output of a run with stops equal those
+ * of an uninterrupted run for single-threaded guests. With several runnable
+ * threads, the kernel's run loop restarts its round robin (at the first
+ * runnable thread, with a fresh quantum) after every stop, so the schedule
+ * after a stop can differ from an uninterrupted run's.
+ * @module
+ */
+
+import {
+  STOP_EBREAK,
+  STOP_ECALL,
+  STOP_FAULT,
+  STOP_ILLEGAL,
+  STOP_MISALIGNED,
+} from "../cpu/interpreter.ts";
+import { PRECOMPILE_BASE, PRECOMPILE_END, PRECOMPILE_NAMES } from "../dispatch/precompiles.ts";
+import type { Profile } from "../dispatch/profile.ts";
+import type { Mount } from "../kernel/files.ts";
+import type { Kernel, RunEnd, SchedStrategy } from "../kernel/kernel.ts";
+import { syscallName } from "../kernel/syscall_numbers.ts";
+import type { Thread } from "../kernel/thread.ts";
+import { PAGE_SIZE } from "../memory/memory.ts";
+import { describeEnd, finish, prepare, type Prepared, type RunResult } from "../run/run.ts";
+import type { TraceEvent } from "../trace/events.ts";
+import { createStraceWriter, type StraceWriter } from "../trace/strace.ts";
+import { readAuxv } from "./symbols.ts";
+
+/** SIGTRAP, the signal the kernel raises for EBREAK. */
+const SIGTRAP = 5;
+/** `c.ebreak`, little-endian. */
+const C_EBREAK = new Uint8Array([0x02, 0x90]);
+
+/** What to load: the runner's options that make sense interactively. */
+export interface LoadSpec {
+  /** The ELF executable (host path, relative to `cwd`). */
+  program: string;
+  /** Arguments after argv[0]. */
+  args?: readonly string[];
+  /** argv[0]; default `program`. */
+  argv0?: string;
+  /** Extra guest environment variables. */
+  env?: Readonly<Record<string, string>>;
+  /** Directory served read-only at `/`. */
+  sysroot?: string;
+  /** Tier profile: built-in name or a loaded profile; default `full`. */
+  profile?: string | Profile;
+  /** Extra mounts. */
+  mounts?: readonly Mount[];
+  /** Host working directory for relative paths (default `Deno.cwd()`). */
+  cwd?: string;
+  /** Seed for getrandom and AT_RANDOM. */
+  seed?: number;
+  /** CPUs the guest sees. */
+  cpus?: number;
+  /** Scheduling quantum in instructions. */
+  quantum?: number;
+  /** Scheduling strategy. */
+  sched?: SchedStrategy;
+  /** Virtual instructions per second. */
+  hz?: number;
+  /** Instruction limit. */
+  maxInsns?: number;
+  /** Execution engine. */
+  engine?: "jit" | "interp";
+  /** The guest's stdin bytes (default empty). */
+  stdin?: Uint8Array;
+}
+
+/** A breakpoint. */
+export interface Breakpoint {
+  /** Number shown to the user (from 1). */
+  id: number;
+  /** On an instruction address, or on a syscall (or precompile) by name; `*` is any. */
+  kind: "address" | "syscall";
+  /** The address, for address breakpoints. */
+  address?: number;
+  /** The syscall name, for syscall breakpoints. */
+  syscall?: string;
+  /** How the user wrote it. */
+  spec: string;
+  /** Times it stopped the process. */
+  hits: number;
+  /** Disabled breakpoints do not stop. */
+  enabled: boolean;
+}
+
+/** Why the process stopped. */
+export type StopReason =
+  | { kind: "breakpoint"; breakpoint: number; tid: number; pc: number }
+  | { kind: "syscall"; breakpoint: number; tid: number; pc: number; name: string }
+  | { kind: "step"; tid: number; pc: number; steps: number }
+  | { kind: "exited"; end: RunEnd; status: number; message?: string };
+
+/** Statistics of a process so far (the runner's `RunStats` without the end fields). */
+export interface LiveStats {
+  /** Retired instructions, all threads. */
+  instret: number;
+  /** Retired instructions per thread id. */
+  instretByThread: Record<string, number>;
+  /** Calls per syscall name, sorted by name. */
+  syscalls: Record<string, number>;
+  /** Threads created. */
+  threads: number;
+  /** Context switches. */
+  contextSwitches: number;
+  /** Futex waits that blocked, and wake calls. */
+  futex: { waits: number; wakes: number };
+  /** Signals delivered to handlers. */
+  signalsDelivered: number;
+  /** Mapped and touched bytes. */
+  memory: { mappedBytes: number; touchedBytes: number; peakTouchedBytes: number };
+  /** Virtual time in ns. */
+  virtualNs: number;
+}
+
+/** Options of a {@linkcode Session}. */
+export interface SessionOptions {
+  /** Name used by `compare` and reports; default the program's file name. */
+  name?: string;
+  /** Receives guest stdout bytes as they are written (they are captured too). */
+  onStdout?: (b: Uint8Array) => void;
+  /** Receives guest stderr bytes as they are written (captured too). */
+  onStderr?: (b: Uint8Array) => void;
+  /** Breakpoints to start with (copied, hit counts reset). */
+  breakpoints?: readonly Breakpoint[];
+}
+
+const STOP_MARK: RunEnd = { kind: "error", message: "stopped by the zkabi repl" };
+
+/** One loaded guest process under the debugger's control. */
+export class Session {
+  /** The session's name. */
+  readonly name: string;
+  /** What was loaded. */
+  readonly spec: LoadSpec;
+  /** The prepared process. */
+  readonly prepared: Prepared;
+  /** strace lines so far (decoded as each event happened). */
+  readonly strace: string[] = [];
+  /** Captured guest stdout chunks. */
+  readonly stdout: Uint8Array[] = [];
+  /** Captured guest stderr chunks. */
+  readonly stderr: Uint8Array[] = [];
+  /** Breakpoints, in creation order. */
+  readonly breakpoints: Breakpoint[] = [];
+  /** Stops so far, oldest first. */
+  readonly stops: StopReason[] = [];
+  /** The thread that `regs`, `step` and friends act on (default: the one that stopped). */
+  selected: Thread | undefined;
+  /** The auxiliary vector the process started with (type to value). */
+  readonly auxv: Map<number, number>;
+
+  #writer: StraceWriter;
+  #result: RunResult | undefined;
+  #pending: StopReason | undefined;
+  /** Breakpoints are live only while `continue` runs. */
+  #armed = false;
+  /** Original halfwords under inserted breakpoints. */
+  #inserted = new Map<number, Uint8Array>();
+  /** The ECALL a syscall breakpoint stopped at, to let through once: thread and its retired count. */
+  #skip: { tid: number; instret: number } | undefined;
+  #nextId = 1;
+
+  /** Loads `spec`; throws `RunError` for a missing or bad executable. */
+  constructor(spec: LoadSpec, options: SessionOptions = {}) {
+    this.spec = spec;
+    this.name = options.name ?? spec.program.split("/").pop() ?? spec.program;
+    for (const b of options.breakpoints ?? []) {
+      this.breakpoints.push({ ...b, hits: 0 });
+      this.#nextId = Math.max(this.#nextId, b.id + 1);
+    }
+    const capture = (list: Uint8Array[], also?: (b: Uint8Array) => void) => (b: Uint8Array) => {
+      list.push(b.slice());
+      also?.(b);
+    };
+    this.prepared = prepare({
+      ...spec,
+      stdout: capture(this.stdout, options.onStdout),
+      stderr: capture(this.stderr, options.onStderr),
+      collectEvents: true,
+    });
+    const k = this.prepared.kernel;
+    this.#writer = createStraceWriter(k, (line) => this.strace.push(line));
+    const prev = k.options.tracer;
+    k.options.tracer = (e: TraceEvent) => {
+      prev?.(e);
+      this.#writer(e);
+    };
+    this.#hook(k);
+    this.selected = k.mainThread;
+    this.auxv = readAuxv(k, k.mainThread.hart.getXNumber(2));
+  }
+
+  /** The kernel. */
+  get kernel(): Kernel {
+    return this.prepared.kernel;
+  }
+
+  /** Trace events so far. */
+  get events(): readonly TraceEvent[] {
+    return this.prepared.events;
+  }
+
+  /** True once the process has ended. */
+  get ended(): boolean {
+    return this.#result !== undefined;
+  }
+
+  /** The run's result, once it has ended. */
+  get result(): RunResult | undefined {
+    return this.#result;
+  }
+
+  /** The thread commands act on: the selected one if it still exists, else the first live one. */
+  get thread(): Thread {
+    const k = this.kernel;
+    if (this.selected && this.selected.state !== "exited") return this.selected;
+    return k.threads.find((t) => t.state !== "exited") ?? this.selected ?? k.mainThread;
+  }
+
+  /** Adds an address breakpoint. */
+  breakAt(address: number, spec: string): Breakpoint {
+    const b: Breakpoint = {
+      id: this.#nextId++,
+      kind: "address",
+      address,
+      spec,
+      hits: 0,
+      enabled: true,
+    };
+    this.breakpoints.push(b);
+    return b;
+  }
+
+  /** Adds a syscall breakpoint (`*` stops at every syscall). */
+  breakOnSyscall(name: string): Breakpoint {
+    const b: Breakpoint = {
+      id: this.#nextId++,
+      kind: "syscall",
+      syscall: name,
+      spec: `syscall ${name}`,
+      hits: 0,
+      enabled: true,
+    };
+    this.breakpoints.push(b);
+    return b;
+  }
+
+  /** Deletes breakpoints by id (all when `ids` is empty); returns how many went. */
+  deleteBreakpoints(ids: readonly number[]): number {
+    const before = this.breakpoints.length;
+    const keep = this.breakpoints.filter((b) => ids.length > 0 && !ids.includes(b.id));
+    this.breakpoints.splice(0, this.breakpoints.length, ...keep);
+    return before - keep.length;
+  }
+
+  /** Runs until a breakpoint or the end of the process. */
+  cont(): StopReason {
+    if (this.#result) return this.#exitStop();
+    const k = this.kernel;
+    // Leave an address breakpoint the current thread sits on first.
+    const t = this.thread;
+    if (t.state === "runnable" && this.#addressBreakAt(t.hart.pc)) {
+      this.#stepThread(t, 1);
+      if (k.end) return this.#afterRun();
+    }
+    this.#insert();
+    this.#armed = true;
+    try {
+      k.run();
+    } finally {
+      this.#armed = false;
+      this.#remove();
+    }
+    return this.#afterRun();
+  }
+
+  /**
+   * Executes `n` instructions of the selected thread (another runnable
+   * thread when it blocks or exits). Breakpoints do not stop a step.
+   */
+  step(n: number): StopReason {
+    if (this.#result) return this.#exitStop();
+    const k = this.kernel;
+    let left = n;
+    let last = this.thread;
+    while (left > 0 && !k.end) {
+      let t = this.thread;
+      if (t.state !== "runnable") t = k.threads.find((x) => x.state === "runnable") ?? t;
+      if (t.state !== "runnable") {
+        // Every thread waits: let the kernel's loop move the clock on.
+        left -= this.#runBudget(left);
+        continue;
+      }
+      last = t;
+      left -= this.#stepThread(t, left);
+      if (t.state !== "runnable") this.selected = t;
+    }
+    if (k.end) return this.#afterRun();
+    this.selected = last;
+    const stop: StopReason = { kind: "step", tid: last.tid, pc: last.hart.pc, steps: n - left };
+    this.stops.push(stop);
+    return stop;
+  }
+
+  /** Runs to the end, ignoring breakpoints. */
+  finish(): StopReason {
+    if (this.#result) return this.#exitStop();
+    this.kernel.run();
+    return this.#afterRun();
+  }
+
+  /** Statistics so far. */
+  stats(): LiveStats {
+    const k = this.kernel;
+    const byThread: Record<string, number> = {};
+    for (const t of k.threads) byThread[String(t.tid)] = t.hart.instret;
+    const syscalls: Record<string, number> = {};
+    for (const name of [...k.counters.syscalls.keys()].sort()) {
+      syscalls[name] = k.counters.syscalls.get(name)!;
+    }
+    return {
+      instret: k.instret,
+      instretByThread: byThread,
+      syscalls,
+      threads: k.counters.threadsCreated,
+      contextSwitches: k.counters.contextSwitches,
+      futex: { waits: k.counters.futexWaits, wakes: k.counters.futexWakes },
+      signalsDelivered: k.counters.signalsDelivered,
+      memory: {
+        mappedBytes: k.mem.mappedBytes,
+        touchedBytes: k.mem.touchedPages * PAGE_SIZE,
+        peakTouchedBytes: k.mem.peakTouchedPages * PAGE_SIZE,
+      },
+      virtualNs: k.nowNs(),
+    };
+  }
+
+  /** Captured stdout as text. */
+  stdoutText(): string {
+    return new TextDecoder().decode(concat(this.stdout));
+  }
+
+  /** Captured stderr as text. */
+  stderrText(): string {
+    return new TextDecoder().decode(concat(this.stderr));
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  /** Wraps the dispatcher's ECALL hook and the fault hook to recognize stops. */
+  #hook(k: Kernel): void {
+    const ecall = k.onEcall;
+    k.onEcall = (kk, t) => {
+      if (this.#armed) {
+        const skip = this.#skip;
+        if (skip && skip.tid === t.tid && skip.instret === t.hart.instret) {
+          this.#skip = undefined;
+        } else {
+          const name = ecallName(t);
+          const b = this.breakpoints.find((x) =>
+            x.enabled && x.kind === "syscall" && (x.syscall === name || x.syscall === "*")
+          );
+          if (b) {
+            // Back onto the ECALL, as if it had not been executed yet.
+            t.hart.pc -= 4;
+            t.hart.instret -= 1;
+            this.#skip = { tid: t.tid, instret: t.hart.instret + 1 };
+            b.hits++;
+            this.#stopWith(
+              { kind: "syscall", breakpoint: b.id, tid: t.tid, pc: t.hart.pc, name },
+              t,
+            );
+            return;
+          }
+        }
+      } else if (this.#skip?.tid === t.tid && this.#skip.instret === t.hart.instret) {
+        this.#skip = undefined;
+      }
+      ecall(kk, t);
+    };
+    const fault = k.faultHook;
+    k.faultHook = (kk, t, info) => {
+      if (info.signo === SIGTRAP && this.#inserted.has(t.hart.pc)) {
+        const b = this.#addressBreakAt(t.hart.pc);
+        if (b) {
+          // The EBREAK is ours, not the guest's: it does not count.
+          t.hart.instret -= 1;
+          b.hits++;
+          this.#stopWith({ kind: "breakpoint", breakpoint: b.id, tid: t.tid, pc: t.hart.pc }, t);
+          return;
+        }
+      }
+      fault(kk, t, info);
+    };
+  }
+
+  #stopWith(stop: StopReason, t: Thread): void {
+    this.#pending = stop;
+    this.selected = t;
+    this.kernel.end ??= STOP_MARK;
+  }
+
+  #addressBreakAt(pc: number): Breakpoint | undefined {
+    return this.breakpoints.find((b) => b.enabled && b.kind === "address" && b.address === pc);
+  }
+
+  /** Writes `c.ebreak` at every enabled address breakpoint in readable code. */
+  #insert(): void {
+    const mem = this.kernel.mem;
+    for (const b of this.breakpoints) {
+      if (!b.enabled || b.kind !== "address" || this.#inserted.has(b.address!)) continue;
+      const a = b.address!;
+      if (a % 2 !== 0 || !mem.accessible(a, 2, "read") || !mem.accessible(a, 2, "fetch")) continue;
+      this.#inserted.set(a, mem.read(a, 2));
+      mem.poke(a, C_EBREAK);
+      this.#invalidate(a);
+    }
+  }
+
+  /** Puts the original code back. */
+  #remove(): void {
+    const mem = this.kernel.mem;
+    for (const [a, orig] of this.#inserted) {
+      // The guest may have unmapped it meanwhile.
+      if (mem.accessible(a, 2, "read")) {
+        mem.poke(a, orig);
+        this.#invalidate(a);
+      }
+    }
+    this.#inserted.clear();
+  }
+
+  #invalidate(a: number): void {
+    this.kernel.mem.onCodeInvalidate?.(Math.floor(a / PAGE_SIZE));
+  }
+
+  /**
+   * Runs thread `t` alone for up to `n` instructions, handling its ECALLs
+   * and faults as the kernel loop does; stops early when it blocks, exits
+   * or the process ends. Returns the instructions retired.
+   */
+  #stepThread(t: Thread, n: number): number {
+    const k = this.kernel;
+    let done = 0;
+    while (done < n && !k.end && t.state === "runnable") {
+      if (k.current !== t) {
+        if (k.current) k.counters.contextSwitches++;
+        t.switches++;
+        k.mem.clearReservation();
+        k.current = t;
+      }
+      k.deliverSignals(k, t);
+      if (k.end || t.state !== "runnable") break;
+      const left = k.options.maxInsns - k.instret;
+      if (left <= 0) {
+        k.end = { kind: "limit", instret: k.instret };
+        break;
+      }
+      const before = t.hart.instret;
+      const stop = k.cpu.run(t.hart, Math.min(n - done, left));
+      done += t.hart.instret - before;
+      switch (stop) {
+        case STOP_ECALL:
+          t.hart.pc += 4;
+          k.onEcall(k, t);
+          break;
+        case STOP_EBREAK:
+          k.raiseFault(t, { signo: SIGTRAP, code: 1, addr: t.hart.pc });
+          break;
+        case STOP_ILLEGAL:
+          k.raiseFault(t, { signo: 4, code: 1, addr: t.hart.pc });
+          break;
+        case STOP_FAULT: {
+          const f = k.cpu.fault!;
+          k.raiseFault(t, { signo: 11, code: f.reason === "unmapped" ? 1 : 2, addr: f.address });
+          break;
+        }
+        case STOP_MISALIGNED:
+          k.raiseFault(t, { signo: 7, code: 1, addr: k.cpu.fault!.address });
+          break;
+      }
+    }
+    return done;
+  }
+
+  /** Runs the kernel loop for at most `n` instructions; returns how many ran. */
+  #runBudget(n: number): number {
+    const k = this.kernel;
+    const limit = k.options.maxInsns;
+    const start = k.instret;
+    k.options.maxInsns = Math.min(limit, start + n);
+    try {
+      k.run();
+    } finally {
+      k.options.maxInsns = limit;
+    }
+    if (k.end?.kind === "limit" && k.instret < limit) k.end = undefined;
+    // Guarantee progress even if nothing ran (a clock jump only).
+    return Math.max(1, k.instret - start);
+  }
+
+  /** After the run loop returned: a breakpoint stop, or the end. */
+  #afterRun(): StopReason {
+    const k = this.kernel;
+    if (k.end === STOP_MARK) {
+      k.end = undefined;
+      const stop = this.#pending!;
+      this.#pending = undefined;
+      this.stops.push(stop);
+      return stop;
+    }
+    this.#result = finish(this.prepared);
+    this.#writer.finish(this.#result.end);
+    const stop = this.#exitStop();
+    this.stops.push(stop);
+    return stop;
+  }
+
+  #exitStop(): StopReason {
+    const r = this.#result!;
+    const { status, message } = describeEnd(r.end);
+    return { kind: "exited", end: r.end, status, message };
+  }
+}
+
+/** The name of the syscall (or precompile) thread `t` is making. */
+export function ecallName(t: Thread): string {
+  const h = t.hart;
+  const nr = h.xh[17] === 0 ? h.xl[17] >>> 0 : -1;
+  if (nr >= PRECOMPILE_BASE && nr < PRECOMPILE_END) {
+    return PRECOMPILE_NAMES.get(nr) ?? `precompile_${nr.toString(16)}`;
+  }
+  return nr < 0 ? `syscall_${h.getX(17)}` : syscallName(nr);
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
