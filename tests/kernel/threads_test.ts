@@ -20,9 +20,13 @@ import {
   ESRCH,
   ETIMEDOUT,
 } from "../../lib/kernel/errno.ts";
+import { Dispatcher } from "../../lib/dispatch/dispatcher.ts";
+import { builtinProfile } from "../../lib/dispatch/profile.ts";
 import type { Kernel } from "../../lib/kernel/kernel.ts";
 import { BOOT_OFFSET_NS, REALTIME_EPOCH_SEC } from "../../lib/kernel/time.ts";
 import { run } from "../../lib/run/run.ts";
+import type { TraceEvent } from "../../lib/trace/events.ts";
+import { iOp, jal } from "../support/asm.ts";
 import {
   a0,
   advance,
@@ -458,4 +462,86 @@ Deno.test("Go guest runs are deterministic: same instret and syscall counts twic
   assert.equal(a.stats.instret, b.stats.instret);
   assert.deepEqual(a.stats.syscalls, b.stats.syscalls);
   assert.equal(new TextDecoder().decode(a.stdout), new TextDecoder().decode(b.stdout));
+});
+
+/** Puts `words` at `at` (mapped r-x) and returns `at`. */
+function code(k: Kernel, at: number, words: number[]): number {
+  k.mem.map(at, 0x1000, 5);
+  const b = new Uint8Array(4 * words.length);
+  const dv = new DataView(b.buffer);
+  words.forEach((w, i) => dv.setUint32(4 * i, w, true));
+  k.mem.poke(at, b);
+  return at;
+}
+
+const ECALL = 0x00000073;
+const li = (rd: number, v: number) => iOp("addi", rd, 0, v);
+
+/** Runs `k` with a dispatcher until `max` instructions, returning the syscall events' [tid, name]. */
+function runLoop(k: Kernel, max: number): [number, string][] {
+  const seen: [number, string][] = [];
+  (k.options as { tracer?: (e: TraceEvent) => void }).tracer = (e) => {
+    if (e.kind === "syscall") seen.push([e.tid, e.name]);
+  };
+  (k.options as { maxInsns: number }).maxInsns = max;
+  new Dispatcher(k, builtinProfile("full"), () => "app");
+  k.run();
+  return seen;
+}
+
+Deno.test("sched_yield ends the quantum: two yielding threads alternate", () => {
+  const k = makeKernel("rr");
+  (k.options as { quantum: number }).quantum = 1_000_000;
+  // loop: li a7, 124; ecall; j loop
+  const pc = code(k, 0x40000, [li(17, 124), ECALL, jal(0, -8)]);
+  const b = k.newThread();
+  b.hart.copyFrom(k.mainThread.hart);
+  k.mainThread.hart.pc = pc;
+  b.hart.pc = pc;
+  const tids = runLoop(k, 60).map(([tid]) => tid);
+  assert.ok(tids.length >= 10);
+  assert.deepEqual(tids.slice(0, 6), [1000, 1001, 1000, 1001, 1000, 1001]);
+});
+
+Deno.test("handoff: the woken thread runs right after the wake; rr: the waker keeps its quantum", () => {
+  for (const sched of ["rr", "handoff"] as const) {
+    const k = makeKernel(sched);
+    (k.options as { quantum: number }).quantum = 200;
+    k.mem.writeU32(W, 0);
+    // a0 = W is set up by hand; the rest: futex(W, WAIT|PRIVATE, 0, NULL) then getpid forever.
+    const waiter = code(k, 0x40000, [
+      li(11, FUTEX_WAIT | PRIVATE),
+      li(12, 0),
+      li(13, 0),
+      li(17, 98),
+      ECALL,
+      li(17, 172),
+      ECALL,
+      jal(0, -8),
+    ]);
+    // futex(W, WAKE|PRIVATE, 1) then gettid forever.
+    const waker = code(k, 0x41000, [
+      li(11, FUTEX_WAKE | PRIVATE),
+      li(12, 1),
+      li(17, 98),
+      ECALL,
+      li(17, 178),
+      ECALL,
+      jal(0, -8),
+    ]);
+    const a = k.mainThread;
+    const b = k.newThread();
+    b.hart.copyFrom(a.hart);
+    a.hart.pc = waiter;
+    a.hart.setXNumber(10, W);
+    b.hart.pc = waker;
+    b.hart.setXNumber(10, W);
+    const seen = runLoop(k, 400);
+    const wake = seen.findIndex(([tid, name]) => tid === 1001 && name === "futex");
+    assert.ok(wake >= 0, sched);
+    const next = seen[wake + 1];
+    // (The waiter's futex event completes inside the wake, so it comes first.)
+    if (sched === "handoff") assert.deepEqual(next, [1000, "getpid"], "the waiter runs next");
+    else assert.deepEqual(next, [1001, "gettid"], "the waker runs on");
+  }
 });
