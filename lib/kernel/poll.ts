@@ -352,10 +352,14 @@ function timerfdGettime(k: Kernel, _t: Thread, a: SyscallArgs): number {
 // ------------------------------------------------------------------ epoll
 
 /** One registered (fd, file) pair of an epoll instance. */
-interface Interest {
+export interface EpollInterest {
+  /** The descriptor number it was added with. */
   fd: number;
+  /** The open file description (the key, with `fd`). */
   file: OpenFile;
+  /** Requested events and EPOLLET/EPOLLONESHOT. */
   events: number;
+  /** The caller's epoll_data. */
   data: bigint;
   /** EPOLLONESHOT fired: nothing more until EPOLL_CTL_MOD. */
   disabled: boolean;
@@ -365,9 +369,11 @@ interface Interest {
   gen: number | undefined;
 }
 
-/** One ready event. */
-interface Ready {
+/** One ready event (struct epoll_event). */
+export interface EpollReady {
+  /** Ready bits. */
   events: number;
+  /** The interest's epoll_data. */
   data: bigint;
 }
 
@@ -376,7 +382,7 @@ export class EpollFile extends OpenFile {
   /** Kind for /proc and diagnostics. */
   readonly kind = "epoll";
   /** Interests in report order (reported level-triggered ones move to the end). */
-  interests: Interest[] = [];
+  interests: EpollInterest[] = [];
 
   /** Creates an empty instance. */
   constructor(flags: number) {
@@ -394,7 +400,7 @@ export class EpollFile extends OpenFile {
   }
 
   /** The interest for (fd, file), if registered. */
-  find(fd: number, file: OpenFile): Interest | undefined {
+  find(fd: number, file: OpenFile): EpollInterest | undefined {
     return this.interests.find((i) => i.fd === fd && i.file === file);
   }
 
@@ -404,11 +410,11 @@ export class EpollFile extends OpenFile {
    * edge state advances and reported level-triggered interests rotate to
    * the end, so a small `max` still serves every descriptor in turn.
    */
-  collect(k: Kernel, max: number, consume: boolean): Ready[] {
+  collect(k: Kernel, max: number, consume: boolean): EpollReady[] {
     // A file whose last descriptor closed leaves every epoll set.
     this.interests = this.interests.filter((i) => i.file.refs > 0);
-    const out: Ready[] = [];
-    const rotate: Interest[] = [];
+    const out: EpollReady[] = [];
+    const rotate: EpollInterest[] = [];
     for (const i of this.interests) {
       if (i.disabled) continue;
       const level = i.file === this ? 0 : i.file.poll(k);
@@ -529,7 +535,7 @@ function epollCtl(k: Kernel, _t: Thread, a: SyscallArgs): number {
 }
 
 /** Writes ready events: the count, or -EFAULT when not even the first fits. */
-function putEvents(k: Kernel, p: number, evs: readonly Ready[]): number {
+function putEvents(k: Kernel, p: number, evs: readonly EpollReady[]): number {
   for (let n = 0; n < evs.length; n++) {
     const b = new Uint8Array(EPOLL_EVENT_SIZE);
     const dv = new DataView(b.buffer);

@@ -93,7 +93,7 @@ export const MINSIGSTKSZ = 2048;
 /** si_code: sent by kill. */
 export const SI_USER = 0;
 /** si_code: sent by tkill/tgkill. */
-export const SI_TKILL = -6;
+export const SI_TKILL: number = -6;
 
 /** Size of `struct rt_sigframe` on riscv64. */
 export const FRAME_SIZE = 1088;
@@ -171,7 +171,12 @@ export function sigAction(k: Kernel, signo: number): Readonly<SigAction> {
   return state(k).actions[signo];
 }
 
-/** The default action of `signo` (signal(7)); real-time signals terminate. */
+/**
+ * The default action of `signo` (signal(7)); real-time signals terminate.
+ * zkabi runs no job control: "stop" signals (SIGSTOP, SIGTSTP, SIGTTIN,
+ * SIGTTOU) are discarded like ignored ones, and SIGCONT is ignored; "core"
+ * terminates like "terminate" (no core file).
+ */
 export function defaultAction(signo: number): DefaultAction {
   switch (signo) {
     case SIGCHLD:

@@ -344,7 +344,12 @@ function wakeWaiter(k: Kernel, s: ThreadsState, w: Waiter): void {
  * order; returns how many. As Linux does, n <= 0 still wakes one. Under the
  * "handoff" strategy the first woken thread runs next.
  */
-export function futexWake(k: Kernel, addr: number, n: number, bitset = FUTEX_BITSET_MATCH_ANY) {
+export function futexWake(
+  k: Kernel,
+  addr: number,
+  n: number,
+  bitset: number = FUTEX_BITSET_MATCH_ANY,
+): number {
   const s = threadsState(k);
   const q = s.queues.get(addr);
   if (!q) return 0;
