@@ -40,6 +40,7 @@ import {
   PF_X,
   type ProgramHeader,
 } from "./parse.ts";
+import { goFunctions } from "./gopclntab.ts";
 import { SymbolTable } from "./symbols.ts";
 
 /** Size of one ELF64 program header (AT_PHENT). */
@@ -217,13 +218,17 @@ export function mappingBias(
   return undefined;
 }
 
-/** `.symtab` plus the `.dynsym` entries it lacks. */
+/**
+ * `.symtab` plus the `.dynsym` entries it lacks; for a stripped Go binary,
+ * the function names from `.gopclntab`.
+ */
 function mergedSymbols(elf: ElfFile): ElfSymbol[] {
   const seen = new Set(elf.symbols.map((s) => `${s.value}:${s.name}`));
   const out = [...elf.symbols];
   for (const s of elf.dynamicSymbols) {
     if (!seen.has(`${s.value}:${s.name}`)) out.push(s);
   }
+  if (!out.some((s) => s.kind === "func")) out.push(...goFunctions(elf));
   return out;
 }
 
