@@ -545,3 +545,24 @@ Deno.test("handoff: the woken thread runs right after the wake; rr: the waker ke
     else assert.deepEqual(next, [1001, "gettid"], "the waker runs on");
   }
 });
+
+Deno.test("geth t8n (Go) under handoff with a small quantum computes the fixture's roots", () => {
+  const dir = join(Deno.cwd(), "guests", "fixtures", "t8n");
+  const want = JSON.parse(
+    Deno.readTextFileSync(join(Deno.cwd(), "guests", "fixtures", "expected.json")),
+  );
+  const r = run({
+    program: join(Deno.cwd(), "guests", "bin", "go", "t8n"),
+    args: ["--input.alloc", "alloc.json", "--input.env", "env.json", "--input.txs", "txs.json"]
+      .concat(["--state.fork", "Shanghai"]),
+    cwd: dir,
+    sched: "handoff",
+    quantum: 5000,
+  });
+  assert.equal(r.status, 0, r.message);
+  const out = JSON.parse(new TextDecoder().decode(r.stdout));
+  assert.equal(out.result.stateRoot, want.stateRoot);
+  assert.equal(out.result.receiptsRoot, want.receiptsRoot);
+  assert.equal(Number(BigInt(out.result.gasUsed)), want.gasUsed);
+  assert.ok(r.stats.signalsDelivered > 0, "preempted by SIGURG");
+});
