@@ -729,6 +729,9 @@ Without an address it continues after the last dump; the format sticks.`,
       repl.lastDump = { format: fmt, next: lastIns.pc + lastIns.length };
       return;
     }
+    if (!mem.accessible(a, fmt.format === "s" ? 1 : fmt.size, "read")) {
+      throw new ReplError(`cannot access memory at 0x${a.toString(16)}`);
+    }
     repl.print(formatDump(read, a, fmt, (v) => s.kernel.symbols.describe(v)));
     const len = fmt.format === "s" ? 0 : fmt.count * fmt.size;
     repl.lastDump = { format: fmt, next: len > 0 ? a + len : undefined };

@@ -5,6 +5,7 @@
  */
 
 import { CATEGORIES, CATEGORY_LABELS } from "../analysis/categories.ts";
+import { compareProfiles, type ComparisonRow } from "../analysis/compare.ts";
 import type { BinaryReadiness } from "../analysis/readiness.ts";
 import { PHASES, type SyscallProfile } from "../analysis/syscall_profile.ts";
 import type { Phase } from "../trace/events.ts";
@@ -99,59 +100,43 @@ export function profileText(p: SyscallProfile, phase: Phase | "all" = "all"): st
   return out.join("\n");
 }
 
-/** One row of a profile comparison. */
-export interface CompareRow {
-  /** Syscall (or category) name. */
-  key: string;
-  /** Count per profile. */
-  counts: number[];
-}
-
-/** Rows comparing profiles per syscall (sorted by total calls), over `phase`. */
-export function compareRows(
-  profiles: readonly SyscallProfile[],
-  phase: Phase | "all" = "all",
-): CompareRow[] {
-  const names = new Set<string>();
-  for (const p of profiles) for (const n of Object.keys(p.syscalls)) names.add(n);
-  const countOf = (p: SyscallProfile, n: string) => {
-    const r = p.syscalls[n];
-    return r ? (phase === "all" ? r.count : r.phases[phase]) : 0;
-  };
-  const rows = [...names].map((n) => ({ key: n, counts: profiles.map((p) => countOf(p, n)) }))
-    .filter((r) => r.counts.some((c) => c > 0));
-  const total = (r: CompareRow) => r.counts.reduce((a, b) => a + b, 0);
-  return rows.sort((a, b) => total(b) - total(a) || (a.key < b.key ? -1 : 1));
-}
-
-/** Profiles side by side: calls per syscall with the delta of each against the first. */
+/** Profiles side by side (the analysis' comparison): calls per syscall, deltas against the first. */
 export function compareText(
   profiles: readonly SyscallProfile[],
   phase: Phase | "all" = "all",
 ): string {
-  const rows = compareRows(profiles, phase);
-  const labels = profiles.map((p) => p.label);
-  const headers = ["syscall", ...labels, ...labels.slice(1).map((l) => `Δ ${l}`)];
+  const c = compareProfiles(profiles, phase);
+  const labels = c.labels;
+  const headers = ["syscall", "category", ...labels, ...labels.slice(1).map((l) => `Δ ${l}`)];
   const delta = (d: number) => (d > 0 ? `+${d}` : String(d));
-  const body = rows.map((r) => [
+  const line = (r: ComparisonRow, cat: string) => [
     r.key,
+    cat,
     ...r.counts,
-    ...r.counts.slice(1).map((c) => delta(c - r.counts[0])),
-  ]);
-  const totals = labels.map((_, i) => rows.reduce((s, r) => s + r.counts[i], 0));
-  body.push(["total", ...totals, ...totals.slice(1).map((t) => delta(t - totals[0]))]);
-  const only = rows.filter((r) => r.counts.some((c) => c === 0));
+    ...r.deltas.slice(1).map(delta),
+  ];
+  const body = c.syscalls.map((r) => line(r, r.category));
+  body.push(line(c.total, ""));
   const lines = [
     `syscalls${phase === "all" ? "" : ` in phase ${phase}`}: ${labels.join(" vs ")}`,
-    textTable(headers, body, headers.map((_, i) => (i === 0 ? "left" : "right"))),
+    textTable(headers, body, headers.map((_, i) => (i < 2 ? "left" : "right"))),
+    "",
+    textTable(
+      ["category", ...labels, ...labels.slice(1).map((l) => `Δ ${l}`)],
+      c.categories.map((
+        r,
+      ) => [CATEGORY_LABELS[r.category], ...r.counts, ...r.deltas.slice(1).map(delta)]),
+      [
+        "left",
+        ...labels.map(() => "right" as const),
+        ...labels.slice(1).map(() => "right" as const),
+      ],
+    ),
   ];
-  if (only.length > 0) {
+  if (c.onlyIn.length > 0) {
     lines.push("");
     lines.push(
-      "used by only some: " +
-        only.map((r) => `${r.key} (${labels.filter((_, i) => r.counts[i] > 0).join(", ")})`).join(
-          "; ",
-        ),
+      "used by only some: " + c.onlyIn.map((o) => `${o.key} (${o.labels.join(", ")})`).join("; "),
     );
   }
   return lines.join("\n");
