@@ -17,6 +17,8 @@ import { syscallName } from "../kernel/syscall_numbers.ts";
 import type { Thread } from "../kernel/thread.ts";
 import { isWait, NO_RESULT, SyscallArgs, type SyscallResult } from "../kernel/types.ts";
 import type { Phase, Route, SyscallEvent } from "../trace/events.ts";
+import { callText } from "../trace/strace.ts";
+import { decodeSyscall } from "../trace/strace_decode.ts";
 import {
   keccakF1600,
   PRECOMPILE_BASE,
@@ -78,7 +80,7 @@ export class Dispatcher {
       this.#count(route);
       ev.result = undefined;
       k.emit({ kind: "syscall", ...ev });
-      k.deny(this.#denyMessage(k, t, nr, name, args, pc, route));
+      k.deny(this.#denyMessage(k, t, ev, route));
       return;
     }
     if (route === "stub") {
@@ -176,20 +178,12 @@ export class Dispatcher {
     k.emit({ kind: "syscall", ...ev });
   }
 
-  #denyMessage(
-    k: Kernel,
-    t: Thread,
-    nr: number,
-    name: string,
-    args: SyscallArgs,
-    pc: number,
-    route: Route,
-  ): string {
+  /** The one-line diagnostic for a refused syscall, with its arguments decoded as strace would. */
+  #denyMessage(k: Kernel, t: Thread, ev: SyscallEvent, route: Route): string {
     const why = route === "deny" ? "denied by" : "not in";
-    const argText = args.raw().map((a) => `0x${a.toString(16)}`).join(", ");
-    return `syscall ${name} (${nr}) ${why} profile '${this.profile.name}': thread ${t.tid}, ` +
-      `pc 0x${pc.toString(16)} (${k.symbols.describe(pc)}), instret ${k.instret}, ` +
-      `args (${argText})`;
+    const call = callText(ev, decodeSyscall(k, ev));
+    return `syscall ${ev.name} (${ev.nr}) ${why} profile '${this.profile.name}': thread ${t.tid}, ` +
+      `pc 0x${ev.pc.toString(16)} (${k.symbols.describe(ev.pc)}), instret ${ev.instret}: ${call}`;
   }
 }
 

@@ -60,16 +60,16 @@ Deno.test("a syscall listed as stub returns the profile's fixed result", () => {
 });
 
 Deno.test("a denied syscall stops the run with a full diagnostic", () => {
-  const profile = parseProfile({ name: "strict", syscalls: { getpid: "deny" } }, "s.json");
-  const { k } = kernelWith([...li(10, 3), ...li(17, 172), ECALL], profile);
+  const profile = parseProfile({ name: "strict", syscalls: { close: "deny" } }, "s.json");
+  const { k } = kernelWith([...li(10, 3), ...li(17, 57), ECALL], profile);
   const end = k.run();
   equal(end.kind, "deny");
   const msg = (end as { message: string }).message;
-  match(msg, /syscall getpid \(172\) denied by profile 'strict'/);
+  match(msg, /syscall close \(57\) denied by profile 'strict'/);
   match(msg, /thread 1000/);
   match(msg, /pc 0x10008/);
   match(msg, /instret 3/);
-  match(msg, /args \(0x3,/);
+  match(msg, /: close\(3\)$/);
 });
 
 Deno.test("the basic tier stops at the first syscall outside it", () => {

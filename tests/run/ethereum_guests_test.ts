@@ -77,3 +77,18 @@ Deno.test("Go t8n guest runs the fixture with threads, futexes and preemption si
   ok((r.stats.syscalls.futex ?? 0) > 0);
   ok((r.stats.syscalls.clone ?? 0) > 0);
 });
+
+Deno.test("under the basic tier the Go guest stops at its first non-Basic syscall, named and decoded", () => {
+  const r = run({
+    program: `${ROOT}guests/bin/go/t8n`,
+    args: ["--input.alloc=alloc.json"],
+    cwd: `${ROOT}guests/fixtures/t8n`,
+    profile: "basic",
+  });
+  equal(r.status, 125);
+  equal(r.end.kind, "deny");
+  match(
+    r.message!,
+    /^syscall sched_getaffinity \(123\) not in profile 'basic': thread 1000, pc 0x[0-9a-f]+ \(runtime\.sched_getaffinity\+0x[0-9a-f]+\), instret \d+: sched_getaffinity\(0, 8192, 0x[0-9a-f]+\)$/,
+  );
+});
