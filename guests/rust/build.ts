@@ -12,7 +12,7 @@
 
 import { join } from "node:path";
 import type { BuildContext, GuestBuild } from "../build_types.ts";
-import type { Toolchains } from "../toolchains.ts";
+import { SUITE, type Toolchains } from "../toolchains.ts";
 
 /** One way of building the crate. */
 export interface RustVariant {
@@ -115,7 +115,7 @@ function remapFlags(crateDir: string, tc: Toolchains): string[] {
 
 /** Toolchain line for the manifest. */
 export function rustToolchain(tc: Toolchains): string {
-  return `rustc ${tc.versions["rustc"]} + cargo ${tc.versions["cargo"]} (Debian ${"trixie"}); ` +
+  return `rustc ${tc.versions["rustc"]} + cargo ${tc.versions["cargo"]} (Debian ${SUITE}); ` +
     `linker ${tc.crossGcc}, glibc 2.36; crates: serde_json ${
       crateVersion(tc, "librust-serde-json-dev")
     }, ` +
