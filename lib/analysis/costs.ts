@@ -48,14 +48,14 @@ export function emptyClasses(): Record<CodeClass, number> {
 export function phaseInstructions(d: RunDigest): Record<Phase, number> {
   const total = d.instret;
   const exitStart = d.phaseStart.exit ?? total;
-  const appStart = d.phaseStart.app ?? exitStart;
+  const appStart = Math.min(d.phaseStart.app ?? exitStart, exitStart);
   const hasLoader = d.phaseStart.loader !== null;
-  const loaderEnd = hasLoader ? (d.phaseStart.startup ?? appStart) : 0;
+  const loaderEnd = hasLoader ? Math.min(d.phaseStart.startup ?? appStart, appStart) : 0;
   return {
     loader: loaderEnd,
-    startup: Math.max(0, appStart - loaderEnd),
-    app: Math.max(0, exitStart - appStart),
-    exit: Math.max(0, total - exitStart),
+    startup: appStart - loaderEnd,
+    app: exitStart - appStart,
+    exit: total - exitStart,
   };
 }
 

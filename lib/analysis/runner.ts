@@ -132,7 +132,10 @@ export interface RunDigest {
   signalsDelivered: number;
   /** The syscall profile of the run. */
   profile: SyscallProfile;
-  /** Process instret at the first call of each phase (null: the phase had no call). */
+  /**
+   * Process instret at the first call of each phase (null: the phase had no
+   * call); for `exit`, the first exit call after every other call.
+   */
   phaseStart: Record<Phase, number | null>;
   /** Memory figures. */
   memory: MemoryDigest;
@@ -224,6 +227,7 @@ export function executeRun(req: RunRequest): RunDigest {
   if (hasInterp) curPhase = "loader";
   const exeBias = exeBiasOf(prepared.kernel, req.program);
   const r = finish(prepared);
+  phaseStart.exit = exitPhaseStart(events);
   const stdout = concat(out.stdout);
   const stderr = concat(out.stderr);
   const profileOut = profileFromEvents(req.label, events);
@@ -285,6 +289,21 @@ export function executeRun(req: RunRequest): RunDigest {
     digest.samples = { interval: req.sample, byPhase };
   }
   return digest;
+}
+
+/**
+ * Where the exit phase starts: the first exit/exit_group after the last
+ * call of any other phase (threads that exit earlier do not end the
+ * process's work).
+ */
+function exitPhaseStart(events: readonly TraceEvent[]): number | null {
+  let start: number | null = null;
+  for (const e of events) {
+    if (e.kind !== "syscall" || e.entry) continue;
+    if (e.phase !== "exit") start = null;
+    else start ??= e.instret;
+  }
+  return start;
 }
 
 function byThreadIndex(k: Kernel, tid: number): number {

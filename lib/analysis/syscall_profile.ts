@@ -22,8 +22,11 @@
  *   mprotect, prlimit64 and munmap calls. In a static log only `execve` is
  *   loader. Start-up, application and exit follow the zkabi rule: the
  *   application starts at the first write/writev/pwrite64 to fd 1 or 2.
- * - Threads are numbered 1, 2, … in order of first appearance (imported
- *   logs carry host pids; zkabi's tids start at 1000).
+ * - Threads are numbered 1, 2, …: zkabi's in tid order (creation order),
+ *   imported logs' in order of first appearance (they carry host pids; a
+ *   line without a pid in a log with pids, like strace -f's first
+ *   `execve`, belongs to the first process). Lines reported as malformed
+ *   are not counted.
  *
  * Counting: every call issued counts once (a blocked call's entry half is
  * skipped; an unfinished call that never resumed still counts). Precompile
@@ -209,6 +212,8 @@ function sortedRecord(m: Map<string, number>): Record<string, number> {
 /** Builds a profile from zkabi trace events (as collected by `run({collectEvents: true})`). */
 export function profileFromEvents(label: string, events: readonly TraceEvent[]): SyscallProfile {
   const b = new Builder();
+  // Threads are numbered in tid order (creation order): the first thread is 1.
+  for (const t of [...new Set(events.map((e) => e.tid))].sort((x, y) => x - y)) b.thread(t);
   for (const e of events) {
     if (e.kind === "signal") {
       if (e.action === "handler") {
@@ -439,12 +444,19 @@ export function importTrace(
   const records = fmt === "qemu" ? parseQemuStrace(text) : parseStraceText(text);
   const malformed = fmt === "qemu" ? qemuMalformed(text) : straceMalformed(text);
   const b = new Builder();
-  const calls = records.filter((r) => r.kind === "syscall");
+  // Lines reported as malformed are not counted; a line without a pid in a
+  // log that has pids (strace -f's first execve) belongs to the first process.
+  const bad = new Set(malformed.map((m) => m.line));
+  const firstTid = records.find((r) => r.tid !== undefined)?.tid;
+  const kept = records.filter((r) => !bad.has(r.line)).map((r) =>
+    r.tid === undefined && firstTid !== undefined ? { ...r, tid: firstTid } : r
+  );
+  const calls = kept.filter((r) => r.kind === "syscall");
   const lastLoader = loaderEnd(calls);
   let app = false;
   const out: ImportedCall[] = [];
   let i = -1;
-  for (const r of records) {
+  for (const r of kept) {
     if (r.kind === "signal") {
       b.thread(r.tid);
       b.signals.set(r.name, (b.signals.get(r.name) ?? 0) + 1);
