@@ -28,6 +28,7 @@ import {
   analyzeReadiness,
   type BinaryReadiness,
   coverage,
+  livelockCaps,
   type Outcome,
   outcomeOf,
   workingStub,
@@ -157,8 +158,10 @@ export interface BundledOptions {
   root: string;
   /** Guest ids to analyse (default: all bundled guests). */
   guests?: readonly string[];
-  /** Skip the stub trials and other long parts (for tests). */
+  /** Skip the stub trials and the Go experiments (for tests). */
   quick?: boolean;
+  /** Parts to leave out: the other-VM matrix, the futex comparison. */
+  skip?: readonly ("vms" | "futex")[];
   /** Folder of the study's logs (default `<root>/../shared/study`). */
   studyDir?: string;
   /** Progress lines. */
@@ -235,10 +238,11 @@ export async function analyzeBundled(
   const root = opts.root;
   const log = opts.progress ?? (() => {});
   const wall: Record<string, number> = {};
-  const run = async (req: RunRequest): Promise<RunDigest> => {
-    const d = await pool.run(req);
-    wall[req.label] = Math.round(d.wallSeconds * 10) / 10;
-    return d;
+  const run = (req: RunRequest): Promise<RunDigest> => pool.run(req);
+  const previous = pool.onDone;
+  pool.onDone = (d) => {
+    wall[d.label] = Math.round(d.wallSeconds * 10) / 10;
+    previous?.(d);
   };
   const wanted = opts.guests ?? BUNDLED_GUESTS.map((g) => g.id);
   const guests = BUNDLED_GUESTS.filter((g) => wanted.includes(g.id)).filter((g) => {
@@ -268,7 +272,7 @@ export async function analyzeBundled(
   });
 
   // 2. Readiness (stub trials), the VM matrix, experiments: all queued at once.
-  const vms = await vmProfiles(root);
+  const vms = opts.skip?.includes("vms") ? [] : await vmProfiles(root);
   const readinessP = Promise.all(guests.map((g) => {
     const base = guestRequest(root, g);
     return analyzeReadiness(pool, base, {
@@ -285,7 +289,7 @@ export async function analyzeBundled(
           ...guestRequest(root, g),
           label: `${g.id} ${vm.name}`,
           profile: vm,
-          maxInsns: Math.ceil(1.2 * ref.instret) + 10_000_000,
+          ...livelockCaps(ref),
         });
         return { g, vm, d };
       })
@@ -309,7 +313,9 @@ export async function analyzeBundled(
       return { name, d };
     }))
     : Promise.resolve([]);
-  const futexGuests = [...guests.filter((g) => g.language === "go"), PTHREADS_GUEST];
+  const futexGuests = opts.skip?.includes("futex")
+    ? []
+    : [...guests.filter((g) => g.language === "go"), PTHREADS_GUEST];
   const futexP = Promise.all(futexGuests.map(async (g) => {
     const base = guestRequest(root, g);
     const rr = refs.get(g.id) ?? await run({ ...base, label: `${g.id} rr`, profile: "full" });
@@ -411,6 +417,7 @@ export async function analyzeBundled(
       });
     }
   }
+  pool.onDone = previous;
   return {
     guests: analyses,
     readiness,

@@ -15,7 +15,7 @@
  *    a stubbed `exit_group`, moves the need elsewhere instead of removing
  *    it). A syscall with a working result is *stubbable*; one with none
  *    *must be implemented*. Trials stop early when an output diverges, and
- *    are capped at 1.5 times the reference's instructions plus 10 M and at
+ *    are capped at 1.25 times the reference's instructions plus 5 M and at
  *    10 times its ECALLs plus 10,000 (a livelock counts as a failure).
  * 3. Each profile: run under it as is (outcome and first blocker). Then,
  *    when every syscall it lacks is stubbable, run it again with those
@@ -175,6 +175,19 @@ export function withStubs(
   return { ...base, name: name ?? `${base.name}+stubs`, syscalls };
 }
 
+/** Caps for a run that may livelock: instructions and ECALLs, from the reference. */
+export function livelockCaps(ref: RunDigest, factor = 1.25): {
+  maxInsns: number;
+  maxSyscalls: number;
+} {
+  const ecalls = ref.profile.total +
+    Object.values(ref.profile.precompiles).reduce((a, b) => a + b, 0);
+  return {
+    maxInsns: Math.ceil(factor * ref.instret) + 5_000_000,
+    maxSyscalls: 10 * ecalls + 10_000,
+  };
+}
+
 /** Runs the stub trials for `syscalls` (see the module doc). */
 export async function stubTrials(
   pool: RunPool,
@@ -183,10 +196,7 @@ export async function stubTrials(
   syscalls: readonly string[],
   expect: { stdout: Uint8Array; stderr: Uint8Array } | undefined,
 ): Promise<StubTrial[]> {
-  const cap = Math.ceil(1.5 * ref.instret) + 10_000_000;
-  const ecalls = ref.profile.total +
-    Object.values(ref.profile.precompiles).reduce((a, b) => a + b, 0);
-  const callCap = 10 * ecalls + 10_000;
+  const caps = livelockCaps(ref);
   const used = new Set(Object.keys(ref.profile.syscalls));
   const one = async (sc: string): Promise<StubTrial[]> => {
     const tried: StubTrial[] = [];
@@ -195,8 +205,7 @@ export async function stubTrials(
         ...base,
         label: `${base.label} stub ${sc}=${result}`,
         profile: withStubs("full", [{ syscall: sc, result }], `full+stub:${sc}=${result}`),
-        maxInsns: cap,
-        maxSyscalls: callCap,
+        ...caps,
         expect,
       });
       const outcome = outcomeOf(d, ref);
@@ -314,9 +323,35 @@ function smallestOf(profiles: readonly ProfileReadiness[]): string {
     const p = profiles.find((x) => x.profile === name);
     if (!p) continue;
     if (p.outcome.ok) return name;
-    if (p.withStubs?.ok) return `${name} + ${p.stubbable.length} stubs`;
+    const n = p.stubbable.length;
+    if (p.withStubs?.ok) return `${name} + ${n} stub${n === 1 ? "" : "s"}`;
   }
   return "none (fails even under full)";
+}
+
+/**
+ * The first call a profile would stop on, from a call list in order (an
+ * imported log's calls, for example), skipping calls in `skip` phases.
+ */
+export function firstBlockerOf(
+  calls: readonly { name: string; phase: Phase }[],
+  p: Profile,
+  skip: readonly Phase[] = [],
+): { syscall: string; phase: Phase } | undefined {
+  for (const c of calls) {
+    if (skip.includes(c.phase)) continue;
+    const cov = coverage(p, c.name);
+    if (cov === "stop" || cov === "deny") return { syscall: c.name, phase: c.phase };
+  }
+  return undefined;
+}
+
+/** Syscall names a profile neither emulates nor stubs, among `names`, sorted. */
+export function outsideOf(names: Iterable<string>, p: Profile): string[] {
+  return [...new Set(names)].filter((n) => {
+    const c = coverage(p, n);
+    return c !== "emulate" && c !== "stub";
+  }).sort();
 }
 
 /** The reference's output bytes for early stops (none when it did not keep them). */

@@ -14,7 +14,8 @@
  *
  * Early stop: with `expect`, the run stops as soon as its stdout or stderr
  * differs from the expected bytes (a stub trial that already failed need
- * not run to its end); `diverged` tells which stream. With `maxSyscalls`
+ * not run to its end; a stderr message gets to finish its first line);
+ * `diverged` tells which stream. With `maxSyscalls`
  * it stops as a livelock after that many ECALLs (a stubbed futex or
  * nanosleep makes runtimes spin on the call).
  * @module
@@ -170,6 +171,10 @@ export function executeRun(req: RunRequest): RunDigest {
   const events: TraceEvent[] = [];
   let kernel: Kernel | undefined;
   let diverged: "stdout" | "stderr" | undefined;
+  let divergedAt = 0;
+  const stop = (which: string) => {
+    if (kernel) kernel.end ??= { kind: "error", message: `${which} differs from the reference` };
+  };
   const out = { stdout: [] as Uint8Array[], stderr: [] as Uint8Array[], so: 0, se: 0 };
   const sink = (which: "stdout" | "stderr") => (b: Uint8Array) => {
     out[which].push(b.slice());
@@ -178,7 +183,13 @@ export function executeRun(req: RunRequest): RunDigest {
     else out.se += b.length;
     if (req.expect && !diverged && !startsWithAt(req.expect[which], at, b)) {
       diverged = which;
-      if (kernel) kernel.end ??= { kind: "error", message: `${which} differs from the reference` };
+      divergedAt = at;
+      // stdout: stop now. stderr: let the first line of the message out.
+      if (which === "stdout") stop(which);
+    }
+    if (diverged === "stderr" && which === "stderr") {
+      const tail = concat(out.stderr).subarray(divergedAt);
+      if (tail.includes(10) || tail.length > 4096) stop("stderr");
     }
   };
   let curPhase: Phase = "startup";

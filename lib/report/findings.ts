@@ -360,7 +360,7 @@ function method(a: BundledAnalysis, h: H, p: P): void {
       "fixed result (0, then -ENOSYS) and checks that stdout, stderr and exit status stay " +
       "identical and that no syscall the reference never made appears (a fallback path moves the " +
       "need, it does not remove it). Trials stop at the first output byte that differs and are " +
-      "capped at 1.5x the reference's instructions + 10 M and at 10x its ECALLs + 10,000 " +
+      "capped at 1.25x the reference's instructions + 5 M and at 10x its ECALLs + 10,000 " +
       "(livelocks fail). A tier plus its " +
       "stubbable extras is then verified by one more run, and a *minimal profile* (emulate what " +
       "must be implemented, stub the rest) is verified too.\n" +
@@ -724,9 +724,10 @@ function goSection(a: BundledAnalysis, h: H, p: P): void {
       `GOGC=off: sched_yield ${int(before)} → ${
         int(after)
       } (the study: it appears with GC off) — ` +
-        (after > before ? "more yields, as in the study." : "zkabi does not see more yields.") +
-        " The default run already yields: the GC's mark workers and spinning Ms call " +
-        "sched_yield when threads interleave at 100,000-instruction quanta.",
+        (after > before
+          ? "more yields, as in the study."
+          : "zkabi does not see more yields; the default run already yields " +
+            `${int(before)} time(s) under its deterministic interleaving.`),
     );
   }
   const one = find("one CPU");
@@ -756,7 +757,8 @@ function goSection(a: BundledAnalysis, h: H, p: P): void {
       "threads really run in parallel and the sysmon thread preempts on wall time; zkabi " +
       "interleaves threads deterministically on one host thread and its virtual clock advances " +
       "with instructions, so counts of time-driven events (SIGURG, nanosleep, futex sleeps) differ " +
-      "from the study's while the set of syscalls is the same.",
+      "from the study's; the set of syscalls is the one qemu-user shows for the same binary " +
+      "(see Comparisons).",
   );
   p(obs.map((o) => `- ${o}`).join("\n"));
 }
