@@ -1,7 +1,4 @@
 import assert from "node:assert/strict";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { run } from "../../lib/run/run.ts";
 import { SymbolTable } from "../../lib/elf/symbols.ts";
 import { EFAULT, EINVAL, ENOSYS, EPERM, ESRCH } from "../../lib/kernel/errno.ts";
 import { INFO } from "../../lib/kernel/info.ts";
@@ -9,6 +6,7 @@ import { Kernel } from "../../lib/kernel/kernel.ts";
 import { randomBytes } from "../../lib/kernel/random.ts";
 import { SyscallArgs, type SyscallResult } from "../../lib/kernel/types.ts";
 import { GuestMemory, PROT_READ, PROT_WRITE } from "../../lib/memory/memory.ts";
+import { runGuest } from "../support/c_guests.ts";
 
 const BUF = 0x10000;
 
@@ -142,55 +140,6 @@ Deno.test("riscv_hwprobe does not exist on Linux 6.1", () => {
 });
 
 // ------------------------------------------------------------ end to end
-
-/** One entry of `guests/c/expect.json` (the fields used here). */
-interface CExpectation {
-  name: string;
-  args: string[];
-  stdin: string;
-  files: Record<string, string>;
-  exit: number | null;
-  stdout?: string;
-  stdout_regex?: string;
-}
-
-const REPO: string = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
-const PROGRAMS: CExpectation[] = (JSON.parse(
-  Deno.readTextFileSync(join(REPO, "guests", "c", "expect.json")),
-) as { programs: CExpectation[] }).programs;
-
-/**
- * Runs C guest `name` under run() as expect.json describes (fresh directory
- * with its files, its args and stdin) and checks exit status and stdout.
- * Returns the stdout.
- */
-function runGuest(name: string): string {
-  const p = PROGRAMS.find((x) => x.name === name);
-  assert.ok(p, `${name} is in expect.json`);
-  const dir = Deno.makeTempDirSync({ prefix: `zkabi-${name}-` });
-  try {
-    for (const [rel, content] of Object.entries(p.files)) {
-      Deno.mkdirSync(dirname(join(dir, rel)), { recursive: true });
-      Deno.writeTextFileSync(join(dir, rel), content);
-    }
-    const r = run({
-      program: join(REPO, "guests", "bin", "c", name),
-      args: p.args,
-      cwd: dir,
-      stdin: new TextEncoder().encode(p.stdin),
-      maxInsns: 50_000_000,
-    });
-    const out = new TextDecoder().decode(r.stdout);
-    const err = new TextDecoder().decode(r.stderr);
-    assert.equal(r.message, undefined, `${name}: ${r.message}`);
-    assert.equal(r.status, p.exit, `${name} exit status (stdout ${out}, stderr ${err})`);
-    if (p.stdout !== undefined) assert.equal(out, p.stdout);
-    else assert.match(out, new RegExp(p.stdout_regex!));
-    return out;
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
-  }
-}
 
 Deno.test("e2e: uname prints zkabi's fixed identity", () => {
   assert.equal(

@@ -1,7 +1,4 @@
 import assert from "node:assert/strict";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { run } from "../../lib/run/run.ts";
 import { SymbolTable } from "../../lib/elf/symbols.ts";
 import { EBADF, EFAULT, EINVAL, ENOMEM, ENOSYS, EPERM, ESRCH } from "../../lib/kernel/errno.ts";
 import { Kernel } from "../../lib/kernel/kernel.ts";
@@ -13,6 +10,7 @@ import {
 } from "../../lib/kernel/process.ts";
 import { NO_RESULT, SyscallArgs, type SyscallResult } from "../../lib/kernel/types.ts";
 import { GuestMemory, PROT_READ, PROT_WRITE } from "../../lib/memory/memory.ts";
+import { runGuest } from "../support/c_guests.ts";
 
 /** Scratch page for syscall buffers. */
 const BUF = 0x10000;
@@ -296,55 +294,6 @@ Deno.test("exit_group ends the process with the low 8 bits", () => {
 });
 
 // ------------------------------------------------------------ end to end
-
-/** One entry of `guests/c/expect.json` (the fields used here). */
-interface CExpectation {
-  name: string;
-  args: string[];
-  stdin: string;
-  files: Record<string, string>;
-  exit: number | null;
-  stdout?: string;
-  stdout_regex?: string;
-}
-
-const REPO: string = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
-const PROGRAMS: CExpectation[] = (JSON.parse(
-  Deno.readTextFileSync(join(REPO, "guests", "c", "expect.json")),
-) as { programs: CExpectation[] }).programs;
-
-/**
- * Runs C guest `name` under run() as expect.json describes (fresh directory
- * with its files, its args and stdin) and checks exit status and stdout.
- * Returns the stdout.
- */
-function runGuest(name: string): string {
-  const p = PROGRAMS.find((x) => x.name === name);
-  assert.ok(p, `${name} is in expect.json`);
-  const dir = Deno.makeTempDirSync({ prefix: `zkabi-${name}-` });
-  try {
-    for (const [rel, content] of Object.entries(p.files)) {
-      Deno.mkdirSync(dirname(join(dir, rel)), { recursive: true });
-      Deno.writeTextFileSync(join(dir, rel), content);
-    }
-    const r = run({
-      program: join(REPO, "guests", "bin", "c", name),
-      args: p.args,
-      cwd: dir,
-      stdin: new TextEncoder().encode(p.stdin),
-      maxInsns: 50_000_000,
-    });
-    const out = new TextDecoder().decode(r.stdout);
-    const err = new TextDecoder().decode(r.stderr);
-    assert.equal(r.message, undefined, `${name}: ${r.message}`);
-    assert.equal(r.status, p.exit, `${name} exit status (stdout ${out}, stderr ${err})`);
-    if (p.stdout !== undefined) assert.equal(out, p.stdout);
-    else assert.match(out, new RegExp(p.stdout_regex!));
-    return out;
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
-  }
-}
 
 Deno.test("e2e: ids prints the fixed ids", () => {
   assert.equal(

@@ -1,7 +1,4 @@
 import assert from "node:assert/strict";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { run } from "../../lib/run/run.ts";
 import { Dispatcher } from "../../lib/dispatch/dispatcher.ts";
 import { builtinProfile } from "../../lib/dispatch/profile.ts";
 import { SymbolTable } from "../../lib/elf/symbols.ts";
@@ -12,6 +9,7 @@ import { isSleepWait, TIME } from "../../lib/kernel/time.ts";
 import { isWait, SyscallArgs, type SyscallResult, type Wait } from "../../lib/kernel/types.ts";
 import { GuestMemory, PROT_EXEC, PROT_READ, PROT_WRITE } from "../../lib/memory/memory.ts";
 import { iOp, lui } from "../support/asm.ts";
+import { runGuest } from "../support/c_guests.ts";
 
 const BUF = 0x10000;
 /** 2024-01-01T00:00:00Z. */
@@ -251,55 +249,6 @@ Deno.test("the scheduler jumps the clock over a sleep; CPU time does not count i
 });
 
 // ------------------------------------------------------------ end to end
-
-/** One entry of `guests/c/expect.json` (the fields used here). */
-interface CExpectation {
-  name: string;
-  args: string[];
-  stdin: string;
-  files: Record<string, string>;
-  exit: number | null;
-  stdout?: string;
-  stdout_regex?: string;
-}
-
-const REPO: string = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
-const PROGRAMS: CExpectation[] = (JSON.parse(
-  Deno.readTextFileSync(join(REPO, "guests", "c", "expect.json")),
-) as { programs: CExpectation[] }).programs;
-
-/**
- * Runs C guest `name` under run() as expect.json describes (fresh directory
- * with its files, its args and stdin) and checks exit status and stdout.
- * Returns the stdout.
- */
-function runGuest(name: string): string {
-  const p = PROGRAMS.find((x) => x.name === name);
-  assert.ok(p, `${name} is in expect.json`);
-  const dir = Deno.makeTempDirSync({ prefix: `zkabi-${name}-` });
-  try {
-    for (const [rel, content] of Object.entries(p.files)) {
-      Deno.mkdirSync(dirname(join(dir, rel)), { recursive: true });
-      Deno.writeTextFileSync(join(dir, rel), content);
-    }
-    const r = run({
-      program: join(REPO, "guests", "bin", "c", name),
-      args: p.args,
-      cwd: dir,
-      stdin: new TextEncoder().encode(p.stdin),
-      maxInsns: 50_000_000,
-    });
-    const out = new TextDecoder().decode(r.stdout);
-    const err = new TextDecoder().decode(r.stderr);
-    assert.equal(r.message, undefined, `${name}: ${r.message}`);
-    assert.equal(r.status, p.exit, `${name} exit status (stdout ${out}, stderr ${err})`);
-    if (p.stdout !== undefined) assert.equal(out, p.stdout);
-    else assert.match(out, new RegExp(p.stdout_regex!));
-    return out;
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
-  }
-}
 
 Deno.test("e2e: the clock guest matches expect.json", () => {
   runGuest("clock");
