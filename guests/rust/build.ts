@@ -1,8 +1,10 @@
 /**
- * Builds the Rust `stateless` guest with Debian trixie's rustc and cargo:
- * three riscv64 variants (static glibc, dynamic glibc, static with the keccak
- * precompile) written stripped to `guests/bin/rust/`, and a host (x86-64)
- * build written to `<repo>/.cache/host/stateless` for the tests.
+ * Builds the Rust guests with Debian trixie's rustc and cargo: the
+ * `stateless` crate in three riscv64 variants (static glibc, dynamic glibc,
+ * static with the keccak precompile) and a host (x86-64) build written to
+ * `<repo>/.cache/host/stateless` for the tests, and the std-only `threads`
+ * crate (static glibc); riscv64 binaries are written stripped to
+ * `guests/bin/rust/`.
  *
  * Linking uses bookworm's `riscv64-linux-gnu-gcc` and its glibc 2.36, so the
  * dynamic variant runs under `qemu-riscv64 -L /usr/riscv64-linux-gnu` on any
@@ -18,6 +20,8 @@ import { SUITE, type Toolchains } from "../toolchains.ts";
 export interface RustVariant {
   /** Short name, also the build folder's name. */
   name: string;
+  /** Crate folder under `guests/rust/` (also its binary's name); default `stateless`. */
+  crate?: string;
   /** Rust target triple. */
   target: string;
   /** Extra rustc flags beyond the path remapping. */
@@ -63,6 +67,16 @@ export const RUST_VARIANTS: readonly RustVariant[] = [
       "reth-stateless-like block validator, static, keccak-f via ECALL a7=0x10000001 (zkabi only, not qemu)",
   },
   {
+    name: "threads",
+    crate: "threads",
+    target: RISCV,
+    rustflags: ["-C", "target-feature=+crt-static"],
+    features: [],
+    file: "bin/rust/threads",
+    description:
+      "std::thread guest (Builder, scoped threads, Mutex, Condvar, RwLock, mpsc, Barrier, atomics, park, a panicking worker), static glibc",
+  },
+  {
     name: "host",
     target: HOST,
     rustflags: [],
@@ -104,17 +118,26 @@ async function run(
   }
 }
 
+/** The crate a variant builds. */
+function crateOf(v: RustVariant): string {
+  return v.crate ?? "stateless";
+}
+
 /** rustc flags that keep machine-specific paths out of the binary. */
-function remapFlags(crateDir: string, tc: Toolchains): string[] {
+function remapFlags(crateDir: string, crate: string, tc: Toolchains): string[] {
   return [
-    `--remap-path-prefix=${crateDir}=/zkabi/guests/rust/stateless`,
+    `--remap-path-prefix=${crateDir}=/zkabi/guests/rust/${crate}`,
     `--remap-path-prefix=${tc.cargoRegistry}=/usr/share/cargo/registry`,
     `--remap-path-prefix=${tc.cargoHome}=/cargo-home`,
   ];
 }
 
-/** Toolchain line for the manifest. */
-export function rustToolchain(tc: Toolchains): string {
+/** Toolchain line for the manifest (the crates are those of `crate`). */
+export function rustToolchain(tc: Toolchains, crate: string = "stateless"): string {
+  if (crate !== "stateless") {
+    return `rustc ${tc.versions["rustc"]} + cargo ${tc.versions["cargo"]} (Debian ${SUITE}); ` +
+      `linker ${tc.crossGcc}, glibc 2.36; no crates (std only)`;
+  }
   return `rustc ${tc.versions["rustc"]} + cargo ${tc.versions["cargo"]} (Debian ${SUITE}); ` +
     `linker ${tc.crossGcc}, glibc 2.36; crates: serde_json ${
       crateVersion(tc, "librust-serde-json-dev")
@@ -136,8 +159,9 @@ export async function buildRustVariant(
   v: RustVariant,
   targetDir: string,
 ): Promise<string> {
-  const crateDir = join(ctx.guestsDir, "rust", "stateless");
-  const flags = [...remapFlags(crateDir, tc), ...v.rustflags];
+  const crate = crateOf(v);
+  const crateDir = join(ctx.guestsDir, "rust", crate);
+  const flags = [...remapFlags(crateDir, crate, tc), ...v.rustflags];
   const args = ["build", "--release", "--offline", "--locked", "--target", v.target];
   if (v.features.length > 0) args.push("--features", v.features.join(","));
   await run(tc.cargo, args, {
@@ -151,7 +175,7 @@ export async function buildRustVariant(
     CARGO_TERM_COLOR: "never",
     SOURCE_DATE_EPOCH: "0",
   }, crateDir);
-  return join(targetDir, v.target, "release", "stateless");
+  return join(targetDir, v.target, "release", crate);
 }
 
 /** Copies a riscv64 binary to its place, stripped. */
@@ -170,7 +194,7 @@ export async function buildRust(
   const seconds: Record<string, number> = {};
   let hostBinary = "";
   for (const v of RUST_VARIANTS) {
-    ctx.log(`rust: building stateless (${v.name}, ${v.target})`);
+    ctx.log(`rust: building ${crateOf(v)} (${v.name}, ${v.target})`);
     const t0 = performance.now();
     const out = await buildRustVariant(ctx, tc, v, join(opts.buildRoot, v.name));
     if (v.file === null) {
@@ -179,25 +203,31 @@ export async function buildRust(
       await Deno.copyFile(out, hostBinary);
     } else {
       await stripTo(out, join(ctx.guestsDir, v.file));
-      builds.push({
-        file: v.file,
-        toolchain: rustToolchain(tc),
-        flags: [
-          `--target ${v.target}`,
-          "--release (opt-level=3, lto, codegen-units=1)",
-          ...(v.features.length > 0 ? [`--features ${v.features.join(",")}`] : []),
-          ...chunkFlags(v.rustflags),
-          "--remap-path-prefix for the crate, registry and CARGO_HOME",
-          "linker riscv64-linux-gnu-gcc",
-          "riscv64-linux-gnu-strip --strip-all",
-        ],
-        deterministic: true,
-        description: v.description,
-      });
+      builds.push(rustBuildEntry(tc, v));
     }
     seconds[v.name] = (performance.now() - t0) / 1000;
   }
   return { builds, hostBinary, seconds };
+}
+
+/** The manifest entry of a riscv64 variant (`v.file` must be set). */
+export function rustBuildEntry(tc: Toolchains, v: RustVariant): GuestBuild {
+  if (v.file === null) throw new Error(`rust variant ${v.name} has no riscv64 file`);
+  return {
+    file: v.file,
+    toolchain: rustToolchain(tc, crateOf(v)),
+    flags: [
+      `--target ${v.target}`,
+      "--release (opt-level=3, lto, codegen-units=1)",
+      ...(v.features.length > 0 ? [`--features ${v.features.join(",")}`] : []),
+      ...chunkFlags(v.rustflags),
+      "--remap-path-prefix for the crate, registry and CARGO_HOME",
+      "linker riscv64-linux-gnu-gcc",
+      "riscv64-linux-gnu-strip --strip-all",
+    ],
+    deterministic: true,
+    description: v.description,
+  };
 }
 
 /** Joins `-C x` pairs into single strings for the manifest. */
