@@ -72,6 +72,10 @@ interface Block {
   pcs: number[];
   /** The compiled function, once hot. */
   fn: ((c: BlockContext) => number) | null;
+  /** The address this block last continued at, and the compiled block there (a one-entry cache). */
+  nextPc: number;
+  /** See {@linkcode Block.nextPc}. */
+  next: Block | undefined;
 }
 
 /** What compiled blocks see. */
@@ -146,6 +150,11 @@ export class Cpu {
 
   #invalidate(vpn: number): void {
     this.codeGen++;
+    // Successor caches may point into the dropped blocks: forget them all.
+    for (const blk of this.#blocks.values()) {
+      blk.next = undefined;
+      blk.nextPc = -1;
+    }
     // Blocks of this page, and of the previous one (its last instruction may reach into this page).
     for (const v of [vpn, vpn - 1]) {
       for (const pc of this.#blocksByPage.get(v) ?? []) this.#blocks.delete(pc);
@@ -217,8 +226,15 @@ export class Cpu {
     c.h = h;
     let n = 0;
     let fromCompiled = false;
+    let prev: Block | undefined;
     while (n < limit) {
-      let b = this.#blocks.get(h.pc);
+      // Compiled code mostly continues where it did last time: ask the previous block first.
+      let b = prev !== undefined && prev.nextPc === h.pc ? prev.next : this.#blocks.get(h.pc);
+      if (prev !== undefined && prev.nextPc !== h.pc && b !== undefined && b.fn !== null) {
+        prev.nextPc = h.pc;
+        prev.next = b;
+      }
+      prev = undefined;
       if ((b === undefined || b.fn === null) && (fromCompiled || this.hotThreshold === 0)) {
         // Where compiled code leads (a fall-through or jump target), heat counts too.
         fromCompiled = false;
@@ -263,6 +279,7 @@ export class Cpu {
       h.instret += b.len;
       n += b.len;
       fromCompiled = true;
+      prev = b;
     }
     return STOP_LIMIT;
   }
@@ -290,7 +307,7 @@ export class Cpu {
 
   /** Finds the block starting at `pc` (decoding its instructions). */
   #discover(pc: number): Block {
-    const block: Block = { len: 0, pcs: [], fn: null };
+    const block: Block = { len: 0, pcs: [], fn: null, nextPc: -1, next: undefined };
     try {
       const page = this.#pageFor(pc);
       let off = pc - page.base;
