@@ -14,3 +14,14 @@ if [ ${#need[@]} -gt 0 ] && [ "$(id -u)" = 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null 2>&1 || true
 fi
 echo "setup: deno $(deno --version 2>/dev/null | head -n 1 | cut -d' ' -f2), qemu-riscv64 $(command -v qemu-riscv64 >/dev/null && echo present || echo absent)"
+# Jupyter for the notebooks (deno task notebooks) and tmux for the REPL's terminal test.
+jneed=()
+jupyter --version 2>/dev/null | grep -q '^nbclient' || jneed+=(jupyter-nbconvert jupyter-client python3-nbclient)
+command -v tmux >/dev/null 2>&1 || jneed+=(tmux)
+if [ ${#jneed[@]} -gt 0 ] && [ "$(id -u)" = 0 ]; then
+  apt-get update -qq >/dev/null 2>&1 || true
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${jneed[@]}" >/dev/null 2>&1 || true
+fi
+if command -v jupyter >/dev/null 2>&1 && ! jupyter kernelspec list 2>/dev/null | grep -q '^ *deno '; then
+  deno jupyter --install --force >/dev/null 2>&1 || true
+fi

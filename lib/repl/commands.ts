@@ -343,7 +343,9 @@ export function reportStop(repl: Repl, s: Session, stop: StopReason): void {
       return;
     case "syscall": {
       const t = s.kernel.threads.find((x) => x.tid === stop.tid)!;
-      const args = [10, 11, 12, 13, 14, 15].map((r) => `0x${t.hart.getXNumber(r).toString(16)}`);
+      const args = [10, 11, 12, 13, 14, 15].map((r) =>
+        `0x${BigInt.asUintN(64, t.hart.getX(r)).toString(16)}`
+      );
       repl.print(
         `syscall breakpoint ${stop.breakpoint}: thread ${stop.tid} calls ${stop.name}(${
           args.join(", ")
