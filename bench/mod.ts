@@ -44,15 +44,15 @@ const CASES: BenchCase[] = [
   {
     name: "rust-stateless",
     program: "guests/bin/rust/stateless-static",
-    args: ["guests/fixtures/block.json"],
+    args: ["guests/fixtures/stateless_input.json"],
   },
   {
     name: "go-t8n",
     program: "guests/bin/go/t8n",
     args: [
-      "--input.alloc=guests/fixtures/alloc.json",
-      "--input.env=guests/fixtures/env.json",
-      "--input.txs=guests/fixtures/txs.json",
+      "--input.alloc=guests/fixtures/t8n/alloc.json",
+      "--input.env=guests/fixtures/t8n/env.json",
+      "--input.txs=guests/fixtures/t8n/txs.json",
     ],
   },
 ];

@@ -41,41 +41,26 @@ export function mulh64(
   sa: boolean,
   sb: boolean,
 ): void {
-  // Unsigned 128-bit product from four 32x32 partial products.
+  // Unsigned 128-bit product from four 32x32 partial products; sums stay below 2^35.
   const p0h = umulhi32(al, bl) >>> 0;
-  const p1l = Math.imul(al, bh) >>> 0;
-  const p1h = umulhi32(al, bh) >>> 0;
-  const p2l = Math.imul(ah, bl) >>> 0;
-  const p2h = umulhi32(ah, bl) >>> 0;
-  const p3l = Math.imul(ah, bh) >>> 0;
-  const p3h = umulhi32(ah, bh) >>> 0;
-  const w1 = p0h + p1l + p2l;
-  const w2 = p1h + p2h + p3l + Math.floor(w1 / TWO32);
-  let lo = w2 % TWO32;
-  let hi = p3h + Math.floor(w2 / TWO32);
-  // Signed corrections: a signed operand that is negative contributes -2^64*other.
+  const w1 = p0h + (Math.imul(al, bh) >>> 0) + (Math.imul(ah, bl) >>> 0);
+  const w2 = (umulhi32(al, bh) >>> 0) + (umulhi32(ah, bl) >>> 0) + (Math.imul(ah, bh) >>> 0) +
+    ((w1 / TWO32) | 0);
+  let lo = w2 >>> 0;
+  let hi = ((umulhi32(ah, bh) >>> 0) + ((w2 / TWO32) | 0)) >>> 0;
+  // Signed corrections: a negative signed operand contributes -2^64 * the other.
   if (sa && ah < 0) {
-    const s = sub64(lo, hi, bl >>> 0, bh >>> 0);
-    lo = s[0];
-    hi = s[1];
+    const l = lo - (bl >>> 0);
+    hi = (hi - (bh >>> 0) - (l < 0 ? 1 : 0)) >>> 0;
+    lo = l >>> 0;
   }
   if (sb && bh < 0) {
-    const s = sub64(lo, hi, al >>> 0, ah >>> 0);
-    lo = s[0];
-    hi = s[1];
+    const l = lo - (al >>> 0);
+    hi = (hi - (ah >>> 0) - (l < 0 ? 1 : 0)) >>> 0;
+    lo = l >>> 0;
   }
   R[0] = lo | 0;
   R[1] = hi | 0;
-}
-
-function sub64(lo: number, hi: number, bl: number, bh: number): [number, number] {
-  let l = lo - bl;
-  let h = hi - bh;
-  if (l < 0) {
-    l += TWO32;
-    h -= 1;
-  }
-  return [l, h < 0 ? h + TWO32 : h % TWO32];
 }
 
 function toBig(lo: number, hi: number): bigint {
