@@ -183,7 +183,7 @@ export class Dispatcher {
     const why = route === "deny" ? "denied by" : "not in";
     const call = callText(ev, decodeSyscall(k, ev));
     return `syscall ${ev.name} (${ev.nr}) ${why} profile '${this.profile.name}': thread ${t.tid}, ` +
-      `pc 0x${ev.pc.toString(16)} (${k.symbols.describe(ev.pc)}), instret ${ev.instret}: ${call}`;
+      `pc ${k.symbols.where(ev.pc)}, instret ${ev.instret}: ${call}`;
   }
 }
 

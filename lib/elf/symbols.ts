@@ -118,6 +118,13 @@ export class SymbolTable {
     return m ? `${m.name}+0x${m.offset.toString(16)}` : `0x${pc.toString(16)}`;
   }
 
+  /** `0x1234 (name+0x1c)` for an address inside a symbol, else `0x1234`: for diagnostics. */
+  where(pc: number): string {
+    const m = this.lookup(pc);
+    const at = `0x${pc.toString(16)}`;
+    return m ? `${at} (${m.name}+0x${m.offset.toString(16)})` : at;
+  }
+
   #sortedEntries(): Entry[] {
     if (!this.#sorted) {
       this.#entries.sort((a, b) => a.start - b.start || a.end - b.end);

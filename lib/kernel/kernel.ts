@@ -350,7 +350,7 @@ export class Kernel {
     const lines: string[] = [];
     for (const t of this.threads) {
       const pc = t.hart.pc;
-      const where = `pc 0x${pc.toString(16)} ${this.symbols.describe(pc)}`;
+      const where = `pc ${this.symbols.where(pc)}`;
       const what = t.state === "blocked" ? ` waiting in ${t.waitSyscall}: ${t.wait?.reason}` : "";
       lines.push(`  thread ${t.tid}: ${t.state}, ${where}${what}`);
     }
@@ -444,8 +444,7 @@ export class Kernel {
   /** One-line description of a fault for the kill message. */
   describeFault(t: Thread, info: SigInfo): string {
     const pc = t.hart.pc;
-    const fn = this.symbols.describe(pc);
-    const at = `pc 0x${pc.toString(16)} (${fn}), thread ${t.tid}, instret ${this.instret}`;
+    const at = `pc ${this.symbols.where(pc)}, thread ${t.tid}, instret ${this.instret}`;
     if (info.signo === SIGILL) {
       const word = this.cpu.illegalWord >>> 0;
       return `illegal instruction 0x${word.toString(16).padStart(8, "0")} at ${at}`;

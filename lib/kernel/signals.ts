@@ -235,7 +235,7 @@ function killMessage(k: Kernel, t: Thread, info: SigInfo): string {
   const from = info.pid !== undefined ? ` from pid ${info.pid}` : "";
   const pc = t.hart.pc;
   return `${signalName(info.signo)} (si_code ${info.code}${from}) to thread ${t.tid}, ` +
-    `default action, at pc 0x${pc.toString(16)} (${k.symbols.describe(pc)}), instret ${k.instret}`;
+    `default action, at pc ${k.symbols.where(pc)}, instret ${k.instret}`;
 }
 
 function kill(k: Kernel, t: Thread, info: SigInfo, detail?: string): void {

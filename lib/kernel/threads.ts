@@ -164,9 +164,9 @@ function doClone(k: Kernel, t: Thread, r: CloneRequest, name: string): number {
     k.end ??= {
       kind: "error",
       message:
-        `${name}(${cloneFlagNames(f, r.exitSignal)}) by thread ${t.tid} at pc 0x${
-          (t.hart.pc - 4).toString(16)
-        } (${k.symbols.describe(t.hart.pc - 4)}) asks for ${what}: zkabi runs one process ` +
+        `${name}(${cloneFlagNames(f, r.exitSignal)}) by thread ${t.tid} at pc ${
+          k.symbols.where(t.hart.pc - 4)
+        } asks for ${what}: zkabi runs one process ` +
         `and emulates only thread creation (CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD)`,
     };
     return -ENOSYS;
