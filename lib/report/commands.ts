@@ -7,9 +7,10 @@
  * zkabi compare A B ... [--phase all|loader|startup|app|exit] [--sysroot DIR] [--format md|json]
  * zkabi tiers BIN [--profile FILE]... [--sysroot DIR] [--cwd DIR] [--format md|json] [-- ARGS...]
  * zkabi import-strace LOG [--as strace|qemu] [--format md|json]
- * zkabi analyze-bundled [--out DIR] [--guests ID,...] [--quick] [--workers N]
+ * zkabi analyze-bundled [--out DIR] [--guests ID,...] [--quick] [--workers N] [--render-only]
  * ```
- * `compare` takes binaries (ELF files, run under full) and trace logs
+ * `--render-only` renders the report again from `DIR/data/` without running
+ * anything. `compare` takes binaries (ELF files, run under full) and trace logs
  * (strace or qemu -strace text) in any mix; the first is the baseline.
  * Bad input (missing file, unknown option, bad value) is one line on stderr
  * and exit status 125.
@@ -36,6 +37,7 @@ import { CATEGORIES, CATEGORY_LABELS } from "../analysis/categories.ts";
 import {
   comparisonTable,
   int,
+  readAnalysis,
   renderReport,
   syscallTable,
   table,
@@ -339,6 +341,7 @@ async function bundledCommand(args: readonly string[]): Promise<number> {
     guests: { type: "string" },
     quick: { type: "boolean" },
     workers: { type: "string" },
+    "render-only": { type: "boolean" },
   });
   if (positionals.length > 0) throw new InputError(`unexpected argument '${positionals[0]}'`);
   const n = values.workers === undefined ? workers() : Number(values.workers);
@@ -346,6 +349,18 @@ async function bundledCommand(args: readonly string[]): Promise<number> {
     throw new InputError(`--workers: expected 0..16, got '${values.workers}'`);
   }
   const out = resolve(values.out ?? join(ROOT, "reports"));
+  if (values["render-only"]) {
+    let a;
+    try {
+      a = readAnalysis(out);
+    } catch (e) {
+      throw new InputError(`cannot read ${out}/data: ${(e as Error).message.split("\n")[0]}`);
+    }
+    const files = renderReport(a);
+    writeReportFiles(out, files);
+    console.error(`wrote ${files.size} files under ${out} from its data/ folder`);
+    return 0;
+  }
   const started = performance.now();
   const stamp = () => `[${((performance.now() - started) / 1000).toFixed(0).padStart(4)}s]`;
   const log = (l: string) => console.error(`${stamp()} ${l}`);

@@ -87,6 +87,28 @@ export function renderReport(a: BundledAnalysis): ReportFiles {
   return files;
 }
 
+/**
+ * Reads an analysis back from a report's `data/` folder (everything but
+ * wall times), so the report can be rendered again without running guests.
+ */
+export function readAnalysis(dir: string): BundledAnalysis {
+  const r = (f: string) => JSON.parse(Deno.readTextFileSync(join(dir, "data", f)));
+  const imports = r("imports.json");
+  const go = r("go_experiments.json");
+  return {
+    guests: r("guests.json"),
+    readiness: r("readiness.json"),
+    vms: r("vm_matrix.json"),
+    goExperiments: go.length > 0 ? go : undefined,
+    futex: r("futex.json"),
+    precompile: r("precompile.json") ?? undefined,
+    qemuLogs: imports.qemu,
+    studyLogs: imports.study,
+    comparisons: r("comparisons.json"),
+    wall: {},
+  };
+}
+
 /** Writes the files under `dir` (creating folders). */
 export function writeReportFiles(dir: string, files: ReportFiles): void {
   for (const [rel, text] of files) {
@@ -117,6 +139,7 @@ function categoryFigure(a: BundledAnalysis): string {
     })),
     percent: true,
     unit: "calls",
+    formatTotal: int,
   });
 }
 
@@ -129,6 +152,7 @@ function phaseFigure(a: BundledAnalysis): string {
       values: PHASES.map((p) => g.profile.phases[p]),
     })),
     unit: "calls",
+    formatTotal: int,
   });
 }
 
@@ -182,6 +206,7 @@ function instructionFigure(a: BundledAnalysis): string {
     })),
     percent: true,
     unit: "instructions",
+    formatTotal: int,
   });
 }
 
@@ -290,6 +315,21 @@ function summary(a: BundledAnalysis, h: H, p: P): void {
           `. Smallest tier: **${r.smallest}**.`,
       );
     }
+  }
+  for (const g of a.guests) {
+    if (!g.costs.classes || !g.costs.topFunctions) continue;
+    const s = classShares(g.costs.classes);
+    const parts = CODE_CLASSES.filter((c) => s[c] >= 0.1).map((c) =>
+      `${s[c].toFixed(1)}% ${CLASS_LABELS[c]}`
+    );
+    const top = g.costs.topFunctions.slice(0, 3).map((f) =>
+      `\`${f.name}\` ${pct(f.instructions, g.costs.instret)}`
+    );
+    bullets.push(
+      `Instructions of ${g.guest.id} (pc samples): ${parts.join(", ")}; hottest: ${
+        top.join(", ")
+      }.`,
+    );
   }
   if (a.precompile) {
     const pc = a.precompile;

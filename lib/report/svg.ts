@@ -55,6 +55,8 @@ export interface StackedBarsOptions {
   unit?: string;
   /** Use a logarithmic scale for bar lengths (absolute mode only). */
   log?: boolean;
+  /** Formats the total shown after each bar (default {@linkcode num}). */
+  formatTotal?: (n: number) => string;
 }
 
 /** A horizontal stacked bar chart. */
@@ -65,7 +67,7 @@ export function stackedBars(o: StackedBarsOptions): string {
   const top = 40;
   const legendRows = Math.ceil(o.series.length / 4);
   const height = top + o.bars.length * rowH + 20 + legendRows * 20;
-  const width = labelW + barW + 120;
+  const width = labelW + barW + 190;
   const totals = o.bars.map((b) => b.values.reduce((s, v) => s + v, 0));
   const max = Math.max(1, ...totals);
   const scale = (t: number): number => {

@@ -7,6 +7,7 @@ import {
   bytes,
   int,
   pct,
+  readAnalysis,
   renderReport,
   table,
   writeReportFiles,
@@ -96,5 +97,17 @@ Deno.test("the committed report's syscall table for the static Rust guest is wha
         ),
       name,
     );
+  }
+});
+
+Deno.test("the committed report is exactly what its data renders to", () => {
+  let a;
+  try {
+    a = readAnalysis(`${ROOT}reports`);
+  } catch {
+    return; // no committed report yet
+  }
+  for (const [rel, text] of renderReport(a)) {
+    equal(Deno.readTextFileSync(`${ROOT}reports/${rel}`), text, rel);
   }
 });
