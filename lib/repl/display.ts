@@ -60,6 +60,26 @@ export class Rich {
   }
 }
 
+/**
+ * Shows views, each as its own output: in a Jupyter cell through
+ * `Deno.jupyter.display` (which calls the views' display hook), elsewhere
+ * as text on stdout. In Jupyter it then waits a moment before the cell
+ * ends: the Deno kernel can otherwise report the cell finished before the
+ * output is sent, and the output is lost.
+ */
+export async function show(...views: unknown[]): Promise<void> {
+  let jupyter = false;
+  for (const v of views) {
+    try {
+      await Deno.jupyter.display(v as never);
+      jupyter = true;
+    } catch {
+      console.log(String(v));
+    }
+  }
+  if (jupyter) await new Promise((r) => setTimeout(r, 60));
+}
+
 /** HTML-escapes text. */
 export function html(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(

@@ -149,6 +149,21 @@ export function execute(path: string, timeoutSeconds = 1800): string | undefined
   return r.ok ? undefined : r.out;
 }
 
+/**
+ * Cells that call `show(...)` but have no output: the Deno kernel lost it
+ * (it can report a cell idle before its output is sent).
+ */
+export function lostOutputs(nb: Notebook): number[] {
+  const lost: number[] = [];
+  nb.cells.forEach((c, i) => {
+    const src = Array.isArray(c.source) ? c.source.join("") : c.source;
+    if (c.cell_type === "code" && /\bshow\(/.test(src) && (c.outputs ?? []).length === 0) {
+      lost.push(i + 1);
+    }
+  });
+  return lost;
+}
+
 /** Differences between two notebooks' sources and outputs, one line each. */
 export function differences(committed: Notebook, fresh: Notebook): string[] {
   const a = outputsOf(normalize(committed));
@@ -193,13 +208,29 @@ export function runNotebooks(
     const target = check ? `${NOTEBOOK_DIR}/.check-${Deno.pid}-${name}` : file;
     if (check) writeNotebook(target, committed);
     try {
-      const err = execute(target);
-      if (err) {
+      let err: string | undefined;
+      let fresh: Notebook | undefined;
+      // A run whose outputs the kernel dropped is repeated (up to 3 runs).
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        if (attempt > 1) {
+          log(`  ${name}: outputs of cells ${lostOutputs(fresh!).join(", ")} lost; running again`);
+          writeNotebook(target, committed);
+        }
+        err = execute(target);
+        if (err) break;
+        fresh = normalize(JSON.parse(Deno.readTextFileSync(target)) as Notebook);
+        if (lostOutputs(fresh).length === 0) break;
+      }
+      if (err || !fresh) {
         failed++;
-        log(`FAIL ${name}: a cell failed\n${err.split("\n").slice(-25).join("\n")}`);
+        log(`FAIL ${name}: a cell failed\n${(err ?? "").split("\n").slice(-25).join("\n")}`);
         continue;
       }
-      const fresh = normalize(JSON.parse(Deno.readTextFileSync(target)) as Notebook);
+      if (lostOutputs(fresh).length > 0) {
+        failed++;
+        log(`FAIL ${name}: outputs of cells ${lostOutputs(fresh).join(", ")} lost three times`);
+        continue;
+      }
       if (check) {
         const diff = differences(committed, fresh);
         if (diff.length > 0) {
