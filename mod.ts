@@ -89,3 +89,15 @@ export {
   type SectionHeader,
 } from "./lib/elf/parse.ts";
 export { type AddressRange, type SymbolMatch, SymbolTable } from "./lib/elf/symbols.ts";
+export * from "./lib/analysis/categories.ts";
+export * from "./lib/analysis/syscall_profile.ts";
+export * from "./lib/analysis/compare.ts";
+export * from "./lib/analysis/runner.ts";
+export * from "./lib/analysis/readiness.ts";
+export * from "./lib/analysis/costs.ts";
+export * from "./lib/analysis/symbols.ts";
+export * from "./lib/analysis/symbol_maps.ts";
+export * from "./lib/analysis/guests.ts";
+export * from "./lib/analysis/study.ts";
+export * from "./lib/analysis/bundled.ts";
+export type { TraceRecord } from "./lib/trace/strace_parse.ts";

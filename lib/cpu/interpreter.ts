@@ -120,13 +120,13 @@ export class Cpu {
   /** Use the compiled tier for hot blocks (the interpreter alone when false). */
   jit = true;
   /** Jumps to a block's start before it is compiled (0: compile every block at once). */
-  hotThreshold = HOT;
+  hotThreshold: number = HOT;
   /** Bumped whenever decoded code is invalidated; compiled blocks watch it. */
   codeGen = 0;
   /** Blocks compiled so far. */
   compiledBlocks = 0;
   /** Compile at most this many blocks (bisecting a compiled-tier bug). */
-  compileLimit = Infinity;
+  compileLimit: number = Infinity;
   /** Receives the source of each compiled block (debugging). */
   onCompile: ((pc: number, source: string) => void) | undefined;
 
