@@ -178,8 +178,15 @@ export function guestRequest(root: string, g: GuestSpec): Omit<RunRequest, "prof
     cwd: join(root, g.cwd),
     sysroot: g.sysroot,
     env: g.env,
+    // The guests see the repository at /zkabi wherever it is checked out, so
+    // paths in /proc/self/maps (read by glibc and Rust's runtime) and so the
+    // instruction counts are the same in every clone.
+    pathMap: { host: root, guest: GUEST_ROOT },
   };
 }
+
+/** Where the bundled guests see the repository. */
+export const GUEST_ROOT = "/zkabi";
 
 /** A run summary from a digest. */
 export function summarize(d: RunDigest): RunSummary {

@@ -41,6 +41,8 @@ export interface RunRequest {
   argv0?: string;
   /** Working directory (absolute). */
   cwd: string;
+  /** Host paths under `host` appear to the guest under `guest` (see `RunOptions.pathMap`). */
+  pathMap?: { host: string; guest: string };
   /** Sysroot for dynamic guests. */
   sysroot?: string;
   /** Extra environment. */
@@ -55,7 +57,7 @@ export interface RunRequest {
   maxInsns?: number;
   /** Stop (as a livelock) after this many ECALLs. */
   maxSyscalls?: number;
-  /** Execution engine (default interp: faster for the short runs the analysis does). */
+  /** Execution engine (default jit; both give identical results and counts). */
   engine?: "jit" | "interp";
   /** Sample the pc every this many instructions. */
   sample?: number;
@@ -206,13 +208,14 @@ export function executeRun(req: RunRequest): RunDigest {
     args: req.args,
     argv0: req.argv0,
     cwd: req.cwd,
+    pathMap: req.pathMap,
     sysroot: req.sysroot,
     env: req.env,
     profile,
     cpus: req.cpus,
     sched: req.sched,
     maxInsns: req.maxInsns,
-    engine: req.engine ?? "interp",
+    engine: req.engine ?? "jit",
     stdout: sink("stdout"),
     stderr: sink("stderr"),
     tracer: (e) => {

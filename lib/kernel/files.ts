@@ -155,8 +155,10 @@ export interface FilesSetup {
   sysroot?: string;
   /** Extra mounts (`--mount HOST:GUEST[:ro|rw]`). */
   mounts: readonly Mount[];
-  /** The guest's working directory: the caller's host cwd, mounted read-only at the same path. */
+  /** The guest's working directory: the caller's host cwd, mounted read-only. */
   cwd: string;
+  /** Guest path the cwd is mounted at (default: its host path). */
+  guestCwd?: string;
   /** The executable's host path (served as /proc/self/exe's target and its contents). */
   exeHostPath: string;
   /** The path the guest knows the executable by (readlink /proc/self/exe). */
@@ -291,8 +293,9 @@ export function setupFiles(k: Kernel, setup: FilesSetup): void {
   vfs.mount("/proc", procTree(new SynthFs("proc", proc.dev, proc.id), ctx));
   const sys = next();
   vfs.mount("/sys", sysTree(new SynthFs("sysfs", sys.dev, sys.id), ctx));
-  const cwd = setup.cwd.replace(/\/+$/, "") || "/";
-  if (cwd !== "/") vfs.mount(cwd, hostRoot(cwd, false));
+  const hostCwd = setup.cwd.replace(/\/+$/, "") || "/";
+  const cwd = (setup.guestCwd ?? hostCwd).replace(/\/+$/, "") || "/";
+  if (cwd !== "/") vfs.mount(cwd, hostRoot(hostCwd, false));
   for (const m of setup.mounts) vfs.mount(m.guest, hostRoot(m.host, m.writable));
   const here = vfs.resolve(vfs.root, cwd, true);
   st.cwd = typeof here === "number" ? vfs.root : here;

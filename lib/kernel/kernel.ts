@@ -331,6 +331,16 @@ export class Kernel {
     }
   }
 
+  /** Ends `t`'s time slice: the next runnable thread (or `t` again) gets a fresh quantum. */
+  #rotate(t: Thread): Thread {
+    this.#expireDeadlines();
+    this.#slice = this.options.quantum;
+    return this.#pickNext(t) ?? t;
+  }
+
+  /** Instructions left in the running thread's quantum. */
+  #slice = 0;
+
   /** Makes `t` the next thread to run (hand-off scheduling after a wake). */
   handOffTo(t: Thread): void {
     this.#handoff = t;
@@ -364,7 +374,9 @@ export class Kernel {
   run(): RunEnd {
     const cpu = this.cpu;
     const { quantum, maxInsns } = this.options;
-    let t = this.#pickNext(undefined);
+    // Resuming after a stop (a debugger's breakpoint) continues the same
+    // thread with what is left of its quantum, so stops never change the schedule.
+    let t = this.current?.state === "runnable" ? this.current : this.#pickNext(undefined);
     while (!this.end) {
       if (!t || t.state !== "runnable") {
         this.#expireDeadlines();
@@ -381,6 +393,7 @@ export class Kernel {
         t.switches++;
         this.mem.clearReservation();
         this.current = t;
+        this.#slice = quantum;
       }
       this.deliverSignals(this, t);
       if (this.end || t.state !== "runnable") continue;
@@ -389,21 +402,21 @@ export class Kernel {
         this.end = { kind: "limit", instret: this.instret };
         break;
       }
-      const stop = cpu.run(t.hart, Math.min(quantum, left));
+      // A quantum counts the thread's instructions since it was scheduled,
+      // across its syscalls: a thread that makes syscalls is preempted too.
+      const before = t.hart.instret;
+      const stop = cpu.run(t.hart, Math.min(this.#slice, left));
+      this.#slice -= t.hart.instret - before;
       switch (stop) {
         case STOP_ECALL:
           t.hart.pc += 4;
           this.onEcall(this, t);
           if (this.#handoff && this.options.sched === "handoff") t = undefined;
-          else if (this.#yield) {
-            this.#expireDeadlines();
-            t = this.#pickNext(t) ?? t;
-          }
+          else if (this.#yield || this.#slice <= 0) t = this.#rotate(t);
           this.#yield = false;
           break;
         case STOP_LIMIT:
-          this.#expireDeadlines();
-          t = this.#pickNext(t) ?? t;
+          if (this.#slice <= 0) t = this.#rotate(t);
           break;
         case STOP_EBREAK:
           this.raiseFault(t, { signo: SIGTRAP, code: 1, addr: t.hart.pc });

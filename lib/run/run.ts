@@ -38,6 +38,12 @@ export interface RunOptions {
   mounts?: readonly Mount[];
   /** The caller's working directory (default `Deno.cwd()`). */
   cwd?: string;
+  /**
+   * Shows host paths under `host` to the guest under `guest` (the cwd mount,
+   * the executable's path, argv[0]): with it, results do not depend on where
+   * the files sit on the host. E.g. `{ host: repoRoot, guest: "/zkabi" }`.
+   */
+  pathMap?: { host: string; guest: string };
   /** Seed for getrandom, /dev/urandom and AT_RANDOM; default 0. */
   seed?: number;
   /** CPUs the guest sees; default 4. */
@@ -173,7 +179,11 @@ export function prepare(opts: RunOptions): Prepared {
     ? opts.profile
     : builtinProfile(opts.profile ?? "full");
   const mem = new GuestMemory();
-  const argv = [opts.argv0 ?? opts.program, ...(opts.args ?? [])];
+  const toGuest = guestPathOf(opts.pathMap);
+  // What the guest is told its own name is: relative paths as given, absolute ones mapped.
+  const shown = opts.program.startsWith("/") ? toGuest(opts.program) : opts.program;
+  const exeGuestPath = toGuest(hostPath);
+  const argv = [opts.argv0 ?? shown, ...(opts.args ?? [])];
   const envMap = { ...DEFAULT_ENV, ...(opts.env ?? {}) };
   const envp = Object.keys(envMap).map((k) => `${k}=${envMap[k]}`);
   const sysroot = opts.sysroot === undefined ? undefined : resolveHost(cwd, opts.sysroot);
@@ -185,8 +195,8 @@ export function prepare(opts: RunOptions): Prepared {
       envp,
       seed,
       sysroot,
-      guestPath: hostPath,
-      execfn: opts.program,
+      guestPath: exeGuestPath,
+      execfn: shown,
     });
   } catch (e) {
     if (e instanceof ElfError) throw new RunError(e.message, 126);
@@ -215,8 +225,9 @@ export function prepare(opts: RunOptions): Prepared {
     sysroot,
     mounts: opts.mounts ?? [],
     cwd,
+    guestCwd: toGuest(cwd),
     exeHostPath: hostPath,
-    exeGuestPath: hostPath,
+    exeGuestPath,
     auxv: auxvBytes(exec.stack.auxv),
     stdin: inputFrom(opts.stdin),
     stdout: outputTo(opts.stdout, output.stdout, Deno.stdout),
@@ -324,6 +335,14 @@ function phaseByStudyRule(interpStart?: number, interpEnd?: number): PhaseOf {
     }
     return app ? "app" : "startup";
   };
+}
+
+/** Translates host paths under `map.host` to `map.guest` (identity without a map). */
+function guestPathOf(map: RunOptions["pathMap"]): (hostPath: string) => string {
+  if (!map) return (p) => p;
+  const host = map.host.replace(/\/+$/, "");
+  const guest = map.guest.replace(/\/+$/, "");
+  return (p) => (p === host ? guest || "/" : p.startsWith(host + "/") ? guest + p.slice(host.length) : p);
 }
 
 function resolveHost(cwd: string, path: string): string {
