@@ -38,6 +38,7 @@
 import type { Phase, TraceEvent } from "../trace/events.ts";
 import { parseQemuStrace, parseStraceText, type TraceRecord } from "../trace/strace_parse.ts";
 import { canonicalName, CATEGORIES, type Category, categoryOf } from "./categories.ts";
+import { signalName } from "../kernel/kernel.ts";
 
 /** The four phases in order. */
 export const PHASES: readonly Phase[] = ["loader", "startup", "app", "exit"];
@@ -217,7 +218,7 @@ export function profileFromEvents(label: string, events: readonly TraceEvent[]):
   for (const e of events) {
     if (e.kind === "signal") {
       if (e.action === "handler") {
-        const name = signalLabel(e.signo);
+        const name = signalName(e.signo);
         b.signals.set(name, (b.signals.get(name) ?? 0) + 1);
       }
       continue;
@@ -232,45 +233,6 @@ export function profileFromEvents(label: string, events: readonly TraceEvent[]):
     b.call(e.name, e.phase, thread, err);
   }
   return b.build(label, "zkabi");
-}
-
-const SIGNALS = [
-  "",
-  "SIGHUP",
-  "SIGINT",
-  "SIGQUIT",
-  "SIGILL",
-  "SIGTRAP",
-  "SIGABRT",
-  "SIGBUS",
-  "SIGFPE",
-  "SIGKILL",
-  "SIGUSR1",
-  "SIGSEGV",
-  "SIGUSR2",
-  "SIGPIPE",
-  "SIGALRM",
-  "SIGTERM",
-  "SIGSTKFLT",
-  "SIGCHLD",
-  "SIGCONT",
-  "SIGSTOP",
-  "SIGTSTP",
-  "SIGTTIN",
-  "SIGTTOU",
-  "SIGURG",
-  "SIGXCPU",
-  "SIGXFSZ",
-  "SIGVTALRM",
-  "SIGPROF",
-  "SIGWINCH",
-  "SIGIO",
-  "SIGPWR",
-  "SIGSYS",
-];
-
-function signalLabel(n: number): string {
-  return SIGNALS[n] ?? `SIGRT_${n - 32}`;
 }
 
 /** Guesses the format of trace text: `qemu` when calls print arguments without spaces. */

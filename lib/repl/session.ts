@@ -39,7 +39,14 @@ import type { Kernel, RunEnd, SchedStrategy } from "../kernel/kernel.ts";
 import { syscallName } from "../kernel/syscall_numbers.ts";
 import type { Thread } from "../kernel/thread.ts";
 import { PAGE_SIZE } from "../memory/memory.ts";
-import { describeEnd, finish, prepare, type Prepared, type RunResult } from "../run/run.ts";
+import {
+  describeEnd,
+  finish,
+  prepare,
+  type Prepared,
+  type RunResult,
+  type RunStats,
+} from "../run/run.ts";
 import type { TraceEvent } from "../trace/events.ts";
 import { createStraceWriter, type StraceWriter } from "../trace/strace.ts";
 import { readAuxv } from "./symbols.ts";
@@ -110,24 +117,8 @@ export type StopReason =
   | { kind: "step"; tid: number; pc: number; steps: number }
   | { kind: "exited"; end: RunEnd; status: number; message?: string };
 
-/** Statistics of a process so far (the runner's `RunStats` without the end fields). */
-export interface LiveStats {
-  /** Retired instructions, all threads. */
-  instret: number;
-  /** Retired instructions per thread id. */
-  instretByThread: Record<string, number>;
-  /** Calls per syscall name, sorted by name. */
-  syscalls: Record<string, number>;
-  /** Threads created. */
-  threads: number;
-  /** Context switches. */
-  contextSwitches: number;
-  /** Futex waits that blocked, and wake calls. */
-  futex: { waits: number; wakes: number };
-  /** Signals delivered to handlers. */
-  signalsDelivered: number;
-  /** Mapped and touched bytes. */
-  memory: { mappedBytes: number; touchedBytes: number; peakTouchedBytes: number };
+/** Statistics of a process so far: the runner's `RunStats` without the end fields, plus the clock. */
+export interface LiveStats extends Omit<RunStats, "exitStatus" | "end" | "wallSeconds"> {
   /** Virtual time in ns. */
   virtualNs: number;
 }
