@@ -342,7 +342,10 @@ function guestPathOf(map: RunOptions["pathMap"]): (hostPath: string) => string {
   if (!map) return (p) => p;
   const host = map.host.replace(/\/+$/, "");
   const guest = map.guest.replace(/\/+$/, "");
-  return (p) => (p === host ? guest || "/" : p.startsWith(host + "/") ? guest + p.slice(host.length) : p);
+  return (p) => {
+    if (p === host) return guest || "/";
+    return p.startsWith(host + "/") ? guest + p.slice(host.length) : p;
+  };
 }
 
 function resolveHost(cwd: string, path: string): string {
