@@ -44,6 +44,7 @@ import {
   finish,
   prepare,
   type Prepared,
+  processStats,
   type RunResult,
   type RunStats,
 } from "../run/run.ts";
@@ -322,28 +323,7 @@ export class Session {
 
   /** Statistics so far. */
   stats(): LiveStats {
-    const k = this.kernel;
-    const byThread: Record<string, number> = {};
-    for (const t of k.threads) byThread[String(t.tid)] = t.hart.instret;
-    const syscalls: Record<string, number> = {};
-    for (const name of [...k.counters.syscalls.keys()].sort()) {
-      syscalls[name] = k.counters.syscalls.get(name)!;
-    }
-    return {
-      instret: k.instret,
-      instretByThread: byThread,
-      syscalls,
-      threads: k.counters.threadsCreated,
-      contextSwitches: k.counters.contextSwitches,
-      futex: { waits: k.counters.futexWaits, wakes: k.counters.futexWakes },
-      signalsDelivered: k.counters.signalsDelivered,
-      memory: {
-        mappedBytes: k.mem.mappedBytes,
-        touchedBytes: k.mem.touchedPages * PAGE_SIZE,
-        peakTouchedBytes: k.mem.peakTouchedPages * PAGE_SIZE,
-      },
-      virtualNs: k.nowNs(),
-    };
+    return { ...processStats(this.kernel), virtualNs: this.kernel.nowNs() };
   }
 
   /** Captured stdout as text. */

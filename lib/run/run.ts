@@ -293,7 +293,8 @@ export function describeEnd(end: RunEnd): { status: number; message?: string } {
   }
 }
 
-function collectStats(k: Kernel, status: number, end: RunEnd, wall: number): RunStats {
+/** Statistics of a process so far: everything in {@linkcode RunStats} but how and when it ended. */
+export function processStats(k: Kernel): Omit<RunStats, "exitStatus" | "end" | "wallSeconds"> {
   const byThread: Record<string, number> = {};
   for (const t of k.threads) byThread[String(t.tid)] = t.hart.instret;
   const syscalls: Record<string, number> = {};
@@ -313,10 +314,11 @@ function collectStats(k: Kernel, status: number, end: RunEnd, wall: number): Run
       touchedBytes: k.mem.touchedPages * PAGE_SIZE,
       peakTouchedBytes: k.mem.peakTouchedPages * PAGE_SIZE,
     },
-    exitStatus: status,
-    end: end.kind,
-    wallSeconds: wall,
   };
+}
+
+function collectStats(k: Kernel, status: number, end: RunEnd, wall: number): RunStats {
+  return { ...processStats(k), exitStatus: status, end: end.kind, wallSeconds: wall };
 }
 
 /**
