@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs the machine packages zkabi's tests and tools use: Deno (from npm)
-# and Debian's qemu-user (the reference oracle) and riscv64 cross binutils.
-# Safe to run again: it skips what is present.
+# Installs the machine packages zkabi's tests and tools use: Deno (from npm);
+# from Debian, qemu-user (the reference oracle), the riscv64 cross toolchain
+# (its sysroot serves dynamic guests), Jupyter with the Deno kernel (the
+# notebooks) and tmux (the REPL's terminal test). Safe to run again: it skips
+# what is present.
 set -euo pipefail
 if ! command -v deno >/dev/null 2>&1; then
   npm install -g deno@2.9.6 >/dev/null 2>&1 || true
