@@ -33,9 +33,7 @@ import {
   STOP_MISALIGNED,
 } from "../cpu/interpreter.ts";
 import { PRECOMPILE_BASE, PRECOMPILE_END, PRECOMPILE_NAMES } from "../dispatch/precompiles.ts";
-import type { Profile } from "../dispatch/profile.ts";
-import type { Mount } from "../kernel/files.ts";
-import type { Kernel, RunEnd, SchedStrategy } from "../kernel/kernel.ts";
+import type { Kernel, RunEnd } from "../kernel/kernel.ts";
 import { syscallName } from "../kernel/syscall_numbers.ts";
 import type { Thread } from "../kernel/thread.ts";
 import { PAGE_SIZE } from "../memory/memory.ts";
@@ -45,6 +43,7 @@ import {
   prepare,
   type Prepared,
   processStats,
+  type RunOptions,
   type RunResult,
   type RunStats,
 } from "../run/run.ts";
@@ -57,38 +56,26 @@ const SIGTRAP = 5;
 /** `c.ebreak`, little-endian. */
 const C_EBREAK = new Uint8Array([0x02, 0x90]);
 
-/** What to load: the runner's options that make sense interactively. */
-export interface LoadSpec {
-  /** The ELF executable (host path, relative to `cwd`). */
-  program: string;
-  /** Arguments after argv[0]. */
-  args?: readonly string[];
-  /** argv[0]; default `program`. */
-  argv0?: string;
-  /** Extra guest environment variables. */
-  env?: Readonly<Record<string, string>>;
-  /** Directory served read-only at `/`. */
-  sysroot?: string;
-  /** Tier profile: built-in name or a loaded profile; default `full`. */
-  profile?: string | Profile;
-  /** Extra mounts. */
-  mounts?: readonly Mount[];
-  /** Host working directory for relative paths (default `Deno.cwd()`). */
-  cwd?: string;
-  /** Seed for getrandom and AT_RANDOM. */
-  seed?: number;
-  /** CPUs the guest sees. */
-  cpus?: number;
-  /** Scheduling quantum in instructions. */
-  quantum?: number;
-  /** Scheduling strategy. */
-  sched?: SchedStrategy;
-  /** Virtual instructions per second. */
-  hz?: number;
-  /** Instruction limit. */
-  maxInsns?: number;
-  /** Execution engine. */
-  engine?: "jit" | "interp";
+/** What to load: the runner's options that make sense interactively (stdin only as bytes). */
+export interface LoadSpec extends
+  Pick<
+    RunOptions,
+    | "program"
+    | "args"
+    | "argv0"
+    | "env"
+    | "sysroot"
+    | "profile"
+    | "mounts"
+    | "cwd"
+    | "seed"
+    | "cpus"
+    | "quantum"
+    | "sched"
+    | "hz"
+    | "maxInsns"
+    | "engine"
+  > {
   /** The guest's stdin bytes (default empty). */
   stdin?: Uint8Array;
 }
