@@ -51,7 +51,6 @@ export {
   type KernelOptions,
   type RunEnd,
   type SchedStrategy,
-  signalName,
 } from "./lib/kernel/kernel.ts";
 export { type SigInfo, Thread, type ThreadState } from "./lib/kernel/thread.ts";
 export {
@@ -66,7 +65,8 @@ export {
 } from "./lib/kernel/types.ts";
 export type { FilesSetup, GuestInput, GuestOutput, Mount } from "./lib/kernel/files.ts";
 export { SYSCALL_NAMES, SYSCALL_NUMBERS, syscallName } from "./lib/kernel/syscall_numbers.ts";
-export { errnoName, errnoText } from "./lib/kernel/errno.ts";
+export { errnoName, errnoText } from "./lib/abi/errno.ts";
+export { signalShortName, signalText, sigsetText } from "./lib/abi/signals.ts";
 export type { Phase, Route, SignalEvent, SyscallEvent, TraceEvent } from "./lib/trace/events.ts";
 export { Cpu } from "./lib/cpu/interpreter.ts";
 export { Hart } from "./lib/cpu/hart.ts";

@@ -38,7 +38,7 @@
 import type { Phase, TraceEvent } from "../trace/events.ts";
 import { parseQemuStrace, parseStraceText, type TraceRecord } from "../trace/strace_parse.ts";
 import { canonicalName, CATEGORIES, type Category, categoryOf } from "./categories.ts";
-import { signalName } from "../kernel/kernel.ts";
+import { signalText } from "../abi/signals.ts";
 
 /** The four phases in order. */
 export const PHASES: readonly Phase[] = ["loader", "startup", "app", "exit"];
@@ -218,7 +218,7 @@ export function profileFromEvents(label: string, events: readonly TraceEvent[]):
   for (const e of events) {
     if (e.kind === "signal") {
       if (e.action === "handler") {
-        const name = signalName(e.signo);
+        const name = signalText(e.signo);
         b.signals.set(name, (b.signals.get(name) ?? 0) + 1);
       }
       continue;

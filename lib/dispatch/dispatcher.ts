@@ -11,7 +11,7 @@
  * @module
  */
 
-import { ENOSYS } from "../kernel/errno.ts";
+import { ENOSYS } from "../abi/errno.ts";
 import type { Kernel } from "../kernel/kernel.ts";
 import { syscallName } from "../kernel/syscall_numbers.ts";
 import type { Thread } from "../kernel/thread.ts";

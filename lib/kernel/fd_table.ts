@@ -21,7 +21,7 @@
  * @module
  */
 
-import { EAGAIN, EBADF, EINVAL, EMFILE, ENODEV, ENOTTY, ESPIPE } from "./errno.ts";
+import { EAGAIN, EBADF, EINVAL, EMFILE, ENODEV, ENOTTY, ESPIPE } from "../abi/errno.ts";
 import type { Kernel } from "./kernel.ts";
 import type { Thread } from "./thread.ts";
 import type { Attr, Loc } from "../vfs/types.ts";

@@ -64,7 +64,7 @@ import {
   EROFS,
   ESPIPE,
   EXDEV,
-} from "./errno.ts";
+} from "../abi/errno.ts";
 import {
   FASYNC,
   fdTable,
@@ -128,6 +128,7 @@ import {
   TYPE_BITS,
 } from "../vfs/types.ts";
 import { components, PATH_MAX, Vfs } from "../vfs/vfs.ts";
+import { SIGPIPE } from "../abi/signals.ts";
 
 /** A host directory mounted into the guest's filesystem. */
 export interface Mount {
@@ -213,7 +214,6 @@ export const MAX_RW_COUNT = 0x7ffff000;
 /** Most iovecs per call (UIO_MAXIOV). */
 export const UIO_MAXIOV = 1024;
 /** SIGPIPE. */
-const SIGPIPE = 13;
 /** statx mask bits this kernel fills: STATX_BASIC_STATS | STATX_MNT_ID. */
 export const STATX_FILLED = 0x7ff | 0x1000;
 /** statx: reserved mask bit (EINVAL). */

@@ -15,7 +15,7 @@
  * @module
  */
 
-import { EFAULT, EINVAL, ENOSYS, EPERM, ESRCH } from "./errno.ts";
+import { EFAULT, EINVAL, ENOSYS, EPERM, ESRCH } from "../abi/errno.ts";
 import type { Kernel } from "./kernel.ts";
 import { randomBytes } from "./random.ts";
 import type { Thread } from "./thread.ts";

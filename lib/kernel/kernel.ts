@@ -19,63 +19,12 @@ import {
   STOP_LIMIT,
   STOP_MISALIGNED,
 } from "../cpu/interpreter.ts";
+import { SIGBUS, SIGILL, signalText, SIGSEGV, SIGTRAP } from "../abi/signals.ts";
 import type { SymbolTable } from "../elf/symbols.ts";
 import type { GuestMemory } from "../memory/memory.ts";
 import type { TraceEvent } from "../trace/events.ts";
 import { type SigInfo, Thread } from "./thread.ts";
 import type { SyscallHandler, Wait } from "./types.ts";
-
-/** Signal numbers used by the kernel core (Linux generic numbering). */
-export const SIGILL = 4;
-/** Trace/breakpoint trap. */
-export const SIGTRAP = 5;
-/** Bus error (misaligned atomic). */
-export const SIGBUS = 7;
-/** Segmentation fault. */
-export const SIGSEGV = 11;
-
-/** Signal names by number, as strace prints them. */
-export const SIGNAL_NAMES: readonly string[] = [
-  "",
-  "SIGHUP",
-  "SIGINT",
-  "SIGQUIT",
-  "SIGILL",
-  "SIGTRAP",
-  "SIGABRT",
-  "SIGBUS",
-  "SIGFPE",
-  "SIGKILL",
-  "SIGUSR1",
-  "SIGSEGV",
-  "SIGUSR2",
-  "SIGPIPE",
-  "SIGALRM",
-  "SIGTERM",
-  "SIGSTKFLT",
-  "SIGCHLD",
-  "SIGCONT",
-  "SIGSTOP",
-  "SIGTSTP",
-  "SIGTTIN",
-  "SIGTTOU",
-  "SIGURG",
-  "SIGXCPU",
-  "SIGXFSZ",
-  "SIGVTALRM",
-  "SIGPROF",
-  "SIGWINCH",
-  "SIGIO",
-  "SIGPWR",
-  "SIGSYS",
-];
-
-/** The name of signal `n` (`SIGRT<k>` for real-time signals). */
-export function signalName(n: number): string {
-  if (n > 0 && n < SIGNAL_NAMES.length) return SIGNAL_NAMES[n];
-  if (n >= 32 && n <= 64) return `SIGRT_${n - 32}`;
-  return `${n}`;
-}
 
 /** Scheduling strategies (the futex-emulation research of the study). */
 export type SchedStrategy = "rr" | "handoff";
@@ -466,12 +415,12 @@ export class Kernel {
       const kind = this.cpu.fault?.kind ?? "access";
       return `${kind} fault at address 0x${(info.addr ?? 0).toString(16)} at ${at}`;
     }
-    return `${signalName(info.signo)} at ${at}`;
+    return `${signalText(info.signo)} at ${at}`;
   }
 }
 
 /** Without the signals family: any pending signal's default action kills. */
 function defaultDeliver(k: Kernel, t: Thread): void {
   const s = t.pending.shift();
-  if (s) k.killBySignal(s.signo, `${signalName(s.signo)} delivered to thread ${t.tid}`);
+  if (s) k.killBySignal(s.signo, `${signalText(s.signo)} delivered to thread ${t.tid}`);
 }

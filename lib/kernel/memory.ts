@@ -49,7 +49,7 @@ import {
   EOPNOTSUPP,
   EOVERFLOW,
   EPERM,
-} from "./errno.ts";
+} from "../abi/errno.ts";
 import { fdTable, O_ACCMODE, O_RDONLY, O_RDWR, O_WRONLY } from "./fd_table.ts";
 import type { Kernel } from "./kernel.ts";
 import { getRlimit, RLIM_INFINITY, RLIMIT_AS, RLIMIT_DATA, RLIMIT_MEMLOCK } from "./process.ts";

@@ -19,7 +19,17 @@
  * @module
  */
 
-import { EAGAIN, EBADF, EEXIST, EFAULT, EINTR, EINVAL, ELOOP, ENOENT, EPERM } from "./errno.ts";
+import {
+  EAGAIN,
+  EBADF,
+  EEXIST,
+  EFAULT,
+  EINTR,
+  EINVAL,
+  ELOOP,
+  ENOENT,
+  EPERM,
+} from "../abi/errno.ts";
 import {
   fdTable,
   OpenFile,

@@ -11,7 +11,7 @@
  * @module
  */
 
-import { EFAULT, EINVAL, ENOSYS, EPERM, ESRCH } from "./errno.ts";
+import { EFAULT, EINVAL, ENOSYS, EPERM, ESRCH } from "../abi/errno.ts";
 import { fdTable } from "./fd_table.ts";
 import type { Kernel } from "./kernel.ts";
 import { inheritAffinity } from "./info.ts";

@@ -26,28 +26,15 @@
  * @module
  */
 
-import { EAGAIN, EFAULT, EINTR, EINVAL, ENOMEM, EPERM, ESRCH } from "./errno.ts";
-import { type Kernel, signalName } from "./kernel.ts";
+import { EAGAIN, EFAULT, EINTR, EINVAL, ENOMEM, EPERM, ESRCH } from "../abi/errno.ts";
+import type { Kernel } from "./kernel.ts";
 import type { SigInfo, Thread } from "./thread.ts";
 import { NO_RESULT, type SyscallArgs, type SyscallFamilyTable, type Wait } from "./types.ts";
 import { MemoryFault, PROT_EXEC, PROT_READ } from "../memory/memory.ts";
 import { MMAP_BASE } from "../memory/layout.ts";
 import { GUEST_UID } from "../vfs/types.ts";
-
-/** Highest signal number (_NSIG). */
-export const NSIG = 64;
-/** Kill (cannot be caught, blocked or ignored). */
-export const SIGKILL = 9;
-/** Stop (cannot be caught, blocked or ignored). */
-export const SIGSTOP = 19;
-/** Child status changed (default: ignore). */
-export const SIGCHLD = 17;
-/** Continue (default: ignore here). */
-export const SIGCONT = 18;
-/** Urgent socket data; Go's preemption signal (default: ignore). */
-export const SIGURG = 23;
-/** Window size change (default: ignore). */
-export const SIGWINCH = 28;
+import { signalText } from "../abi/signals.ts";
+import { NSIG, SIGCHLD, SIGCONT, SIGKILL, SIGSTOP, SIGURG, SIGWINCH } from "../abi/signals.ts";
 
 /** sa_flags bits (asm-generic/signal-defs.h). */
 export const SA_NOCLDSTOP = 0x1;
@@ -234,7 +221,7 @@ function emitSignal(k: Kernel, t: Thread, info: SigInfo, action: "handler" | "ig
 function killMessage(k: Kernel, t: Thread, info: SigInfo): string {
   const from = info.pid !== undefined ? ` from pid ${info.pid}` : "";
   const pc = t.hart.pc;
-  return `${signalName(info.signo)} (si_code ${info.code}${from}) to thread ${t.tid}, ` +
+  return `${signalText(info.signo)} (si_code ${info.code}${from}) to thread ${t.tid}, ` +
     `default action, at pc ${k.symbols.where(pc)}, instret ${k.instret}`;
 }
 
@@ -384,7 +371,7 @@ export function deliverPending(k: Kernel, t: Thread): void {
         k,
         t,
         { signo: 11, code: 0x80 },
-        `cannot write the ${signalName(info.signo)} frame for thread ${t.tid} ` +
+        `cannot write the ${signalText(info.signo)} frame for thread ${t.tid} ` +
           `(sp 0x${t.hart.getXNumber(2).toString(16)}): killed by SIGSEGV`,
       );
       return;

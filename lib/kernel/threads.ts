@@ -16,7 +16,7 @@
  * @module
  */
 
-import { E2BIG, EAGAIN, EFAULT, EINTR, EINVAL, ENOSYS, ETIMEDOUT } from "./errno.ts";
+import { E2BIG, EAGAIN, EFAULT, EINTR, EINVAL, ENOSYS, ETIMEDOUT } from "../abi/errno.ts";
 import type { Kernel } from "./kernel.ts";
 import { sendTkill } from "./signals.ts";
 import type { Thread } from "./thread.ts";

@@ -22,7 +22,7 @@
  * @module
  */
 
-import { EFAULT, EINTR, EINVAL, EOPNOTSUPP, EPERM } from "./errno.ts";
+import { EFAULT, EINTR, EINVAL, EOPNOTSUPP, EPERM } from "../abi/errno.ts";
 import type { Kernel } from "./kernel.ts";
 import type { Thread } from "./thread.ts";
 import type { SyscallArgs, SyscallFamilyTable, SyscallResult, Wait } from "./types.ts";

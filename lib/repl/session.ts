@@ -50,9 +50,8 @@ import {
 import type { TraceEvent } from "../trace/events.ts";
 import { createStraceWriter, type StraceWriter } from "../trace/strace.ts";
 import { readAuxv } from "./symbols.ts";
+import { SIGTRAP } from "../abi/signals.ts";
 
-/** SIGTRAP, the signal the kernel raises for EBREAK. */
-const SIGTRAP = 5;
 /** `c.ebreak`, little-endian. */
 const C_EBREAK = new Uint8Array([0x02, 0x90]);
 

@@ -46,13 +46,14 @@
  * @module
  */
 
-import { errnoName } from "../kernel/errno.ts";
+import { errnoName } from "../abi/errno.ts";
 import { SYSCALL_NAMES } from "../kernel/syscall_numbers.ts";
 import type { TraceEvent } from "./events.ts";
 import { resultText } from "./strace.ts";
 import { straceName } from "./strace_decode.ts";
 import { parseQemuStrace, parseStraceText, type TraceRecord } from "./strace_parse.ts";
-import { hex, SI_CODES, SI_CODES_BY_SIGNAL, signalText, symbolValue } from "./strace_tables.ts";
+import { hex, SI_CODES, SI_CODES_BY_SIGNAL, symbolValue } from "../abi/xlat.ts";
+import { signalText } from "../abi/signals.ts";
 
 /**
  * How an argument compares: `i` 32-bit integer or flags, `l` 64-bit

@@ -31,11 +31,12 @@
  * @module
  */
 
-import { errnoName, errnoText } from "../kernel/errno.ts";
+import { errnoName, errnoText } from "../abi/errno.ts";
 import type { Kernel, RunEnd } from "../kernel/kernel.ts";
 import type { SignalEvent, SyscallEvent, TraceEvent } from "./events.ts";
 import { type Decoded, decodeSyscall, DEFAULT_STRSIZE, straceName } from "./strace_decode.ts";
-import { hex, siCodeText, signalText } from "./strace_tables.ts";
+import { hex, siCodeText } from "../abi/xlat.ts";
+import { signalText } from "../abi/signals.ts";
 
 /** Options of the strace writer. */
 export interface StraceOptions {

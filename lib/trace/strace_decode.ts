@@ -86,9 +86,7 @@ import {
   RUSAGE_WHO,
   SA_FLAGS,
   SEEK_WHENCE,
-  signalText,
   SIGPROCMASK_HOW,
-  sigsetText,
   SS_FLAGS,
   STATX_ATTRS,
   STATX_MASK,
@@ -99,7 +97,8 @@ import {
   TERMIOS_OFLAG,
   TIMER_FLAGS,
   WAIT_OPTIONS,
-} from "./strace_tables.ts";
+} from "../abi/xlat.ts";
+import { signalText, sigsetText } from "../abi/signals.ts";
 
 /** Bytes of strings and elements of arrays strace prints (its `-s` default). */
 export const DEFAULT_STRSIZE = 32;

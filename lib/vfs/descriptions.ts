@@ -5,7 +5,7 @@
  * @module
  */
 
-import { EFAULT, EINVAL, EISDIR, ENOSPC, ENOTTY, ENXIO } from "../kernel/errno.ts";
+import { EFAULT, EINVAL, EISDIR, ENOSPC, ENOTTY, ENXIO } from "../abi/errno.ts";
 import {
   O_APPEND,
   OpenFile,

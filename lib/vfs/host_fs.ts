@@ -22,7 +22,7 @@ import {
   ENOTDIR,
   ENOTEMPTY,
   errnoName,
-} from "../kernel/errno.ts";
+} from "../abi/errno.ts";
 import {
   type Attr,
   blocksFor,

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { EEXIST, EFBIG, EINVAL, ENOENT, ENOSPC, ENOTEMPTY } from "../kernel/errno.ts";
+import { EEXIST, EFBIG, EINVAL, ENOENT, ENOSPC, ENOTEMPTY } from "../abi/errno.ts";
 import {
   type Attr,
   type DirEntry,

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { EAGAIN, EBUSY, EINVAL, EPERM, EPIPE } from "../kernel/errno.ts";
+import { EAGAIN, EBUSY, EINVAL, EPERM, EPIPE } from "../abi/errno.ts";
 import {
   O_ACCMODE,
   O_RDONLY,

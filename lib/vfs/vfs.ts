@@ -16,7 +16,7 @@
  * @module
  */
 
-import { ELOOP, ENAMETOOLONG, ENOENT, ENOTDIR } from "../kernel/errno.ts";
+import { ELOOP, ENAMETOOLONG, ENOENT, ENOTDIR } from "../abi/errno.ts";
 import { VirtualDir } from "./synth_fs.ts";
 import {
   childOf,

@@ -23,7 +23,7 @@ import {
   ERANGE,
   EROFS,
   EXDEV,
-} from "../../lib/kernel/errno.ts";
+} from "../../lib/abi/errno.ts";
 import { O_CREAT, O_DIRECTORY, O_PATH, O_RDWR, O_WRONLY } from "../../lib/kernel/fd_table.ts";
 import type { Kernel } from "../../lib/kernel/kernel.ts";
 import { REALTIME_EPOCH_SEC } from "../../lib/kernel/time.ts";

@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { EAGAIN, EBADF, EFAULT, EINVAL, EPERM, EPIPE, ESPIPE } from "../../lib/kernel/errno.ts";
+import { EAGAIN, EBADF, EFAULT, EINVAL, EPERM, EPIPE, ESPIPE } from "../../lib/abi/errno.ts";
 import {
   fdTable,
   O_CLOEXEC,

@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { EACCES, ENOENT, ENOSPC } from "../../lib/kernel/errno.ts";
+import { EACCES, ENOENT, ENOSPC } from "../../lib/abi/errno.ts";
 import { O_DIRECTORY, O_RDWR, O_WRONLY } from "../../lib/kernel/fd_table.ts";
 import type { Kernel } from "../../lib/kernel/kernel.ts";
 import { chacha20Block, randomBytes, streamForSeed } from "../../lib/kernel/random.ts";

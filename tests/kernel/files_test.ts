@@ -23,7 +23,7 @@ import {
   ENXIO,
   EROFS,
   ESPIPE,
-} from "../../lib/kernel/errno.ts";
+} from "../../lib/abi/errno.ts";
 import {
   fdTable,
   O_APPEND,

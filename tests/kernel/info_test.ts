@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { SymbolTable } from "../../lib/elf/symbols.ts";
-import { EFAULT, EINVAL, ENOSYS, EPERM, ESRCH } from "../../lib/kernel/errno.ts";
+import { EFAULT, EINVAL, ENOSYS, EPERM, ESRCH } from "../../lib/abi/errno.ts";
 import { INFO } from "../../lib/kernel/info.ts";
 import { Kernel } from "../../lib/kernel/kernel.ts";
 import { randomBytes } from "../../lib/kernel/random.ts";

@@ -12,7 +12,7 @@ import {
   EOPNOTSUPP,
   EOVERFLOW,
   EPERM,
-} from "../../lib/kernel/errno.ts";
+} from "../../lib/abi/errno.ts";
 import { fdTable, O_RDONLY, O_RDWR, O_WRONLY, OpenFile } from "../../lib/kernel/fd_table.ts";
 import { Kernel } from "../../lib/kernel/kernel.ts";
 import { MEMORY, programBreak, setupMemory } from "../../lib/kernel/memory.ts";

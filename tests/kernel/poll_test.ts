@@ -18,7 +18,7 @@ import {
   ELOOP,
   ENOENT,
   EPERM,
-} from "../../lib/kernel/errno.ts";
+} from "../../lib/abi/errno.ts";
 import { fdTable, OpenFile } from "../../lib/kernel/fd_table.ts";
 import type { Kernel } from "../../lib/kernel/kernel.ts";
 import type { Thread } from "../../lib/kernel/thread.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { SymbolTable } from "../../lib/elf/symbols.ts";
-import { EBADF, EFAULT, EINVAL, ENOMEM, ENOSYS, EPERM, ESRCH } from "../../lib/kernel/errno.ts";
+import { EBADF, EFAULT, EINVAL, ENOMEM, ENOSYS, EPERM, ESRCH } from "../../lib/abi/errno.ts";
 import { Kernel } from "../../lib/kernel/kernel.ts";
 import {
   inheritThreadState,

@@ -8,7 +8,7 @@
  */
 
 import assert from "node:assert/strict";
-import { EAGAIN, EFAULT, EINTR, EINVAL, ENOMEM, EPERM, ESRCH } from "../../lib/kernel/errno.ts";
+import { EAGAIN, EFAULT, EINTR, EINVAL, ENOMEM, EPERM, ESRCH } from "../../lib/abi/errno.ts";
 import type { Kernel } from "../../lib/kernel/kernel.ts";
 import {
   FP_FCSR,

@@ -19,7 +19,7 @@ import {
   ENOSYS,
   ESRCH,
   ETIMEDOUT,
-} from "../../lib/kernel/errno.ts";
+} from "../../lib/abi/errno.ts";
 import { Dispatcher } from "../../lib/dispatch/dispatcher.ts";
 import { builtinProfile } from "../../lib/dispatch/profile.ts";
 import type { Kernel } from "../../lib/kernel/kernel.ts";

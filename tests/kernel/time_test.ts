@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { Dispatcher } from "../../lib/dispatch/dispatcher.ts";
 import { builtinProfile } from "../../lib/dispatch/profile.ts";
 import { SymbolTable } from "../../lib/elf/symbols.ts";
-import { EFAULT, EINTR, EINVAL, EOPNOTSUPP, EPERM } from "../../lib/kernel/errno.ts";
+import { EFAULT, EINTR, EINVAL, EOPNOTSUPP, EPERM } from "../../lib/abi/errno.ts";
 import { allHandlers } from "../../lib/kernel/families.ts";
 import { Kernel } from "../../lib/kernel/kernel.ts";
 import { isSleepWait, TIME } from "../../lib/kernel/time.ts";

@@ -6,7 +6,7 @@
  */
 import { equal, match, ok } from "node:assert/strict";
 import { run, type RunResult } from "../../lib/run/run.ts";
-import { signalName } from "../../lib/kernel/kernel.ts";
+import { signalText } from "../../lib/abi/signals.ts";
 
 interface Expectation {
   name: string;
@@ -61,7 +61,7 @@ for (const p of expect.programs) {
         "signal",
         `${p.name}: expected death by ${p.signal}; ${r.message ?? ""} ${err}`,
       );
-      equal(signalName((r.end as { signo: number }).signo), p.signal);
+      equal(signalText((r.end as { signo: number }).signo), p.signal);
       equal(r.status, 128 + (r.end as { signo: number }).signo);
     } else {
       equal(r.status, p.exit, `${p.name}: exit ${r.status} ${r.message ?? ""} stderr: ${err}`);

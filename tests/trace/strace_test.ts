@@ -18,10 +18,10 @@ import {
   straceExitLine,
 } from "../../lib/trace/strace.ts";
 import { quote } from "../../lib/trace/strace_decode.ts";
-import { sigsetText } from "../../lib/trace/strace_tables.ts";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { exists, sig, sys, type TestGuest, testGuest, unescapeC } from "./support.ts";
+import { sigsetText } from "../../lib/abi/signals.ts";
 
 const STUDY = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "shared", "study");
 

@@ -7,7 +7,7 @@
  */
 
 import assert from "node:assert/strict";
-import { ELOOP, ENAMETOOLONG, ENOENT, ENOTDIR } from "../../lib/kernel/errno.ts";
+import { ELOOP, ENAMETOOLONG, ENOENT, ENOTDIR } from "../../lib/abi/errno.ts";
 import { HostFs } from "../../lib/vfs/host_fs.ts";
 import { MemFs } from "../../lib/vfs/mem_fs.ts";
 import {

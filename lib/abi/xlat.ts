@@ -11,6 +11,8 @@
  * @module
  */
 
+import { signalText } from "./signals.ts";
+
 /** A table of named values: flag bits or enumeration members. */
 export interface Xlat {
   /** [value, name] pairs in printing order. */
@@ -620,79 +622,6 @@ export const SS_FLAGS: Xlat = xlat("SS_???", [
   [2, "SS_DISABLE"],
   [0x80000000, "SS_AUTODISARM"],
 ]);
-
-const SIGNALS: readonly string[] = [
-  "0",
-  "HUP",
-  "INT",
-  "QUIT",
-  "ILL",
-  "TRAP",
-  "ABRT",
-  "BUS",
-  "FPE",
-  "KILL",
-  "USR1",
-  "SEGV",
-  "USR2",
-  "PIPE",
-  "ALRM",
-  "TERM",
-  "STKFLT",
-  "CHLD",
-  "CONT",
-  "STOP",
-  "TSTP",
-  "TTIN",
-  "TTOU",
-  "URG",
-  "XCPU",
-  "XFSZ",
-  "VTALRM",
-  "PROF",
-  "WINCH",
-  "IO",
-  "PWR",
-  "SYS",
-];
-
-/**
- * A signal's name without `SIG` as strace prints it in sets: `URG`,
- * `RTMIN` for 32, `RT_1`..`RT_32` for 33..64; undefined outside 1..64.
- */
-export function signalShortName(n: number): string | undefined {
-  if (n >= 1 && n < 32) return SIGNALS[n];
-  if (n === 32) return "RTMIN";
-  if (n > 32 && n <= 64) return `RT_${n - 32}`;
-  return undefined;
-}
-
-/** A signal number as strace prints it: `SIGURG`, `SIGRT_1`, or the number. */
-export function signalText(n: number): string {
-  const s = signalShortName(n);
-  return s === undefined ? `${n}` : `SIG${s}`;
-}
-
-/**
- * A 64-bit signal set as strace prints it: `[]`, `[PIPE URG]`; when more
- * than half of the bits are set, the complement with `~`: `~[]`,
- * `~[RTMIN RT_1]`.
- */
-export function sigsetText(set: bigint): string {
-  let v = BigInt.asUintN(64, set);
-  let neg = "";
-  let pop = 0;
-  for (let x = v; x !== 0n; x &= x - 1n) pop++;
-  if (pop > 32) {
-    neg = "~";
-    v = BigInt.asUintN(64, ~v);
-  }
-  const names: string[] = [];
-  for (let i = 0; i < 64; i++) {
-    if ((v >> BigInt(i)) & 1n) names.push(signalShortName(i + 1)!);
-  }
-  return `${neg}[${names.join(" ")}]`;
-}
 
 /** si_code values shared by all signals. */
 export const SI_CODES: Xlat = xlat("SI_???", [
