@@ -65,28 +65,7 @@ import {
   ESPIPE,
   EXDEV,
 } from "../abi/errno.ts";
-import {
-  FASYNC,
-  fdTable,
-  O_ACCMODE,
-  O_APPEND,
-  O_CLOEXEC,
-  O_CREAT,
-  O_DIRECT,
-  O_DIRECTORY,
-  O_EXCL,
-  O_NOATIME,
-  O_NOCTTY,
-  O_NOFOLLOW,
-  O_NONBLOCK,
-  O_PATH,
-  O_RDONLY,
-  O_RDWR,
-  O_TMPFILE,
-  O_TRUNC,
-  O_WRONLY,
-  type OpenFile,
-} from "./fd_table.ts";
+import { fdTable } from "./fd_table.ts";
 import type { Kernel } from "./kernel.ts";
 import { getRlimit, PPID, RLIMIT_NOFILE, umaskOf } from "./process.ts";
 import { randomBytes } from "./random.ts";
@@ -96,9 +75,6 @@ import type { SyscallArgs, SyscallFamilyTable, SyscallResult, Wait } from "./typ
 import {
   DeviceFile,
   DirFile,
-  FIOCLEX,
-  FIONBIO,
-  FIONCLEX,
   PathFile,
   RegularFile,
   StdinFile,
@@ -129,6 +105,38 @@ import {
 } from "../vfs/types.ts";
 import { components, PATH_MAX, Vfs } from "../vfs/vfs.ts";
 import { SIGPIPE } from "../abi/signals.ts";
+import {
+  FASYNC,
+  O_ACCMODE,
+  O_APPEND,
+  O_CLOEXEC,
+  O_CREAT,
+  O_DIRECT,
+  O_DIRECTORY,
+  O_EXCL,
+  O_NOATIME,
+  O_NOCTTY,
+  O_NOFOLLOW,
+  O_NONBLOCK,
+  O_PATH,
+  O_RDONLY,
+  O_RDWR,
+  O_TMPFILE,
+  O_TRUNC,
+  O_WRONLY,
+} from "../abi/flags.ts";
+import { FIOCLEX, FIONBIO, FIONCLEX } from "../abi/flags.ts";
+import type { OpenFile } from "../vfs/open_file.ts";
+import {
+  AT_EACCESS,
+  AT_EMPTY_PATH,
+  AT_FDCWD,
+  AT_NO_AUTOMOUNT,
+  AT_REMOVEDIR,
+  AT_STATX_SYNC_TYPE,
+  AT_SYMLINK_FOLLOW,
+  AT_SYMLINK_NOFOLLOW,
+} from "../abi/flags.ts";
 
 /** A host directory mounted into the guest's filesystem. */
 export interface Mount {
@@ -191,23 +199,6 @@ export interface FilesState {
   /** Next pipe inode number. */
   nextPipeIno: number;
 }
-
-/** at-flags and special dirfd (linux/fcntl.h). */
-export const AT_FDCWD: number = -100;
-/** Do not follow a final symlink. */
-export const AT_SYMLINK_NOFOLLOW = 0x100;
-/** unlinkat: remove a directory. */
-export const AT_REMOVEDIR = 0x200;
-/** faccessat2: use effective ids. */
-export const AT_EACCESS = 0x200;
-/** linkat: follow a final symlink. */
-export const AT_SYMLINK_FOLLOW = 0x400;
-/** Do not automount. */
-export const AT_NO_AUTOMOUNT = 0x800;
-/** An empty path names dirfd itself. */
-export const AT_EMPTY_PATH = 0x1000;
-/** statx sync-type bits. */
-export const AT_STATX_SYNC_TYPE = 0x6000;
 
 /** Largest byte count one read or write transfers (MAX_RW_COUNT = INT_MAX & PAGE_MASK). */
 export const MAX_RW_COUNT = 0x7ffff000;
@@ -1244,7 +1235,7 @@ function sysDup3(k: Kernel, _t: Thread, a: SyscallArgs): number {
 
 const FIOASYNC = 0x5452;
 
-function sysIoctl(k: Kernel, t: Thread, a: SyscallArgs): number {
+function sysIoctl(k: Kernel, _t: Thread, a: SyscallArgs): number {
   const fd = a.int(0);
   const entry = fdTable(k).get(fd);
   if (!entry || entry.file.kind === "path") return -EBADF;
@@ -1276,7 +1267,7 @@ function sysIoctl(k: Kernel, t: Thread, a: SyscallArgs): number {
       entry.cloexec = false;
       return 0;
   }
-  return f.ioctl(k, t, req, arg);
+  return f.ioctl(k, req, arg);
 }
 
 /** Watch-queue pipes (O_NOTIFICATION_PIPE) need CONFIG_WATCH_QUEUE: ENOPKG. */

@@ -50,11 +50,12 @@ import {
   EOVERFLOW,
   EPERM,
 } from "../abi/errno.ts";
-import { fdTable, O_ACCMODE, O_RDONLY, O_RDWR, O_WRONLY } from "./fd_table.ts";
+import { fdTable } from "./fd_table.ts";
 import type { Kernel } from "./kernel.ts";
 import { getRlimit, RLIM_INFINITY, RLIMIT_AS, RLIMIT_DATA, RLIMIT_MEMLOCK } from "./process.ts";
 import type { Thread } from "./thread.ts";
 import type { SyscallArgs, SyscallFamilyTable } from "./types.ts";
+import { O_ACCMODE, O_RDONLY, O_RDWR, O_WRONLY } from "../abi/flags.ts";
 
 /** mmap flags (asm-generic/mman-common.h, mman.h; linux/mman.h). */
 export const MAP_SHARED = 0x01;

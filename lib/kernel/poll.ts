@@ -30,18 +30,7 @@ import {
   ENOENT,
   EPERM,
 } from "../abi/errno.ts";
-import {
-  fdTable,
-  OpenFile,
-  POLLERR,
-  POLLHUP,
-  POLLIN,
-  POLLNVAL,
-  POLLOUT,
-  POLLPRI,
-  POLLRDNORM,
-  POLLWRNORM,
-} from "./fd_table.ts";
+import { fdTable } from "./fd_table.ts";
 import type { Kernel } from "./kernel.ts";
 import {
   hasDeliverable,
@@ -54,6 +43,18 @@ import type { SyscallArgs, SyscallFamilyTable, Wait } from "./types.ts";
 import { BOOT_OFFSET_NS, REALTIME_EPOCH_SEC } from "./time.ts";
 import { MemoryFault } from "../memory/memory.ts";
 import type { Attr } from "../vfs/types.ts";
+import {
+  POLLERR,
+  POLLHUP,
+  POLLIN,
+  POLLNVAL,
+  POLLOUT,
+  POLLPRI,
+  POLLRDNORM,
+  POLLWRNORM,
+} from "../abi/flags.ts";
+import { OpenFile } from "../vfs/open_file.ts";
+import type { FileContext } from "../vfs/open_file.ts";
 
 /** eventfd2 flags. */
 export const EFD_SEMAPHORE = 1;
@@ -125,7 +126,7 @@ function generationOf(f: OpenFile): number | undefined {
 }
 
 /** The optional next readiness time (absolute virtual ns) of a timed file. */
-function nextEventOf(k: Kernel, f: OpenFile): number | undefined {
+function nextEventOf(k: FileContext, f: OpenFile): number | undefined {
   return f instanceof TimerFd ? f.nextExpiry(k) : undefined;
 }
 
@@ -155,12 +156,12 @@ export class EventFd extends OpenFile {
   }
 
   /** fstat. */
-  stat(_k: Kernel): Attr {
+  stat(_k: FileContext): Attr {
     return anonAttr();
   }
 
   /** Reads the counter (8 bytes): all of it, or 1 in semaphore mode; EAGAIN at zero. */
-  override read(_k: Kernel, max: number): Uint8Array | number {
+  override read(_k: FileContext, max: number): Uint8Array | number {
     if (max < 8) return -EINVAL;
     if (this.count === 0n) return -EAGAIN;
     const v = this.semaphore ? 1n : this.count;
@@ -172,7 +173,7 @@ export class EventFd extends OpenFile {
   }
 
   /** Adds an 8-byte value; EAGAIN while it would pass 2^64-2; EINVAL for 2^64-1. */
-  override write(_k: Kernel, data: Uint8Array): number {
+  override write(_k: FileContext, data: Uint8Array): number {
     if (data.length < 8) return -EINVAL;
     const v = new DataView(data.buffer, data.byteOffset, 8).getBigUint64(0, true);
     if (v === U64_MAX) return -EINVAL;
@@ -183,7 +184,7 @@ export class EventFd extends OpenFile {
   }
 
   /** Readable when non-zero, writable while a write of 1 fits. */
-  override poll(_k: Kernel): number {
+  override poll(_k: FileContext): number {
     return (this.count > 0n ? POLLIN | POLLRDNORM : 0) |
       (this.count < U64_MAX - 1n ? POLLOUT | POLLWRNORM : 0);
   }
@@ -226,12 +227,12 @@ export class TimerFd extends OpenFile {
   }
 
   /** fstat. */
-  stat(_k: Kernel): Attr {
+  stat(_k: FileContext): Attr {
     return anonAttr();
   }
 
   /** Accrues expirations up to now. */
-  update(k: Kernel): void {
+  update(k: FileContext): void {
     const now = k.nowNs();
     if (this.next === undefined || now < this.next) return;
     if (this.interval > 0) {
@@ -246,13 +247,13 @@ export class TimerFd extends OpenFile {
   }
 
   /** The next expiry (virtual ns), if armed. */
-  nextExpiry(k: Kernel): number | undefined {
+  nextExpiry(k: FileContext): number | undefined {
     this.update(k);
     return this.next;
   }
 
   /** Reads the expiration count (8 bytes); EAGAIN when none. */
-  override read(k: Kernel, max: number): Uint8Array | number {
+  override read(k: FileContext, max: number): Uint8Array | number {
     if (max < 8) return -EINVAL;
     this.update(k);
     if (this.ticks === 0n) return -EAGAIN;
@@ -264,13 +265,13 @@ export class TimerFd extends OpenFile {
   }
 
   /** Readable once it has expired. */
-  override poll(k: Kernel): number {
+  override poll(k: FileContext): number {
     this.update(k);
     return this.ticks > 0n ? POLLIN | POLLRDNORM : 0;
   }
 
   /** The clock's current value in ns (CLOCK_REALTIME or CLOCK_MONOTONIC). */
-  clockNs(k: Kernel): number {
+  clockNs(k: FileContext): number {
     return k.nowNs() + (this.realtime ? REALTIME_EPOCH_SEC * NS : BOOT_OFFSET_NS);
   }
 }
@@ -405,7 +406,7 @@ export class EpollFile extends OpenFile {
   }
 
   /** fstat. */
-  stat(_k: Kernel): Attr {
+  stat(_k: FileContext): Attr {
     return anonAttr();
   }
 
@@ -420,7 +421,7 @@ export class EpollFile extends OpenFile {
    * edge state advances and reported level-triggered interests rotate to
    * the end, so a small `max` still serves every descriptor in turn.
    */
-  collect(k: Kernel, max: number, consume: boolean): EpollReady[] {
+  collect(k: FileContext, max: number, consume: boolean): EpollReady[] {
     // A file whose last descriptor closed leaves every epoll set.
     this.interests = this.interests.filter((i) => i.file.refs > 0);
     const out: EpollReady[] = [];
@@ -451,12 +452,12 @@ export class EpollFile extends OpenFile {
   }
 
   /** Readable while an event is ready. */
-  override poll(k: Kernel): number {
+  override poll(k: FileContext): number {
     return this.collect(k, 1, false).length > 0 ? POLLIN | POLLRDNORM : 0;
   }
 
   /** The earliest next event among watched timed files. */
-  nextEvent(k: Kernel): number | undefined {
+  nextEvent(k: FileContext): number | undefined {
     let best: number | undefined;
     for (const i of this.interests) {
       if (i.disabled || i.file.refs === 0) continue;

@@ -7,17 +7,6 @@
 
 import { EFAULT, EINVAL, EISDIR, ENOSPC, ENOTTY, ENXIO } from "../abi/errno.ts";
 import {
-  O_APPEND,
-  OpenFile,
-  POLLHUP,
-  POLLIN,
-  POLLOUT,
-  POLLRDNORM,
-  POLLWRNORM,
-} from "../kernel/fd_table.ts";
-import type { Kernel } from "../kernel/kernel.ts";
-import type { Thread } from "../kernel/thread.ts";
-import {
   type Attr,
   type DirEntry,
   type FileData,
@@ -27,42 +16,25 @@ import {
   makedev,
   pathOf,
 } from "./types.ts";
-
-/** lseek whence values. */
-export const SEEK_SET = 0;
-/** Relative to the current offset. */
-export const SEEK_CUR = 1;
-/** Relative to the end. */
-export const SEEK_END = 2;
-/** Next data at or after the offset. */
-export const SEEK_DATA = 3;
-/** Next hole at or after the offset. */
-export const SEEK_HOLE = 4;
-
-/** ioctl requests (asm-generic/ioctls.h). */
-export const TCGETS = 0x5401;
-/** Set termios now. */
-export const TCSETS = 0x5402;
-/** Set termios after output drains. */
-export const TCSETSW = 0x5403;
-/** Set termios after flushing input. */
-export const TCSETSF = 0x5404;
-/** Foreground process group. */
-export const TIOCGPGRP = 0x540f;
-/** Set the foreground process group. */
-export const TIOCSPGRP = 0x5410;
-/** Window size. */
-export const TIOCGWINSZ = 0x5413;
-/** Set the window size. */
-export const TIOCSWINSZ = 0x5414;
-/** Bytes available to read. */
-export const FIONREAD = 0x541b;
-/** Set or clear O_NONBLOCK. */
-export const FIONBIO = 0x5421;
-/** Clear FD_CLOEXEC. */
-export const FIONCLEX = 0x5450;
-/** Set FD_CLOEXEC. */
-export const FIOCLEX = 0x5451;
+import { O_APPEND, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM } from "../abi/flags.ts";
+import { OpenFile } from "./open_file.ts";
+import {
+  FIONREAD,
+  SEEK_CUR,
+  SEEK_DATA,
+  SEEK_END,
+  SEEK_HOLE,
+  SEEK_SET,
+  TCGETS,
+  TCSETS,
+  TCSETSF,
+  TCSETSW,
+  TIOCGPGRP,
+  TIOCGWINSZ,
+  TIOCSPGRP,
+  TIOCSWINSZ,
+} from "../abi/flags.ts";
+import type { FileContext } from "./open_file.ts";
 
 /** Largest offset a file may reach (kept within exact JS integers). */
 export const MAX_OFFSET: number = Number.MAX_SAFE_INTEGER;
@@ -125,14 +97,14 @@ export class RegularFile extends OpenFile {
   }
 
   /** Reads (see `OpenFile.read`). */
-  override read(_k: Kernel, max: number): Uint8Array {
+  override read(_k: FileContext, max: number): Uint8Array {
     const b = this.data.read(this.pos, max);
     this.pos += b.length;
     return b;
   }
 
   /** Writes (see `OpenFile.write`). */
-  override write(_k: Kernel, data: Uint8Array): number {
+  override write(_k: FileContext, data: Uint8Array): number {
     if (this.flags & O_APPEND) this.pos = this.data.size();
     if (this.pos + data.length > MAX_OFFSET) return -EINVAL;
     const n = this.data.write(this.pos, data);
@@ -141,12 +113,12 @@ export class RegularFile extends OpenFile {
   }
 
   /** Positional read. */
-  override pread(_k: Kernel, max: number, offset: number): Uint8Array {
+  override pread(_k: FileContext, max: number, offset: number): Uint8Array {
     return this.data.read(offset, max);
   }
 
   /** Positional write. */
-  override pwrite(_k: Kernel, data: Uint8Array, offset: number): number {
+  override pwrite(_k: FileContext, data: Uint8Array, offset: number): number {
     // Linux appends even for pwrite when the file is O_APPEND.
     const at = this.flags & O_APPEND ? this.data.size() : offset;
     if (at + data.length > MAX_OFFSET) return -EINVAL;
@@ -154,14 +126,14 @@ export class RegularFile extends OpenFile {
   }
 
   /** lseek. */
-  override seek(_k: Kernel, offset: number, whence: number): number {
+  override seek(_k: FileContext, offset: number, whence: number): number {
     const to = seekTarget(this.pos, this.data.size(), offset, whence);
     if (to >= 0) this.pos = to;
     return to;
   }
 
   /** Device ioctls. */
-  override ioctl(k: Kernel, _t: Thread, request: number, arg: number): number {
+  override ioctl(k: FileContext, request: number, arg: number): number {
     if (request !== FIONREAD) return -ENOTTY;
     return putInt(k, arg, Math.max(0, Math.min(0x7fffffff, this.data.size() - this.pos)));
   }
@@ -229,7 +201,7 @@ export class DirFile extends OpenFile {
   }
 
   /** lseek. */
-  override seek(_k: Kernel, offset: number, whence: number): number {
+  override seek(_k: FileContext, offset: number, whence: number): number {
     let to: number;
     if (whence === SEEK_SET) to = offset;
     else if (whence === SEEK_CUR) to = this.pos + offset;
@@ -308,7 +280,7 @@ export class DeviceFile extends OpenFile {
   }
 
   /** Reads (see `OpenFile.read`). */
-  override read(_k: Kernel, max: number): Uint8Array {
+  override read(_k: FileContext, max: number): Uint8Array {
     const n = Math.min(max, DEVICE_CHUNK);
     switch (this.device) {
       case "null":
@@ -322,18 +294,18 @@ export class DeviceFile extends OpenFile {
   }
 
   /** Writes (see `OpenFile.write`). */
-  override write(_k: Kernel, data: Uint8Array): number {
+  override write(_k: FileContext, data: Uint8Array): number {
     if (this.device === "full") return data.length === 0 ? 0 : -ENOSPC;
     return data.length;
   }
 
   /** Positional read. */
-  override pread(k: Kernel, max: number): Uint8Array {
+  override pread(k: FileContext, max: number): Uint8Array {
     return this.read(k, max);
   }
 
   /** Positional write. */
-  override pwrite(k: Kernel, data: Uint8Array): number {
+  override pwrite(k: FileContext, data: Uint8Array): number {
     return this.write(k, data);
   }
 
@@ -418,7 +390,7 @@ export abstract class StdioFile extends OpenFile {
   }
 
   /** Terminal ioctls (and FIONREAD). */
-  override ioctl(k: Kernel, _t: Thread, request: number, arg: number): number {
+  override ioctl(k: FileContext, request: number, arg: number): number {
     const term = this.#shape.terminal;
     if (!term) return request === FIONREAD ? this.available(k, arg) : -ENOTTY;
     try {
@@ -453,7 +425,7 @@ export abstract class StdioFile extends OpenFile {
   }
 
   /** FIONREAD: bytes readable now. */
-  available(k: Kernel, arg: number): number {
+  available(k: FileContext, arg: number): number {
     return putInt(k, arg, 0);
   }
 }
@@ -484,7 +456,7 @@ export class StdinFile extends StdioFile {
   }
 
   /** Reads (see `OpenFile.read`). */
-  override read(_k: Kernel, max: number): Uint8Array {
+  override read(_k: FileContext, max: number): Uint8Array {
     if (max === 0) return new Uint8Array(0);
     this.#fill(max);
     const n = Math.min(max, this.#pending.length);
@@ -505,7 +477,7 @@ export class StdinFile extends StdioFile {
   }
 
   /** FIONREAD: bytes readable now. */
-  override available(k: Kernel, arg: number): number {
+  override available(k: FileContext, arg: number): number {
     this.#fill(65536);
     return putInt(k, arg, this.#pending.length);
   }
@@ -522,7 +494,7 @@ export class StdoutFile extends StdioFile {
   }
 
   /** Writes (see `OpenFile.write`). */
-  override write(_k: Kernel, data: Uint8Array): number {
+  override write(_k: FileContext, data: Uint8Array): number {
     if (data.length > 0) this.#output(data.slice());
     return data.length;
   }
@@ -534,7 +506,7 @@ export class StdoutFile extends StdioFile {
 }
 
 /** Writes a 32-bit int result for an ioctl: 0 or -EFAULT. */
-export function putInt(k: Kernel, addr: number, v: number): number {
+export function putInt(k: FileContext, addr: number, v: number): number {
   try {
     k.mem.writeU32(addr, v);
     return 0;

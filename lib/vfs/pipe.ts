@@ -10,21 +10,21 @@
  */
 
 import { EAGAIN, EBUSY, EINVAL, EPERM, EPIPE } from "../abi/errno.ts";
+import { PIPEFS_DEV, putInt } from "./descriptions.ts";
+import { type Attr, makeAttr } from "./types.ts";
 import {
   O_ACCMODE,
   O_RDONLY,
-  OpenFile,
   POLLERR,
   POLLHUP,
   POLLIN,
   POLLOUT,
   POLLRDNORM,
   POLLWRNORM,
-} from "../kernel/fd_table.ts";
-import type { Kernel } from "../kernel/kernel.ts";
-import type { Thread } from "../kernel/thread.ts";
-import { FIONREAD, PIPEFS_DEV, putInt } from "./descriptions.ts";
-import { type Attr, makeAttr } from "./types.ts";
+} from "../abi/flags.ts";
+import { FIONREAD } from "../abi/flags.ts";
+import { OpenFile } from "./open_file.ts";
+import type { FileContext } from "./open_file.ts";
 
 /** Writes up to this size are atomic. */
 export const PIPE_BUF = 4096;
@@ -128,14 +128,14 @@ export class PipeEnd extends OpenFile {
   }
 
   /** Reads (see `OpenFile.read`). */
-  override read(_k: Kernel, max: number): Uint8Array | number {
+  override read(_k: FileContext, max: number): Uint8Array | number {
     if (max === 0) return new Uint8Array(0);
     if (this.pipe.size > 0) return this.pipe.take(max);
     return this.pipe.writers === 0 ? new Uint8Array(0) : -EAGAIN;
   }
 
   /** Writes (see `OpenFile.write`). */
-  override write(_k: Kernel, data: Uint8Array): number {
+  override write(_k: FileContext, data: Uint8Array): number {
     const p = this.pipe;
     if (data.length === 0) return 0;
     if (p.readers === 0) return -EPIPE;
@@ -156,9 +156,9 @@ export class PipeEnd extends OpenFile {
   }
 
   /** Device ioctls. */
-  override ioctl(k: Kernel, _t: Thread, request: number, arg: number): number {
+  override ioctl(k: FileContext, request: number, arg: number): number {
     if (request === FIONREAD) return putInt(k, arg, this.pipe.size);
-    return super.ioctl(k, _t, request, arg);
+    return super.ioctl(k, request, arg);
   }
 
   /** Last descriptor closed. */

@@ -5,7 +5,6 @@
  * @module
  */
 
-import type { OpenFile } from "../kernel/fd_table.ts";
 import { BytesData } from "./host_fs.ts";
 import {
   type Attr,
@@ -18,6 +17,7 @@ import {
   type Loc,
   makeAttr,
 } from "./types.ts";
+import type { OpenFile } from "./open_file.ts";
 
 /**
  * A filesystem of synthesized nodes. Like proc and sysfs it is mounted

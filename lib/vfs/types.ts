@@ -10,7 +10,7 @@
  * @module
  */
 
-import type { OpenFile } from "../kernel/fd_table.ts";
+import type { OpenFile } from "./open_file.ts";
 
 /** File types, as in S_IFMT. */
 export type FileType = "reg" | "dir" | "lnk" | "chr" | "blk" | "fifo" | "sock";

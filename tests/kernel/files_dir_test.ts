@@ -24,7 +24,6 @@ import {
   EROFS,
   EXDEV,
 } from "../../lib/abi/errno.ts";
-import { O_CREAT, O_DIRECTORY, O_PATH, O_RDWR, O_WRONLY } from "../../lib/kernel/fd_table.ts";
 import type { Kernel } from "../../lib/kernel/kernel.ts";
 import { REALTIME_EPOCH_SEC } from "../../lib/kernel/time.ts";
 import {
@@ -42,6 +41,7 @@ import {
   UNMAPPED,
   type World,
 } from "./files_support.ts";
+import { O_CREAT, O_DIRECTORY, O_PATH, O_RDWR, O_WRONLY } from "../../lib/abi/flags.ts";
 
 function withKernel(name: string, f: (k: Kernel, w: World) => void): void {
   Deno.test(name, () => {

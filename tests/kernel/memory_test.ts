@@ -13,7 +13,7 @@ import {
   EOVERFLOW,
   EPERM,
 } from "../../lib/abi/errno.ts";
-import { fdTable, O_RDONLY, O_RDWR, O_WRONLY, OpenFile } from "../../lib/kernel/fd_table.ts";
+import { fdTable } from "../../lib/kernel/fd_table.ts";
 import { Kernel } from "../../lib/kernel/kernel.ts";
 import { MEMORY, programBreak, setupMemory } from "../../lib/kernel/memory.ts";
 import { PROCESS } from "../../lib/kernel/process.ts";
@@ -28,6 +28,8 @@ import {
 } from "../../lib/memory/memory.ts";
 import type { Attr } from "../../lib/vfs/types.ts";
 import { runGuest } from "../support/c_guests.ts";
+import { O_RDONLY, O_RDWR, O_WRONLY } from "../../lib/abi/flags.ts";
+import { OpenFile } from "../../lib/vfs/open_file.ts";
 
 const PAGE = 4096;
 const RW = PROT_READ | PROT_WRITE;

@@ -19,7 +19,7 @@ import {
   ENOENT,
   EPERM,
 } from "../../lib/abi/errno.ts";
-import { fdTable, OpenFile } from "../../lib/kernel/fd_table.ts";
+import { fdTable } from "../../lib/kernel/fd_table.ts";
 import type { Kernel } from "../../lib/kernel/kernel.ts";
 import type { Thread } from "../../lib/kernel/thread.ts";
 import { BOOT_OFFSET_NS } from "../../lib/kernel/time.ts";
@@ -36,6 +36,7 @@ import {
   UNMAPPED,
   waitOf,
 } from "./threads_support.ts";
+import { OpenFile } from "../../lib/vfs/open_file.ts";
 
 const EPOLLIN = 0x1;
 const EPOLLOUT = 0x4;
