@@ -166,7 +166,7 @@ async function runCommand(args: readonly string[]): Promise<number> {
   const profile = values.profile !== undefined
     ? await loadProfile(values.profile)
     : values.tier ?? "full";
-  const sinks = traceWriters({
+  const writers = traceWriters({
     strace: values.strace,
     traceJson: values["trace-json"],
   });
@@ -187,10 +187,9 @@ async function runCommand(args: readonly string[]): Promise<number> {
     stdin: "inherit",
     stdout: "inherit",
     stderr: "inherit",
-    onKernel: (k) => sinks.attach(k),
+    writers,
   };
   const result = run(opts);
-  sinks.finish(result);
   if (values.stats !== undefined) {
     await Deno.writeTextFile(values.stats, JSON.stringify(result.stats, null, 2) + "\n");
   }

@@ -36,22 +36,32 @@ export {
   type SyscallAction,
 } from "./lib/dispatch/profile.ts";
 export { Dispatcher, type PhaseOf } from "./lib/dispatch/dispatcher.ts";
+export { keccakF1600, sha256Compress } from "./lib/dispatch/precompiles.ts";
 export {
-  keccakF1600,
+  isPrecompile,
   PRECOMPILE_BASE,
   PRECOMPILE_END,
   PRECOMPILE_KECCAKF,
   PRECOMPILE_NAMES,
   PRECOMPILE_SHA256_COMPRESS,
-  sha256Compress,
-} from "./lib/dispatch/precompiles.ts";
+  type PrecompileInfo,
+  precompileName,
+  PRECOMPILES,
+} from "./lib/abi/precompiles.ts";
 export {
+  type EcallHandler,
+  type EcallInterceptor,
+  type FaultInterceptor,
   Kernel,
   type KernelCounters,
   type KernelOptions,
   type RunEnd,
+  type RunOutcome,
+  type Sampler,
   type SchedStrategy,
+  type Tracer,
 } from "./lib/kernel/kernel.ts";
+export { Tracee, type TraceeState, type TraceSource } from "./lib/kernel/tracee.ts";
 export { type SigInfo, Thread, type ThreadState } from "./lib/kernel/thread.ts";
 export {
   isWait,
@@ -64,10 +74,27 @@ export {
   type Wait,
 } from "./lib/kernel/types.ts";
 export type { FilesSetup, GuestInput, GuestOutput, Mount } from "./lib/kernel/files.ts";
-export { SYSCALL_NAMES, SYSCALL_NUMBERS, syscallName } from "./lib/kernel/syscall_numbers.ts";
+export {
+  decodeCall,
+  ecallName,
+  FAMILIES,
+  syscallByName,
+  syscallByNumber,
+  syscallName,
+  syscallNumber,
+  type SyscallRecord,
+  SYSCALLS,
+} from "./lib/kernel/syscalls.ts";
 export { errnoName, errnoText } from "./lib/abi/errno.ts";
 export { signalShortName, signalText, sigsetText } from "./lib/abi/signals.ts";
-export type { Phase, Route, SignalEvent, SyscallEvent, TraceEvent } from "./lib/trace/events.ts";
+export type {
+  Phase,
+  Route,
+  SignalEvent,
+  SyscallEvent,
+  TraceEvent,
+  TraceWriter,
+} from "./lib/kernel/events.ts";
 export { Cpu } from "./lib/cpu/interpreter.ts";
 export { Hart } from "./lib/cpu/hart.ts";
 export {

@@ -20,7 +20,7 @@
 
 import { join } from "node:path";
 import { loadProfile, parseProfile, type Profile, profileToJson } from "../dispatch/profile.ts";
-import type { Phase } from "../trace/events.ts";
+import type { Phase } from "../kernel/events.ts";
 import { compareProfiles, type Comparison } from "./compare.ts";
 import { type CostBreakdown, costBreakdown } from "./costs.ts";
 import { BUNDLED_GUESTS, type GuestSpec, PTHREADS_GUEST } from "./guests.ts";

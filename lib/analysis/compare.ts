@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Phase } from "../trace/events.ts";
+import type { Phase } from "../kernel/events.ts";
 import { CATEGORIES, type Category, categoryOf } from "./categories.ts";
 import type { SyscallProfile } from "./syscall_profile.ts";
 

@@ -12,7 +12,7 @@
  * @module
  */
 
-import type { Phase } from "../trace/events.ts";
+import type { Phase } from "../kernel/events.ts";
 import type { RunDigest } from "./runner.ts";
 import { CODE_CLASSES, type CodeClass, type CodeClassifier } from "./symbols.ts";
 import { emptyPhases, PHASES } from "./syscall_profile.ts";

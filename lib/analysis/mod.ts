@@ -17,6 +17,6 @@ export * from "./symbol_maps.ts";
 export * from "./guests.ts";
 export * from "./study.ts";
 export * from "./bundled.ts";
-export type { Phase, Route, SignalEvent, SyscallEvent, TraceEvent } from "../trace/events.ts";
+export type { Phase, Route, SignalEvent, SyscallEvent, TraceEvent } from "../kernel/events.ts";
 export type { TraceRecord } from "../trace/strace_parse.ts";
 export type { Profile, SyscallAction } from "../dispatch/profile.ts";

@@ -29,8 +29,8 @@
  */
 
 import { builtinProfile, parseProfile, type Profile, profileToJson } from "../dispatch/profile.ts";
-import { allHandlers } from "../kernel/families.ts";
-import type { Phase } from "../trace/events.ts";
+import { SYSCALLS } from "../kernel/syscalls.ts";
+import type { Phase } from "../kernel/events.ts";
 import type { RunDigest, RunPool, RunRequest } from "./runner.ts";
 
 /** Stub results tried, in order: 0, then -ENOSYS. */
@@ -145,7 +145,7 @@ function describeFailure(d: RunDigest, ref: RunDigest): string {
   return d.end;
 }
 
-const IMPLEMENTED = new Set(allHandlers().keys());
+const IMPLEMENTED = new Set(SYSCALLS.filter((r) => r.handler).map((r) => r.name));
 
 /** How profile `p` treats syscall `name`. */
 export function coverage(p: Profile, name: string): Coverage {

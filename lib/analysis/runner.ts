@@ -22,11 +22,10 @@
  */
 
 import { createHash } from "node:crypto";
-import { STOP_LIMIT } from "../cpu/interpreter.ts";
 import { builtinProfile, parseProfile, type Profile } from "../dispatch/profile.ts";
 import type { Kernel } from "../kernel/kernel.ts";
 import { finish, prepare, RunError, type RunOptions } from "../run/run.ts";
-import type { Phase, TraceEvent } from "../trace/events.ts";
+import type { Phase, TraceEvent } from "../kernel/events.ts";
 import { PHASES, profileFromEvents, type SyscallProfile } from "./syscall_profile.ts";
 
 /** A run to do: plain data (it may cross to a worker). */
@@ -233,7 +232,13 @@ export function executeRun(req: RunRequest): RunDigest {
     },
     onKernel: (k) => {
       kernel = k;
-      if (req.sample) installSampler(k, req.sample, () => curPhase, samples);
+      if (req.sample) {
+        k.addSampler(req.sample, (_t, pc) => {
+          let m = samples.get(curPhase);
+          if (!m) samples.set(curPhase, m = new Map());
+          m.set(pc, (m.get(pc) ?? 0) + 1);
+        });
+      }
     },
   };
   const prepared = prepare(opts);
@@ -322,37 +327,6 @@ function exitPhaseStart(events: readonly TraceEvent[]): number | null {
 
 function byThreadIndex(k: Kernel, tid: number): number {
   return k.threads.findIndex((t) => t.tid === tid) + 1;
-}
-
-/** Wraps this kernel's engine so it records the pc every `interval` instructions. */
-function installSampler(
-  k: Kernel,
-  interval: number,
-  phase: () => Phase,
-  samples: Map<Phase, Map<number, number>>,
-): void {
-  const cpu = k.cpu;
-  const original = cpu.run.bind(cpu);
-  let left = interval;
-  cpu.run = (h, limit) => {
-    let done = 0;
-    while (true) {
-      const step = Math.min(limit - done, left);
-      const before = h.instret;
-      const stop = original(h, step);
-      const ran = h.instret - before;
-      done += ran;
-      left -= ran;
-      if (left <= 0) {
-        left = interval;
-        const p = phase();
-        let m = samples.get(p);
-        if (!m) samples.set(p, m = new Map());
-        m.set(h.pc, (m.get(h.pc) ?? 0) + 1);
-      }
-      if (stop !== STOP_LIMIT || done >= limit) return stop;
-    }
-  };
 }
 
 /** Load bias of the main executable, from the mappings named after it. */

@@ -35,7 +35,7 @@
  * @module
  */
 
-import type { Phase, TraceEvent } from "../trace/events.ts";
+import type { Phase, TraceEvent } from "../kernel/events.ts";
 import { parseQemuStrace, parseStraceText, type TraceRecord } from "../trace/strace_parse.ts";
 import { canonicalName, CATEGORIES, type Category, categoryOf } from "./categories.ts";
 import { signalText } from "../abi/signals.ts";

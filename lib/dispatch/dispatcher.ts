@@ -12,23 +12,21 @@
  */
 
 import { ENOSYS } from "../abi/errno.ts";
-import type { Kernel } from "../kernel/kernel.ts";
-import { syscallName } from "../kernel/syscall_numbers.ts";
+import type { EcallHandler, Kernel } from "../kernel/kernel.ts";
+import { decodeCall, syscallByNumber } from "../kernel/syscalls.ts";
 import type { Thread } from "../kernel/thread.ts";
 import { isWait, NO_RESULT, SyscallArgs, type SyscallResult } from "../kernel/types.ts";
-import type { Phase, Route, SyscallEvent } from "../trace/events.ts";
+import type { Phase, Route, SyscallEvent } from "../kernel/events.ts";
 import { callText } from "../trace/strace.ts";
-import { decodeSyscall } from "../trace/strace_decode.ts";
+import { keccakF1600, sha256Compress } from "./precompiles.ts";
+import type { Profile } from "./profile.ts";
 import {
-  keccakF1600,
-  PRECOMPILE_BASE,
-  PRECOMPILE_END,
+  isPrecompile,
   PRECOMPILE_KECCAKF,
   PRECOMPILE_NAMES,
   PRECOMPILE_SHA256_COMPRESS,
-  sha256Compress,
-} from "./precompiles.ts";
-import type { Profile } from "./profile.ts";
+  precompileName,
+} from "../abi/precompiles.ts";
 
 const EFAULT = 14;
 
@@ -36,7 +34,7 @@ const EFAULT = 14;
 export type PhaseOf = (k: Kernel, t: Thread, pc: number, name: string) => Phase;
 
 /** Routes ECALLs for one kernel under one profile. */
-export class Dispatcher {
+export class Dispatcher implements EcallHandler {
   /** The profile in force. */
   readonly profile: Profile;
   /** Classifies syscalls into phases. */
@@ -44,12 +42,24 @@ export class Dispatcher {
   /** Calls per route, for stats. */
   readonly routes: Map<Route, number> = new Map();
 
-  /** Creates a dispatcher and installs it on `k`. */
+  readonly #k: Kernel;
+
+  /** Creates a dispatcher and makes it `k`'s ECALL handler. */
   constructor(k: Kernel, profile: Profile, phaseOf: PhaseOf) {
+    this.#k = k;
     this.profile = profile;
     this.phaseOf = phaseOf;
-    k.onEcall = (kk, t) => this.dispatch(kk, t);
-    k.onResumed = (t, result) => this.#resumed(k, t, result);
+    k.setEcallHandler(this);
+  }
+
+  /** Handles the ECALL `t` just made (its pc already past it). */
+  ecall(t: Thread): void {
+    this.dispatch(this.#k, t);
+  }
+
+  /** A blocked syscall of `t` completed with `result`: its trace event goes out now. */
+  resumed(t: Thread, result: number): void {
+    this.#resumed(this.#k, t, result);
   }
 
   #pendingEvents = new Map<number, SyscallEvent>();
@@ -60,16 +70,17 @@ export class Dispatcher {
     const nr = h.xh[17] === 0 ? h.xl[17] >>> 0 : -1;
     const pc = h.pc - 4;
     const args = new SyscallArgs(h);
-    if (nr >= PRECOMPILE_BASE && nr < PRECOMPILE_END) {
-      const name = PRECOMPILE_NAMES.get(nr) ?? `precompile_${nr.toString(16)}`;
+    if (isPrecompile(nr)) {
+      const name = precompileName(nr);
       const r = PRECOMPILE_NAMES.has(nr) ? runPrecompile(k, nr, args) : -ENOSYS;
       this.#finish(k, t, this.#event(k, t, nr, name, args, pc, "precompile"), r);
       return;
     }
-    const name = nr < 0 ? `syscall_${h.getX(17)}` : syscallName(nr);
+    const record = nr < 0 ? undefined : syscallByNumber(nr);
+    const name = record?.name ?? (nr < 0 ? `syscall_${h.getX(17)}` : `syscall_${nr}`);
     const profile = this.profile;
     const listed = profile.syscalls.get(name);
-    const handler = k.handlers.get(name);
+    const handler = record?.handler;
     let route: Route;
     if (listed) route = listed.action === "emulate" ? "emulate" : listed.action;
     else if (profile.emulateAll && handler) route = "emulate";
@@ -181,7 +192,7 @@ export class Dispatcher {
   /** The one-line diagnostic for a refused syscall, with its arguments decoded as strace would. */
   #denyMessage(k: Kernel, t: Thread, ev: SyscallEvent, route: Route): string {
     const why = route === "deny" ? "denied by" : "not in";
-    const call = callText(ev, decodeSyscall(k, ev));
+    const call = callText(ev, decodeCall(k.tracee, ev));
     return `syscall ${ev.name} (${ev.nr}) ${why} profile '${this.profile.name}': thread ${t.tid}, ` +
       `pc ${k.symbols.where(ev.pc)}, instret ${ev.instret}: ${call}`;
   }

@@ -1,33 +1,9 @@
 /**
- * zk precompiles reachable by ECALL.
- *
- * Numbering convention: `a7` in [0x10000000, 0x1000ffff] selects a
- * precompile. Linux's riscv64 syscall numbers are below 1024, so the range
- * cannot collide with them (unlike a7 = 0, which some zkVM drafts use for
- * halting and which is io_setup on Linux). Arguments in a0..a5; a0 returns 0
- * on success or -EFAULT when a buffer is not accessible.
- *
- * | a7         | name       | a0                          | a1                    |
- * |------------|------------|-----------------------------|-----------------------|
- * | 0x10000001 | keccakf    | 25 u64 lanes (200 B), in place | -                  |
- * | 0x10000002 | sha256_compress | 8 u32 state words, in place | 64-byte block   |
+ * The zk precompiles' implementations: keccak-f[1600] and the SHA-256
+ * compression function. Their numbers and calling convention are ABI
+ * vocabulary, in `lib/abi/precompiles.ts`.
  * @module
  */
-
-/** First precompile number. */
-export const PRECOMPILE_BASE = 0x10000000;
-/** One past the last precompile number. */
-export const PRECOMPILE_END = 0x10010000;
-/** keccak-f[1600] permutation. */
-export const PRECOMPILE_KECCAKF = 0x10000001;
-/** SHA-256 compression function. */
-export const PRECOMPILE_SHA256_COMPRESS = 0x10000002;
-
-/** Precompile names by number. */
-export const PRECOMPILE_NAMES: ReadonlyMap<number, string> = new Map([
-  [PRECOMPILE_KECCAKF, "keccakf"],
-  [PRECOMPILE_SHA256_COMPRESS, "sha256_compress"],
-]);
 
 // keccak-f[1600] constants (FIPS 202): round constants, rotation offsets,
 // and the pi lane permutation.

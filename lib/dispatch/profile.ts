@@ -25,7 +25,7 @@
  * @module
  */
 
-import { SYSCALL_NUMBERS } from "../kernel/syscall_numbers.ts";
+import { syscallNumber } from "../kernel/syscalls.ts";
 import basicJson from "./profiles/basic.json" with { type: "json" };
 import advancedJson from "./profiles/advanced.json" with { type: "json" };
 import fullJson from "./profiles/full.json" with { type: "json" };
@@ -133,7 +133,7 @@ export function parseProfile(json: unknown, where: string): Profile {
   }
   for (const [sc, v] of Object.entries(table as Record<string, unknown>)) {
     const key = `syscalls.${sc}`;
-    if (!SYSCALL_NUMBERS.has(sc)) fail(key, "not a riscv64 Linux syscall name");
+    if (syscallNumber(sc) === undefined) fail(key, "not a riscv64 Linux syscall name");
     syscalls.set(sc, parseAction(v, key, fail));
   }
   return {

@@ -1,10 +1,20 @@
 /**
- * The emulated Linux kernel for one guest process: threads and the
- * deterministic scheduler, the virtual clock, the syscall handler registry,
- * default signal actions, and the run loop that drives the CPU.
+ * The emulated Linux kernel for one guest process and zkabi's one execution
+ * core: threads and the deterministic scheduler, the virtual clock, and the
+ * only loop that drives the CPU. The runner, the REPL and the analysis all
+ * run guests through it: {@linkcode Kernel.run} to the end,
+ * {@linkcode Kernel.runFor} for a budget or until an observer asks to stop,
+ * {@linkcode Kernel.step} for one thread alone. Every CPU stop becomes a
+ * signal (or an ECALL) in one place, `#handleStop`.
+ *
+ * Observers attach and detach cleanly, each call returning its detach
+ * function: tracers (every trace event), ECALL and fault interceptors (which
+ * may stop the run, as a debugger's breakpoints do) and samplers (the pc
+ * every N instructions).
  *
  * Syscall handlers live in family modules beside this file (files, memory,
- * process, threads, signals, time, info, poll); the ECALL dispatcher in
+ * process, threads, signals, time, info, poll), listed with each syscall's
+ * number, decoder and category in `syscalls.ts`; the ECALL dispatcher in
  * `lib/dispatch/` decides, per the tier profile, whether a syscall reaches
  * them.
  * @module
@@ -22,9 +32,11 @@ import {
 import { SIGBUS, SIGILL, signalText, SIGSEGV, SIGTRAP } from "../abi/signals.ts";
 import type { SymbolTable } from "../elf/symbols.ts";
 import type { GuestMemory } from "../memory/memory.ts";
-import type { TraceEvent } from "../trace/events.ts";
+import type { TraceEvent } from "./events.ts";
 import { type SigInfo, Thread } from "./thread.ts";
-import type { SyscallHandler, Wait } from "./types.ts";
+import { Tracee } from "./tracee.ts";
+import { deliverPending, interruptBlocked, routeFault } from "./signals.ts";
+import type { Wait } from "./types.ts";
 
 /** Scheduling strategies (the futex-emulation research of the study). */
 export type SchedStrategy = "rr" | "handoff";
@@ -37,6 +49,40 @@ export type RunEnd =
   | { kind: "deadlock"; report: string }
   | { kind: "limit"; instret: number }
   | { kind: "error"; message: string };
+
+/**
+ * Why {@linkcode Kernel.runFor} returned: the process `ended`, an observer
+ * asked to stop (`stopped`), or the instruction budget ran out (`budget`).
+ */
+export type RunOutcome = "ended" | "stopped" | "budget";
+
+/** Receives every trace event. */
+export type Tracer = (e: TraceEvent) => void;
+
+/**
+ * Sees each ECALL before the dispatcher (the thread's pc already past it).
+ * Returning true claims it: the dispatcher does not run and the run loop
+ * stops; the interceptor puts the thread where it wants it.
+ */
+export type EcallInterceptor = (t: Thread) => boolean;
+
+/**
+ * Sees each synchronous fault (SIGTRAP for EBREAK, SIGILL, SIGSEGV, SIGBUS)
+ * before it is delivered. Returning true claims it: no signal, and the run
+ * loop stops.
+ */
+export type FaultInterceptor = (t: Thread, info: SigInfo) => boolean;
+
+/** Receives the pc of the running thread every sampling period. */
+export type Sampler = (t: Thread, pc: number) => void;
+
+/** What answers ECALLs: the dispatcher. */
+export interface EcallHandler {
+  /** Handles the ECALL `t` just made (its pc already past it). */
+  ecall(t: Thread): void;
+  /** A blocked syscall of `t` completed with `result` (after a wake-up, timeout or signal). */
+  resumed(t: Thread, result: number): void;
+}
 
 /** Options of a kernel instance. */
 export interface KernelOptions {
@@ -56,8 +102,6 @@ export interface KernelOptions {
   hz: number;
   /** Stop after this many instructions in total. */
   maxInsns: number;
-  /** Receives every trace event, if set. */
-  tracer?: (e: TraceEvent) => void;
 }
 
 /** Counters the stats report reads. */
@@ -76,10 +120,19 @@ export interface KernelCounters {
   syscalls: Map<string, number>;
 }
 
+/** Removes `x` from `list` (a detach function's body). */
+function remover<T>(list: T[], x: T): () => void {
+  return () => {
+    const i = list.indexOf(x);
+    if (i >= 0) list.splice(i, 1);
+  };
+}
+
 /**
  * One guest process. Family modules reach process state through the public
- * fields; the `state` bag lets each family keep its own data (fd table, brk,
- * signal actions, futex queues) without the core knowing its shape.
+ * fields; {@linkcode Kernel.familyState} lets each family keep its own data
+ * (fd table, brk, signal actions, futex queues) without the core knowing its
+ * shape.
  */
 export class Kernel {
   /** The address space. */
@@ -94,8 +147,6 @@ export class Kernel {
   readonly threads: Thread[] = [];
   /** Process id (= the first thread's tid). */
   readonly pid = 1000;
-  /** Syscall handlers by name, filled by the family modules. */
-  readonly handlers: Map<string, SyscallHandler> = new Map();
   /** Per-family state, keyed by family name. */
   readonly state: Map<string, unknown> = new Map();
   /** Counters for stats. */
@@ -111,17 +162,22 @@ export class Kernel {
   current: Thread | undefined;
   /** Set when the run is over. */
   end: RunEnd | undefined;
-  /** Called on each ECALL by the dispatcher (installed by `lib/dispatch`). */
-  onEcall: (k: Kernel, t: Thread) => void = () => {};
-  /** Hook for signal delivery at instruction boundaries (installed by the signals family). */
-  deliverSignals: (k: Kernel, t: Thread) => void = defaultDeliver;
   /** Sequence number for trace events. */
   seq = 0;
+  /** The read-only view tracers get of this process. */
+  readonly tracee: Tracee = new Tracee(this);
   /** Virtual ns added when every thread slept and the clock jumped. */
   #sleptNs = 0;
   #nextTid = 1000;
   /** Total retired instructions of exited threads (live ones are summed on demand). */
   #retiredByExited = 0;
+  #ecallHandler: EcallHandler | undefined;
+  readonly #tracers: Tracer[] = [];
+  readonly #ecallInterceptors: EcallInterceptor[] = [];
+  readonly #faultInterceptors: FaultInterceptor[] = [];
+  readonly #samplers: { period: number; left: number; fn: Sampler }[] = [];
+  /** Set by an observer: the run loop returns at the next instruction boundary. */
+  #stopRequested = false;
 
   /** Creates the process with its first thread (pc and sp set by the caller). */
   constructor(options: KernelOptions) {
@@ -132,6 +188,56 @@ export class Kernel {
     this.cpu.timeCsr = (_h, _retired) => Math.floor(this.nowNs() / 100); // 10 MHz timebase
     this.newThread();
   }
+
+  // ------------------------------------------------------------- observers
+
+  /** Sets the ECALL handler (the dispatcher); a process has exactly one. */
+  setEcallHandler(h: EcallHandler): void {
+    if (this.#ecallHandler) throw new Error("this kernel already has an ECALL handler");
+    this.#ecallHandler = h;
+  }
+
+  /** Attaches a tracer; returns its detach function. */
+  addTracer(fn: Tracer): () => void {
+    this.#tracers.push(fn);
+    return remover(this.#tracers, fn);
+  }
+
+  /** Attaches an ECALL interceptor (see {@linkcode EcallInterceptor}); returns its detach function. */
+  addEcallInterceptor(fn: EcallInterceptor): () => void {
+    this.#ecallInterceptors.push(fn);
+    return remover(this.#ecallInterceptors, fn);
+  }
+
+  /** Attaches a fault interceptor (see {@linkcode FaultInterceptor}); returns its detach function. */
+  addFaultInterceptor(fn: FaultInterceptor): () => void {
+    this.#faultInterceptors.push(fn);
+    return remover(this.#faultInterceptors, fn);
+  }
+
+  /**
+   * Calls `fn` with the running thread's pc every `period` instructions
+   * (counted across threads); returns its detach function. Sampling never
+   * changes the schedule or the counts.
+   */
+  addSampler(period: number, fn: Sampler): () => void {
+    if (!(period >= 1)) throw new RangeError(`sampling period must be at least 1, not ${period}`);
+    const s = { period, left: period, fn };
+    this.#samplers.push(s);
+    return remover(this.#samplers, s);
+  }
+
+  /** Asks the run loop to return (`stopped`) at the next instruction boundary. */
+  requestStop(): void {
+    this.#stopRequested = true;
+  }
+
+  /** Emits a trace event to every tracer. */
+  emit(e: TraceEvent): void {
+    for (const fn of this.#tracers) fn(e);
+  }
+
+  // ------------------------------------------------------ process and threads
 
   /** Creates a runnable thread with the next tid. */
   newThread(): Thread {
@@ -166,11 +272,6 @@ export class Kernel {
       this.state.set(name, s);
     }
     return s;
-  }
-
-  /** Emits a trace event to the tracer. */
-  emit(e: TraceEvent): void {
-    this.options.tracer?.(e);
   }
 
   /** Ends the whole process with `status` (exit_group). */
@@ -215,24 +316,67 @@ export class Kernel {
     t.state = "runnable";
     t.wait = undefined;
     t.hart.setXNumber(10, r);
-    this.onResumed?.(t, r);
+    this.syscallResumed(t, r);
     return true;
   }
 
-  /** Called when a blocked syscall completes (the tracer's "resumed" line). */
-  onResumed: ((t: Thread, result: number) => void) | undefined;
+  /** A blocked syscall of `t` completed with `result`: the dispatcher finishes its trace event. */
+  syscallResumed(t: Thread, result: number): void {
+    this.#ecallHandler?.resumed(t, result);
+  }
 
   /** Queues a signal for thread `t`. */
   queueSignal(t: Thread, info: SigInfo): void {
     t.pending.push(info);
     // A blocked thread is interrupted if it can take the signal now.
     if (t.state === "blocked" && (t.sigmask & (1n << BigInt(info.signo - 1))) === 0n) {
-      this.onSignalWhileBlocked?.(t);
+      interruptBlocked(this, t);
     }
   }
 
-  /** Hook for interrupting a blocked syscall with EINTR (set by the signals family). */
-  onSignalWhileBlocked: ((t: Thread) => void) | undefined;
+  /**
+   * A synchronous fault of `t`: fault interceptors see it first; then it is
+   * queued to the thread and delivered before it runs again, or (no handler,
+   * or the signal blocked) it kills the process.
+   */
+  raiseFault(t: Thread, info: SigInfo): void {
+    for (const fn of this.#faultInterceptors) {
+      if (fn(t, info)) {
+        this.#stopRequested = true;
+        return;
+      }
+    }
+    routeFault(this, t, info);
+  }
+
+  /** One-line description of a fault for the kill message. */
+  describeFault(t: Thread, info: SigInfo): string {
+    const pc = t.hart.pc;
+    const at = `pc ${this.symbols.where(pc)}, thread ${t.tid}, instret ${this.instret}`;
+    if (info.signo === SIGILL) {
+      const word = this.cpu.illegalWord >>> 0;
+      return `illegal instruction 0x${word.toString(16).padStart(8, "0")} at ${at}`;
+    }
+    if (info.signo === SIGSEGV || info.signo === SIGBUS) {
+      const kind = this.cpu.fault?.kind ?? "access";
+      return `${kind} fault at address 0x${(info.addr ?? 0).toString(16)} at ${at}`;
+    }
+    return `${signalText(info.signo)} at ${at}`;
+  }
+
+  /** A human-readable report of every thread, for deadlocks and denials. */
+  threadReport(): string {
+    const lines: string[] = [];
+    for (const t of this.threads) {
+      const pc = t.hart.pc;
+      const where = `pc ${this.symbols.where(pc)}`;
+      const what = t.state === "blocked" ? ` waiting in ${t.waitSyscall}: ${t.wait?.reason}` : "";
+      lines.push(`  thread ${t.tid}: ${t.state}, ${where}${what}`);
+    }
+    return lines.join("\n");
+  }
+
+  // --------------------------------------------------------------- scheduler
 
   /** Picks the thread to run next: round robin from after `after`. */
   #pickNext(after: Thread | undefined): Thread | undefined {
@@ -304,27 +448,34 @@ export class Kernel {
 
   #yield = false;
 
-  /** A human-readable report of every thread, for deadlocks and denials. */
-  threadReport(): string {
-    const lines: string[] = [];
-    for (const t of this.threads) {
-      const pc = t.hart.pc;
-      const where = `pc ${this.symbols.where(pc)}`;
-      const what = t.state === "blocked" ? ` waiting in ${t.waitSyscall}: ${t.wait?.reason}` : "";
-      lines.push(`  thread ${t.tid}: ${t.state}, ${where}${what}`);
-    }
-    return lines.join("\n");
+  /** Makes `t` the current thread (a context switch when another one was). */
+  #switchTo(t: Thread, freshSlice: boolean): void {
+    if (this.current === t) return;
+    if (this.current) this.counters.contextSwitches++;
+    t.switches++;
+    this.mem.clearReservation();
+    this.current = t;
+    if (freshSlice) this.#slice = this.options.quantum;
+  }
+
+  // ---------------------------------------------------------- execution core
+
+  /** Runs the process to its end (stop requests are ignored) and returns how it ended. */
+  run(): RunEnd {
+    while (this.runFor(Infinity) !== "ended");
+    return this.end!;
   }
 
   /**
-   * Runs the process until it exits, is killed, is stopped by the profile,
-   * deadlocks, or reaches the instruction limit.
+   * Runs the scheduler for at most `budget` instructions (process-wide), or
+   * until the process ends or an observer asks to stop. Resuming after a
+   * stop continues the same thread with what is left of its quantum, so
+   * stops never change the schedule.
    */
-  run(): RunEnd {
-    const cpu = this.cpu;
-    const { quantum, maxInsns } = this.options;
-    // Resuming after a stop (a debugger's breakpoint) continues the same
-    // thread with what is left of its quantum, so stops never change the schedule.
+  runFor(budget: number): RunOutcome {
+    this.#stopRequested = false;
+    const { maxInsns, sched } = this.options;
+    const stopAt = this.instret + budget;
     let t = this.current?.state === "runnable" ? this.current : this.#pickNext(undefined);
     while (!this.end) {
       if (!t || t.state !== "runnable") {
@@ -337,90 +488,116 @@ export class Kernel {
           break;
         }
       }
-      if (this.current !== t) {
-        if (this.current) this.counters.contextSwitches++;
-        t.switches++;
-        this.mem.clearReservation();
-        this.current = t;
-        this.#slice = quantum;
-      }
-      this.deliverSignals(this, t);
+      this.#switchTo(t, true);
+      deliverPending(this, t);
       if (this.end || t.state !== "runnable") continue;
-      const left = maxInsns - this.instret;
+      const instret = this.instret;
+      if (instret >= maxInsns) {
+        this.end = { kind: "limit", instret };
+        break;
+      }
+      if (instret >= stopAt) return "budget";
+      // A quantum counts the thread's instructions since it was scheduled,
+      // across its syscalls: a thread that makes syscalls is preempted too.
+      const before = t.hart.instret;
+      const stop = this.#exec(t, Math.min(this.#slice, maxInsns - instret, stopAt - instret));
+      this.#slice -= t.hart.instret - before;
+      this.#handleStop(t, stop);
+      if (this.#stopRequested) return this.end ? "ended" : "stopped";
+      if (stop === STOP_ECALL) {
+        if (this.#handoff && sched === "handoff") t = undefined;
+        else if (this.#yield || this.#slice <= 0) t = this.#rotate(t);
+        this.#yield = false;
+      } else if (stop === STOP_LIMIT && this.#slice <= 0) {
+        t = this.#rotate(t);
+      }
+    }
+    return "ended";
+  }
+
+  /**
+   * Runs thread `t` alone for up to `n` instructions, handling its ECALLs
+   * and faults as the scheduler does, without preemption; returns early when
+   * it blocks or exits, the process ends or an observer asks to stop.
+   * Returns the instructions retired.
+   */
+  step(t: Thread, n: number): number {
+    this.#stopRequested = false;
+    let done = 0;
+    while (done < n && !this.end && t.state === "runnable") {
+      this.#switchTo(t, false);
+      deliverPending(this, t);
+      if (this.end || t.state !== "runnable") break;
+      const left = this.options.maxInsns - this.instret;
       if (left <= 0) {
         this.end = { kind: "limit", instret: this.instret };
         break;
       }
-      // A quantum counts the thread's instructions since it was scheduled,
-      // across its syscalls: a thread that makes syscalls is preempted too.
       const before = t.hart.instret;
-      const stop = cpu.run(t.hart, Math.min(this.#slice, left));
-      this.#slice -= t.hart.instret - before;
-      switch (stop) {
-        case STOP_ECALL:
-          t.hart.pc += 4;
-          this.onEcall(this, t);
-          if (this.#handoff && this.options.sched === "handoff") t = undefined;
-          else if (this.#yield || this.#slice <= 0) t = this.#rotate(t);
-          this.#yield = false;
-          break;
-        case STOP_LIMIT:
-          if (this.#slice <= 0) t = this.#rotate(t);
-          break;
-        case STOP_EBREAK:
-          this.raiseFault(t, { signo: SIGTRAP, code: 1, addr: t.hart.pc });
-          break;
-        case STOP_ILLEGAL:
-          this.raiseFault(t, { signo: SIGILL, code: 1, addr: t.hart.pc });
-          break;
-        case STOP_FAULT: {
-          const f = cpu.fault!;
-          this.raiseFault(t, {
-            signo: SIGSEGV,
-            code: f.reason === "unmapped" ? 1 : 2,
-            addr: f.address,
-          });
-          break;
+      const stop = this.#exec(t, Math.min(n - done, left));
+      done += t.hart.instret - before;
+      this.#handleStop(t, stop);
+      this.#yield = false;
+      if (this.#stopRequested) break;
+    }
+    return done;
+  }
+
+  /** Runs `t`'s hart for at most `limit` instructions, pausing at sample points. */
+  #exec(t: Thread, limit: number): number {
+    const samplers = this.#samplers;
+    if (samplers.length === 0) return this.cpu.run(t.hart, limit);
+    const h = t.hart;
+    let done = 0;
+    while (true) {
+      let step = limit - done;
+      for (const s of samplers) step = Math.min(step, s.left);
+      const before = h.instret;
+      const stop = this.cpu.run(h, step);
+      const ran = h.instret - before;
+      done += ran;
+      for (const s of [...samplers]) {
+        s.left -= ran;
+        if (s.left <= 0) {
+          s.left = s.period;
+          s.fn(t, h.pc);
         }
-        case STOP_MISALIGNED:
-          this.raiseFault(t, { signo: SIGBUS, code: 1, addr: cpu.fault!.address });
-          break;
       }
+      if (stop !== STOP_LIMIT || done >= limit) return stop;
     }
-    return this.end!;
   }
 
-  /**
-   * A synchronous fault: queued to the faulting thread and delivered before
-   * it runs again; with no handler (or the signal blocked) it kills the process.
-   */
-  raiseFault(t: Thread, info: SigInfo): void {
-    this.faultHook(this, t, info);
-  }
-
-  /** Fault routing (replaced by the signals family to deliver to handlers). */
-  faultHook: (k: Kernel, t: Thread, info: SigInfo) => void = (k, t, info) => {
-    k.killBySignal(info.signo, k.describeFault(t, info));
-  };
-
-  /** One-line description of a fault for the kill message. */
-  describeFault(t: Thread, info: SigInfo): string {
-    const pc = t.hart.pc;
-    const at = `pc ${this.symbols.where(pc)}, thread ${t.tid}, instret ${this.instret}`;
-    if (info.signo === SIGILL) {
-      const word = this.cpu.illegalWord >>> 0;
-      return `illegal instruction 0x${word.toString(16).padStart(8, "0")} at ${at}`;
+  /** The one mapping from CPU stops to ECALLs and signals. */
+  #handleStop(t: Thread, stop: number): void {
+    switch (stop) {
+      case STOP_ECALL:
+        t.hart.pc += 4;
+        for (const fn of this.#ecallInterceptors) {
+          if (fn(t)) {
+            this.#stopRequested = true;
+            return;
+          }
+        }
+        this.#ecallHandler?.ecall(t);
+        return;
+      case STOP_EBREAK:
+        this.raiseFault(t, { signo: SIGTRAP, code: 1, addr: t.hart.pc });
+        return;
+      case STOP_ILLEGAL:
+        this.raiseFault(t, { signo: SIGILL, code: 1, addr: t.hart.pc });
+        return;
+      case STOP_FAULT: {
+        const f = this.cpu.fault!;
+        this.raiseFault(t, {
+          signo: SIGSEGV,
+          code: f.reason === "unmapped" ? 1 : 2,
+          addr: f.address,
+        });
+        return;
+      }
+      case STOP_MISALIGNED:
+        this.raiseFault(t, { signo: SIGBUS, code: 1, addr: this.cpu.fault!.address });
+        return;
     }
-    if (info.signo === SIGSEGV || info.signo === SIGBUS) {
-      const kind = this.cpu.fault?.kind ?? "access";
-      return `${kind} fault at address 0x${(info.addr ?? 0).toString(16)} at ${at}`;
-    }
-    return `${signalText(info.signo)} at ${at}`;
   }
-}
-
-/** Without the signals family: any pending signal's default action kills. */
-function defaultDeliver(k: Kernel, t: Thread): void {
-  const s = t.pending.shift();
-  if (s) k.killBySignal(s.signo, `${signalText(s.signo)} delivered to thread ${t.tid}`);
 }

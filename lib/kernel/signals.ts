@@ -5,7 +5,7 @@
  * faults, and interruption of blocking syscalls (EINTR / SA_RESTART).
  *
  * Delivery happens at instruction boundaries: the kernel calls
- * {@linkcode deliverPending} (installed as `k.deliverSignals`) before a
+ * {@linkcode deliverPending} (called by the kernel's run loop) before a
  * thread runs. Each deliverable signal either builds a frame and redirects
  * the thread to its handler, is discarded (ignored), or kills the process.
  *
@@ -347,7 +347,7 @@ function dequeue(k: Kernel, t: Thread, allowed: (signo: number) => boolean): Sig
 }
 
 /**
- * Delivers `t`'s pending unblocked signals (the `k.deliverSignals` hook):
+ * Delivers `t`'s pending unblocked signals (the run loop calls this before `t` runs):
  * each one builds a frame (nested frames when several are deliverable),
  * is discarded, or kills the process.
  */
@@ -478,11 +478,11 @@ export interface SignalWait extends Wait {
 
 /**
  * A signal arrived for a blocked thread that does not block it (the
- * `k.onSignalWhileBlocked` hook): a handler interrupts the syscall (EINTR,
+ * kernel calls this from `queueSignal`): a handler interrupts the syscall (EINTR,
  * or a restart under SA_RESTART), the default kill ends the process now,
  * and an ignored signal leaves the thread waiting.
  */
-function interruptBlocked(k: Kernel, t: Thread): void {
+export function interruptBlocked(k: Kernel, t: Thread): void {
   const w = t.wait as SignalWait | undefined;
   if (!w || t.state !== "blocked") return;
   const info = t.pending[t.pending.length - 1];
@@ -509,11 +509,11 @@ function interruptBlocked(k: Kernel, t: Thread): void {
   if (restart) {
     // a0 still holds the first argument: re-execute the ECALL after the handler.
     t.hart.pc -= 4;
-    k.onResumed?.(t, -ERESTARTSYS);
+    k.syscallResumed(t, -ERESTARTSYS);
   } else {
     // A temporary mask (sigsuspend, ppoll) stays saved: the frame stores it.
     t.hart.setXNumber(10, result);
-    k.onResumed?.(t, result);
+    k.syscallResumed(t, result);
   }
 }
 
@@ -521,11 +521,11 @@ function interruptBlocked(k: Kernel, t: Thread): void {
 const ERESTARTSYS = 512;
 
 /**
- * A synchronous fault (the `k.faultHook`): delivered to the faulting thread
+ * A synchronous fault (from `Kernel.raiseFault`): delivered to the faulting thread
  * when a handler is installed and the signal is not blocked, else (blocked,
  * ignored or default) the process is killed, as Linux's force_sig_fault does.
  */
-function onFault(k: Kernel, t: Thread, info: SigInfo): void {
+export function routeFault(k: Kernel, t: Thread, info: SigInfo): void {
   const act = state(k).actions[info.signo];
   if (act.handler !== SIG_DFL && act.handler !== SIG_IGN && !blocks(t, info.signo)) {
     t.pending.unshift(info);
@@ -535,15 +535,12 @@ function onFault(k: Kernel, t: Thread, info: SigInfo): void {
 }
 
 /**
- * Installs signal delivery on `k` (hooks for delivery, faults and
- * interrupted waits) and maps the `[vdso]` sigreturn trampoline page.
+ * Creates `k`'s signal state and maps the `[vdso]` sigreturn trampoline
+ * page.
  * The runner calls this once, before the first thread runs.
  */
 export function setupSignals(k: Kernel): void {
   state(k);
-  k.deliverSignals = deliverPending;
-  k.faultHook = onFault;
-  k.onSignalWhileBlocked = (t) => interruptBlocked(k, t);
   const page = new Uint8Array(4096);
   const dv = new DataView(page.buffer);
   TRAMPOLINE_CODE.forEach((w, i) => dv.setUint32(4 * i, w, true));

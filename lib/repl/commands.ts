@@ -12,11 +12,10 @@ import { analyzeReadiness, type BinaryReadiness } from "../analysis/readiness.ts
 import { RunPool } from "../analysis/runner.ts";
 import { PHASES, profileFromEvents } from "../analysis/syscall_profile.ts";
 import { BUILTIN_PROFILES, loadProfile, type Profile } from "../dispatch/profile.ts";
-import { PRECOMPILE_NAMES } from "../dispatch/precompiles.ts";
 import type { Mount } from "../kernel/files.ts";
-import { SYSCALL_NUMBERS } from "../kernel/syscall_numbers.ts";
+import { syscallNumber, SYSCALLS } from "../kernel/syscalls.ts";
 import { createJsonWriter } from "../trace/json.ts";
-import type { Phase } from "../trace/events.ts";
+import type { Phase } from "../kernel/events.ts";
 import {
   fetchWord,
   formatDump,
@@ -43,6 +42,7 @@ import {
   xRegister,
 } from "./symbols.ts";
 import { Disassembler, F_NAMES, X_NAMES } from "../cpu/disasm.ts";
+import { PRECOMPILE_NAMES } from "../abi/precompiles.ts";
 
 /** One REPL command. */
 export interface Command {
@@ -89,7 +89,7 @@ const LOAD_OPTIONS = [
 
 /** Syscall and precompile names, for completion and checking. */
 function syscallNames(): string[] {
-  return [...SYSCALL_NUMBERS.keys(), ...PRECOMPILE_NAMES.values()].sort();
+  return [...SYSCALLS.map((r) => r.name), ...PRECOMPILE_NAMES.values()].sort();
 }
 
 /** Completes a host path. */
@@ -514,7 +514,8 @@ The process stops before the instruction or the syscall executes.`,
       const name = args[1];
       if (!name) throw new ReplError("break syscall: missing the syscall name");
       if (
-        name !== "*" && !SYSCALL_NUMBERS.has(name) && ![...PRECOMPILE_NAMES.values()].includes(name)
+        name !== "*" && syscallNumber(name) === undefined &&
+        ![...PRECOMPILE_NAMES.values()].includes(name)
       ) {
         throw new ReplError(`break syscall: no syscall '${name}' on riscv64`);
       }

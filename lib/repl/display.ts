@@ -25,7 +25,7 @@ import type { BinaryReadiness } from "../analysis/readiness.ts";
 import { PHASES, profileFromEvents, type SyscallProfile } from "../analysis/syscall_profile.ts";
 import type { Profile } from "../dispatch/profile.ts";
 import { run, type RunOptions, type RunResult } from "../run/run.ts";
-import type { TraceEvent } from "../trace/events.ts";
+import type { TraceEvent } from "../kernel/events.ts";
 import { createStraceWriter } from "../trace/strace.ts";
 import { stackedBars } from "../report/svg.ts";
 import { type Align, textTable } from "./format.ts";
@@ -205,25 +205,14 @@ export function guestRun(opts: GuestRunOptions): GuestRun {
     ? (opts.program.startsWith("/") ? opts.program : `${here}/${opts.program}`)
     : stableCopy(opts.program, here);
   const strace: string[] = [];
-  let writer: ReturnType<typeof createStraceWriter> | undefined;
   const result = run({
     ...opts,
     program,
     argv0: opts.argv0 ?? opts.program,
     cwd,
     collectEvents: true,
-    onKernel: (k) => {
-      const w = createStraceWriter(k, (l) => strace.push(l));
-      writer = w;
-      const prev = k.options.tracer;
-      k.options.tracer = (e: TraceEvent) => {
-        prev?.(e);
-        w(e);
-      };
-      opts.onKernel?.(k);
-    },
+    writers: [...(opts.writers ?? []), (src) => createStraceWriter(src, (l) => strace.push(l))],
   });
-  writer?.finish(result.end);
   const label = opts.label ?? opts.program.split("/").pop()!;
   const d = new TextDecoder();
   return {

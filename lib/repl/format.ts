@@ -9,7 +9,7 @@ import type { Hart } from "../cpu/hart.ts";
 import { Disassembler, F_NAMES, type Instruction, X_NAMES } from "../cpu/disasm.ts";
 import type { Kernel } from "../kernel/kernel.ts";
 import { errnoName } from "../abi/errno.ts";
-import type { TraceEvent } from "../trace/events.ts";
+import type { TraceEvent } from "../kernel/events.ts";
 
 /** Column alignment. */
 export type Align = "left" | "right";

@@ -8,7 +8,7 @@ import { CATEGORIES, CATEGORY_LABELS } from "../analysis/categories.ts";
 import { compareProfiles, type ComparisonRow } from "../analysis/compare.ts";
 import type { BinaryReadiness } from "../analysis/readiness.ts";
 import { PHASES, type SyscallProfile } from "../analysis/syscall_profile.ts";
-import type { Phase } from "../trace/events.ts";
+import type { Phase } from "../kernel/events.ts";
 import { textTable } from "./format.ts";
 import type { Session } from "./session.ts";
 

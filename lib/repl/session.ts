@@ -2,39 +2,30 @@
  * A debugging session over one guest process: load it (stopped at its first
  * instruction), continue to a breakpoint, step instructions, and read its
  * trace and statistics as it goes. Built on the public runner API
- * ({@linkcode prepare} / {@linkcode finish}) and the kernel's public hooks;
- * nothing in the kernel or the CPU knows about it.
+ * ({@linkcode prepare} / {@linkcode finish}) and the kernel's execution
+ * core (`runFor`, `step`, ECALL and fault interceptors); nothing in the
+ * kernel or the CPU knows about it.
  *
  * How stops work:
  * - Address breakpoints are `c.ebreak` halfwords written into guest code
  *   while the process runs, and removed whenever it stops (so memory reads
  *   and disassembly see the real code). The kernel reports the EBREAK as a
- *   SIGTRAP fault; the session's fault hook recognizes its own breakpoints,
- *   takes the EBREAK back out of the retired count and stops the run loop.
- * - Syscall breakpoints wrap the dispatcher's ECALL hook: the thread is put
- *   back on its ECALL (pc and retired count as before it) and the run loop
- *   stops; continuing executes that ECALL once without stopping again.
- * - `step` runs the selected thread alone with `Cpu.run`, handling its
- *   ECALLs and faults exactly as the kernel loop does.
+ *   SIGTRAP fault; the session's fault interceptor recognizes its own
+ *   breakpoints, takes the EBREAK back out of the retired count and stops
+ *   the run.
+ * - Syscall breakpoints are an ECALL interceptor: the thread is put back on
+ *   its ECALL (pc and retired count as before it) and the run stops;
+ *   continuing executes that ECALL once without stopping again.
+ * - `step` runs the selected thread alone (`Kernel.step`), handling its
+ *   ECALLs and faults exactly as the scheduler does.
  *
- * The instruction counts, trace and output of a run with stops equal those
- * of an uninterrupted run for single-threaded guests. With several runnable
- * threads, the kernel's run loop restarts its round robin (at the first
- * runnable thread, with a fresh quantum) after every stop, so the schedule
- * after a stop can differ from an uninterrupted run's.
+ * A stop keeps the running thread and what is left of its quantum, so the
+ * instruction counts, trace and output of a run with breakpoint stops equal
+ * those of an uninterrupted run.
  * @module
  */
 
-import {
-  STOP_EBREAK,
-  STOP_ECALL,
-  STOP_FAULT,
-  STOP_ILLEGAL,
-  STOP_MISALIGNED,
-} from "../cpu/interpreter.ts";
-import { PRECOMPILE_BASE, PRECOMPILE_END, PRECOMPILE_NAMES } from "../dispatch/precompiles.ts";
 import type { Kernel, RunEnd } from "../kernel/kernel.ts";
-import { syscallName } from "../kernel/syscall_numbers.ts";
 import type { Thread } from "../kernel/thread.ts";
 import { PAGE_SIZE } from "../memory/memory.ts";
 import {
@@ -47,10 +38,12 @@ import {
   type RunResult,
   type RunStats,
 } from "../run/run.ts";
-import type { TraceEvent } from "../trace/events.ts";
-import { createStraceWriter, type StraceWriter } from "../trace/strace.ts";
+import type { TraceEvent } from "../kernel/events.ts";
+import { createStraceWriter } from "../trace/strace.ts";
 import { readAuxv } from "./symbols.ts";
 import { SIGTRAP } from "../abi/signals.ts";
+import { ecallName as ecallNameOf } from "../kernel/syscalls.ts";
+import type { SigInfo } from "../kernel/thread.ts";
 
 /** `c.ebreak`, little-endian. */
 const C_EBREAK = new Uint8Array([0x02, 0x90]);
@@ -122,8 +115,6 @@ export interface SessionOptions {
   breakpoints?: readonly Breakpoint[];
 }
 
-const STOP_MARK: RunEnd = { kind: "error", message: "stopped by the zkabi repl" };
-
 /** One loaded guest process under the debugger's control. */
 export class Session {
   /** The session's name. */
@@ -147,7 +138,6 @@ export class Session {
   /** The auxiliary vector the process started with (type to value). */
   readonly auxv: Map<number, number>;
 
-  #writer: StraceWriter;
   #result: RunResult | undefined;
   #pending: StopReason | undefined;
   /** Breakpoints are live only while `continue` runs. */
@@ -175,15 +165,11 @@ export class Session {
       stdout: capture(this.stdout, options.onStdout),
       stderr: capture(this.stderr, options.onStderr),
       collectEvents: true,
+      writers: [(src) => createStraceWriter(src, (l) => this.strace.push(l))],
     });
     const k = this.prepared.kernel;
-    this.#writer = createStraceWriter(k, (line) => this.strace.push(line));
-    const prev = k.options.tracer;
-    k.options.tracer = (e: TraceEvent) => {
-      prev?.(e);
-      this.#writer(e);
-    };
-    this.#hook(k);
+    k.addEcallInterceptor((t) => this.#onEcall(t));
+    k.addFaultInterceptor((t, info) => this.#onFault(t, info));
     this.selected = k.mainThread;
     this.auxv = readAuxv(k, k.mainThread.hart.getXNumber(2));
   }
@@ -258,13 +244,13 @@ export class Session {
     // Leave an address breakpoint the current thread sits on first.
     const t = this.thread;
     if (t.state === "runnable" && this.#addressBreakAt(t.hart.pc)) {
-      this.#stepThread(t, 1);
+      k.step(t, 1);
       if (k.end) return this.#afterRun();
     }
     this.#insert();
     this.#armed = true;
     try {
-      k.run();
+      k.runFor(Infinity);
     } finally {
       this.#armed = false;
       this.#remove();
@@ -285,12 +271,15 @@ export class Session {
       let t = this.thread;
       if (t.state !== "runnable") t = k.threads.find((x) => x.state === "runnable") ?? t;
       if (t.state !== "runnable") {
-        // Every thread waits: let the kernel's loop move the clock on.
-        left -= this.#runBudget(left);
+        // Every thread waits: let the scheduler move the clock on.
+        const start = k.instret;
+        k.runFor(left);
+        // Guarantee progress even if nothing ran (a clock jump only).
+        left -= Math.max(1, k.instret - start);
         continue;
       }
       last = t;
-      left -= this.#stepThread(t, left);
+      left -= k.step(t, left);
       if (t.state !== "runnable") this.selected = t;
     }
     if (k.end) return this.#afterRun();
@@ -324,57 +313,44 @@ export class Session {
 
   // ---------------------------------------------------------------- internals
 
-  /** Wraps the dispatcher's ECALL hook and the fault hook to recognize stops. */
-  #hook(k: Kernel): void {
-    const ecall = k.onEcall;
-    k.onEcall = (kk, t) => {
-      if (this.#armed) {
-        const skip = this.#skip;
-        if (skip && skip.tid === t.tid && skip.instret === t.hart.instret) {
-          this.#skip = undefined;
-        } else {
-          const name = ecallName(t);
-          const b = this.breakpoints.find((x) =>
-            x.enabled && x.kind === "syscall" && (x.syscall === name || x.syscall === "*")
-          );
-          if (b) {
-            // Back onto the ECALL, as if it had not been executed yet.
-            t.hart.pc -= 4;
-            t.hart.instret -= 1;
-            this.#skip = { tid: t.tid, instret: t.hart.instret + 1 };
-            b.hits++;
-            this.#stopWith(
-              { kind: "syscall", breakpoint: b.id, tid: t.tid, pc: t.hart.pc, name },
-              t,
-            );
-            return;
-          }
-        }
-      } else if (this.#skip?.tid === t.tid && this.#skip.instret === t.hart.instret) {
-        this.#skip = undefined;
-      }
-      ecall(kk, t);
-    };
-    const fault = k.faultHook;
-    k.faultHook = (kk, t, info) => {
-      if (info.signo === SIGTRAP && this.#inserted.has(t.hart.pc)) {
-        const b = this.#addressBreakAt(t.hart.pc);
-        if (b) {
-          // The EBREAK is ours, not the guest's: it does not count.
-          t.hart.instret -= 1;
-          b.hits++;
-          this.#stopWith({ kind: "breakpoint", breakpoint: b.id, tid: t.tid, pc: t.hart.pc }, t);
-          return;
-        }
-      }
-      fault(kk, t, info);
-    };
+  /** The ECALL interceptor: stops at syscall breakpoints while `continue` runs. */
+  #onEcall(t: Thread): boolean {
+    const skip = this.#skip;
+    if (skip && skip.tid === t.tid && skip.instret === t.hart.instret) {
+      // The ECALL a breakpoint stopped at goes through this time.
+      this.#skip = undefined;
+      return false;
+    }
+    if (!this.#armed) return false;
+    const name = ecallName(t);
+    const b = this.breakpoints.find((x) =>
+      x.enabled && x.kind === "syscall" && (x.syscall === name || x.syscall === "*")
+    );
+    if (!b) return false;
+    // Back onto the ECALL, as if it had not been executed yet.
+    t.hart.pc -= 4;
+    t.hart.instret -= 1;
+    this.#skip = { tid: t.tid, instret: t.hart.instret + 1 };
+    b.hits++;
+    this.#stopWith({ kind: "syscall", breakpoint: b.id, tid: t.tid, pc: t.hart.pc, name }, t);
+    return true;
+  }
+
+  /** The fault interceptor: the EBREAKs of inserted breakpoints are stops, not SIGTRAPs. */
+  #onFault(t: Thread, info: SigInfo): boolean {
+    if (info.signo !== SIGTRAP || !this.#inserted.has(t.hart.pc)) return false;
+    const b = this.#addressBreakAt(t.hart.pc);
+    if (!b) return false;
+    // The EBREAK is ours, not the guest's: it does not count.
+    t.hart.instret -= 1;
+    b.hits++;
+    this.#stopWith({ kind: "breakpoint", breakpoint: b.id, tid: t.tid, pc: t.hart.pc }, t);
+    return true;
   }
 
   #stopWith(stop: StopReason, t: Thread): void {
     this.#pending = stop;
     this.selected = t;
-    this.kernel.end ??= STOP_MARK;
   }
 
   #addressBreakAt(pc: number): Breakpoint | undefined {
@@ -411,83 +387,17 @@ export class Session {
     this.kernel.mem.onCodeInvalidate?.(Math.floor(a / PAGE_SIZE));
   }
 
-  /**
-   * Runs thread `t` alone for up to `n` instructions, handling its ECALLs
-   * and faults as the kernel loop does; stops early when it blocks, exits
-   * or the process ends. Returns the instructions retired.
-   */
-  #stepThread(t: Thread, n: number): number {
-    const k = this.kernel;
-    let done = 0;
-    while (done < n && !k.end && t.state === "runnable") {
-      if (k.current !== t) {
-        if (k.current) k.counters.contextSwitches++;
-        t.switches++;
-        k.mem.clearReservation();
-        k.current = t;
-      }
-      k.deliverSignals(k, t);
-      if (k.end || t.state !== "runnable") break;
-      const left = k.options.maxInsns - k.instret;
-      if (left <= 0) {
-        k.end = { kind: "limit", instret: k.instret };
-        break;
-      }
-      const before = t.hart.instret;
-      const stop = k.cpu.run(t.hart, Math.min(n - done, left));
-      done += t.hart.instret - before;
-      switch (stop) {
-        case STOP_ECALL:
-          t.hart.pc += 4;
-          k.onEcall(k, t);
-          break;
-        case STOP_EBREAK:
-          k.raiseFault(t, { signo: SIGTRAP, code: 1, addr: t.hart.pc });
-          break;
-        case STOP_ILLEGAL:
-          k.raiseFault(t, { signo: 4, code: 1, addr: t.hart.pc });
-          break;
-        case STOP_FAULT: {
-          const f = k.cpu.fault!;
-          k.raiseFault(t, { signo: 11, code: f.reason === "unmapped" ? 1 : 2, addr: f.address });
-          break;
-        }
-        case STOP_MISALIGNED:
-          k.raiseFault(t, { signo: 7, code: 1, addr: k.cpu.fault!.address });
-          break;
-      }
-    }
-    return done;
-  }
-
-  /** Runs the kernel loop for at most `n` instructions; returns how many ran. */
-  #runBudget(n: number): number {
-    const k = this.kernel;
-    const limit = k.options.maxInsns;
-    const start = k.instret;
-    k.options.maxInsns = Math.min(limit, start + n);
-    try {
-      k.run();
-    } finally {
-      k.options.maxInsns = limit;
-    }
-    if (k.end?.kind === "limit" && k.instret < limit) k.end = undefined;
-    // Guarantee progress even if nothing ran (a clock jump only).
-    return Math.max(1, k.instret - start);
-  }
-
   /** After the run loop returned: a breakpoint stop, or the end. */
   #afterRun(): StopReason {
     const k = this.kernel;
-    if (k.end === STOP_MARK) {
-      k.end = undefined;
-      const stop = this.#pending!;
+    if (this.#pending && !k.end) {
+      const stop = this.#pending;
       this.#pending = undefined;
       this.stops.push(stop);
       return stop;
     }
+    this.#pending = undefined;
     this.#result = finish(this.prepared);
-    this.#writer.finish(this.#result.end);
     const stop = this.#exitStop();
     this.stops.push(stop);
     return stop;
@@ -503,11 +413,7 @@ export class Session {
 /** The name of the syscall (or precompile) thread `t` is making. */
 export function ecallName(t: Thread): string {
   const h = t.hart;
-  const nr = h.xh[17] === 0 ? h.xl[17] >>> 0 : -1;
-  if (nr >= PRECOMPILE_BASE && nr < PRECOMPILE_END) {
-    return PRECOMPILE_NAMES.get(nr) ?? `precompile_${nr.toString(16)}`;
-  }
-  return nr < 0 ? `syscall_${h.getX(17)}` : syscallName(nr);
+  return h.xh[17] === 0 ? ecallNameOf(h.xl[17] >>> 0) : `syscall_${h.getX(17)}`;
 }
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {

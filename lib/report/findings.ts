@@ -8,7 +8,6 @@
 
 import { join } from "node:path";
 import { builtinProfile, profileToJson } from "../dispatch/profile.ts";
-import { PRECOMPILE_BASE, PRECOMPILE_END, PRECOMPILE_NAMES } from "../dispatch/precompiles.ts";
 import type { BundledAnalysis, GuestAnalysis, RunSummary } from "../analysis/bundled.ts";
 import { CATEGORIES, CATEGORY_LABELS, describeSyscall } from "../analysis/categories.ts";
 import type { Comparison } from "../analysis/compare.ts";
@@ -18,6 +17,7 @@ import { STUDY_SOURCE, STUDY_TABLES } from "../analysis/study.ts";
 import { CODE_CLASSES, type CodeClass } from "../analysis/symbols.ts";
 import { PHASE_LABELS, PHASES, type SyscallProfile } from "../analysis/syscall_profile.ts";
 import { matrix, type MatrixCell, stackedBars } from "./svg.ts";
+import { PRECOMPILE_BASE, PRECOMPILE_END, PRECOMPILE_NAMES } from "../abi/precompiles.ts";
 
 /** Thousands-separated integer. */
 export function int(n: number): string {
@@ -394,7 +394,7 @@ function method(a: BundledAnalysis, h: H, p: P): void {
       "mprotect/prlimit64/munmap run; strace's `execve` line counts as loader.\n" +
       "- **Categories**: every riscv64 syscall maps to one of " +
       CATEGORIES.map((c) => `*${CATEGORY_LABELS[c]}*`).join(", ") +
-      " (`lib/analysis/categories.ts`, with a one-line description per syscall).\n" +
+      " (the syscall registry `lib/kernel/syscalls.ts`, with a one-line description per syscall).\n" +
       "- **Readiness is found by running**: each guest runs under each tier; then, for every " +
       "syscall it uses, a *stub trial* runs it under `full` with only that syscall answered by a " +
       "fixed result (0, then -ENOSYS) and checks that stdout, stderr and exit status stay " +

@@ -12,13 +12,13 @@ import { builtinProfile, type Profile } from "../dispatch/profile.ts";
 import { auxvBytes } from "../elf/stack.ts";
 import { execElf, startHart } from "../elf/exec.ts";
 import { ElfError } from "../elf/parse.ts";
-import { allHandlers } from "../kernel/families.ts";
 import { type FilesSetup, type Mount, setupFiles } from "../kernel/files.ts";
 import { Kernel, type RunEnd, type SchedStrategy } from "../kernel/kernel.ts";
 import { setupMemory } from "../kernel/memory.ts";
 import { setupSignals } from "../kernel/signals.ts";
 import { GuestMemory, PAGE_SIZE } from "../memory/memory.ts";
-import type { TraceEvent } from "../trace/events.ts";
+import type { TraceEvent, TraceWriter } from "../kernel/events.ts";
+import type { TraceSource } from "../kernel/tracee.ts";
 
 /** Options of one guest run. Paths are host paths, relative to `cwd`. */
 export interface RunOptions {
@@ -73,6 +73,11 @@ export interface RunOptions {
   onKernel?: (k: Kernel) => void;
   /** Receives every trace event as it happens. */
   tracer?: (e: TraceEvent) => void;
+  /**
+   * Trace writers (strace text, JSON lines): each is made for the process
+   * before the run, receives every event, and is finished when the run ends.
+   */
+  writers?: readonly ((src: TraceSource) => TraceWriter)[];
 }
 
 /** Statistics of a finished run (the `--stats` JSON). */
@@ -153,6 +158,8 @@ export interface Prepared {
   events: TraceEvent[];
   /** When preparation started (for wall time). */
   started: number;
+  /** Trace writers to finish when the run ends. */
+  writers: TraceWriter[];
 }
 
 /**
@@ -213,12 +220,11 @@ export function prepare(opts: RunOptions): Prepared {
     sched: opts.sched ?? "rr",
     hz: opts.hz ?? 1e9,
     maxInsns: opts.maxInsns ?? 2 ** 52,
-    tracer: (e) => {
-      if (opts.collectEvents) events.push(e);
-      opts.tracer?.(e);
-    },
   });
-  for (const [name, h] of allHandlers()) k.handlers.set(name, h);
+  if (opts.collectEvents) k.addTracer((e) => events.push(e));
+  if (opts.tracer) k.addTracer(opts.tracer);
+  const writers = (opts.writers ?? []).map((make) => make(k.tracee));
+  for (const w of writers) k.addTracer(w);
   k.cpu.jit = (opts.engine ?? "jit") === "jit";
   startHart(k.mainThread.hart, exec.load.entry, exec.stack.sp);
   const setup: FilesSetup = {
@@ -246,13 +252,14 @@ export function prepare(opts: RunOptions): Prepared {
   const interp = exec.load.interpreter;
   const dispatcher = new Dispatcher(k, profile, phaseByStudyRule(interp?.start, interp?.end));
   opts.onKernel?.(k);
-  return { kernel: k, dispatcher, output, events, started };
+  return { kernel: k, dispatcher, output, events, started, writers };
 }
 
 /** Runs a prepared process to its end and collects the result. */
 export function finish(p: Prepared): RunResult {
   const k = p.kernel;
   const end = k.end ?? k.run();
+  for (const w of p.writers) w.finish(end);
   const { status, message } = describeEnd(end);
   const stats = collectStats(k, status, end, (performance.now() - p.started) / 1000);
   return {

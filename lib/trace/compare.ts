@@ -9,7 +9,7 @@
  *   diff), so a missing or extra call shows as one `-`/`+` line instead of
  *   shifting everything after it. Every unaligned call is a difference.
  * - Aligned calls compare their arguments by kind, per syscall (the
- *   {@linkcode ARG_KINDS} table): integers and flags by value (symbolic names
+ *   syscall registry's argument kinds, `lib/kernel/syscalls.ts`): integers and flags by value (symbolic names
  *   of both formats are parsed back to numbers), strings by content (up to
  *   strace's `...` cut), pointers by kind only (NULL vs non-NULL) unless
  *   both are addresses in memory returned by mmap/mremap/brk, which compare
@@ -47,100 +47,25 @@
  */
 
 import { errnoName } from "../abi/errno.ts";
-import { SYSCALL_NAMES } from "../kernel/syscall_numbers.ts";
-import type { TraceEvent } from "./events.ts";
+import { syscallByName, syscallByNumber } from "../kernel/syscalls.ts";
+import type { TraceEvent } from "../kernel/events.ts";
 import { resultText } from "./strace.ts";
-import { straceName } from "./strace_decode.ts";
+import { straceName } from "../abi/decode.ts";
 import { parseQemuStrace, parseStraceText, type TraceRecord } from "./strace_parse.ts";
 import { hex, SI_CODES, SI_CODES_BY_SIGNAL, symbolValue } from "../abi/xlat.ts";
 import { signalText } from "../abi/signals.ts";
 
 /**
- * How an argument compares: `i` 32-bit integer or flags, `l` 64-bit
- * integer, `s` string, `p` pointer (NULL-ness, or region offset), `d` pid
- * (sign only), `_` not compared.
+ * How an argument compares (the syscall registry's argument kinds): `i`
+ * 32-bit integer or flags, `l` 64-bit integer, `s` string, `p` pointer
+ * (NULL-ness, or region offset), `d` pid (sign only), `_` not compared.
  */
 type ArgKind = "i" | "l" | "s" | "p" | "d" | "_";
 
-/** Argument kinds by syscall (positions as the syscall takes them). */
-export const ARG_KINDS: Readonly<Record<string, string>> = {
-  read: "ipl",
-  write: "ipl",
-  pread64: "ipll",
-  pwrite64: "ipll",
-  readv: "ipi",
-  writev: "ipi",
-  preadv: "ipil",
-  pwritev: "ipil",
-  openat: "isii",
-  close: "i",
-  dup: "i",
-  dup3: "iii",
-  fcntl: "iil",
-  lseek: "ili",
-  fstat: "ip",
-  newfstatat: "isp_",
-  statx: "isiip",
-  faccessat: "isi",
-  faccessat2: "isii",
-  getcwd: "pl",
-  chdir: "s",
-  fchdir: "i",
-  mkdirat: "isi",
-  unlinkat: "isi",
-  renameat: "isis",
-  renameat2: "isisi",
-  readlinkat: "ispl",
-  getdents64: "ipi",
-  ioctl: "iip",
-  pipe2: "pi",
-  ftruncate: "il",
-  fsync: "i",
-  brk: "p",
-  mmap: "pliiil",
-  munmap: "pl",
-  mprotect: "pli",
-  madvise: "pli",
-  mremap: "pllip",
-  msync: "pli",
-  exit: "i",
-  exit_group: "i",
-  set_tid_address: "p",
-  set_robust_list: "pl",
-  futex: "pii",
-  clone: "ipppp",
-  clone3: "pl",
-  kill: "di",
-  tkill: "di",
-  tgkill: "ddi",
-  prlimit64: "dipp",
-  sched_getaffinity: "dlp",
-  sched_setaffinity: "dlp",
-  rt_sigaction: "ipp",
-  rt_sigprocmask: "ipp",
-  sigaltstack: "pp",
-  clock_gettime: "ip",
-  clock_getres: "ip",
-  gettimeofday: "pp",
-  nanosleep: "pp",
-  clock_nanosleep: "iipp",
-  uname: "p",
-  getrandom: "pli",
-  sysinfo: "p",
-  epoll_create1: "i",
-  epoll_ctl: "iiip",
-  epoll_pwait: "ipiipl",
-  eventfd2: "ii",
-  ppoll: "pipp",
-  getpid: "",
-  getppid: "",
-  gettid: "",
-  getuid: "",
-  geteuid: "",
-  getgid: "",
-  getegid: "",
-  sched_yield: "",
-};
+/** The argument kinds of syscall `name`, from the registry. */
+function argKinds(name: string): string | undefined {
+  return syscallByName(name)?.args;
+}
 
 /** Results compared as addresses. */
 const ADDRESS_RESULTS: ReadonlySet<string> = new Set(["mmap", "mremap", "brk"]);
@@ -218,7 +143,7 @@ interface Entry {
 function canonicalName(r: TraceRecord): string {
   if (r.kind === "signal") return `--- ${r.name}`;
   if (r.unknownNr !== undefined) {
-    const n = SYSCALL_NAMES.get(r.unknownNr);
+    const n = syscallByNumber(r.unknownNr)?.name;
     return n && n !== "arch_specific_syscall" ? n : `syscall_${hex(r.unknownNr)}`;
   }
   return r.name;
@@ -523,7 +448,7 @@ export function compareWithQemu(
     // Learn regions before comparing, so mmap's result compares as R<i>+0.
     learn(zRegions, a, zArgs, zRes);
     learn(qRegions, b, qArgs, qRes);
-    const kinds = ARG_KINDS[name];
+    const kinds = argKinds(name);
     if (kinds === undefined || ignoreArgs.has(name)) {
       if (kinds === undefined) allowed.add(`${name}: arguments not compared (no argument table)`);
     } else {
@@ -594,7 +519,7 @@ function signature(
   pid: number,
   ignoreResults: ReadonlySet<string>,
 ): string {
-  const kinds = ARG_KINDS[e.key] ?? "";
+  const kinds = argKinds(e.key) ?? "";
   const parts: string[] = [];
   for (let i = 0; i < kinds.length && i < p.args.length; i++) {
     const v = p.args[i];

@@ -12,7 +12,7 @@
  * @module
  */
 
-import type { TraceEvent } from "./events.ts";
+import type { TraceEvent } from "../kernel/events.ts";
 
 /** Key order of syscall events. */
 const SYSCALL_KEYS: readonly string[] = [

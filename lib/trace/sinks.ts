@@ -1,15 +1,17 @@
 /**
  * Trace outputs for a run, as the CLI's `--strace[=FILE]` and
- * `--trace-json FILE` ask for them: opens the files, attaches the writers to
- * the kernel, and writes the closing line when the run ends.
+ * `--trace-json FILE` ask for them: opens the files before the run (so a
+ * bad path fails before the guest starts) and gives the runner one trace
+ * writer per output, which writes the closing line and closes its file when
+ * the run ends.
  * @module
  */
 
-import type { Kernel } from "../kernel/kernel.ts";
-import type { RunResult } from "../run/run.ts";
-import type { TraceEvent } from "./events.ts";
+import type { TraceEvent, TraceWriter } from "../kernel/events.ts";
+import type { RunEnd } from "../kernel/kernel.ts";
+import type { TraceSource } from "../kernel/tracee.ts";
 import { createJsonWriter } from "./json.ts";
-import { createStraceWriter, type StraceWriter } from "./strace.ts";
+import { createStraceWriter } from "./strace.ts";
 
 /** Which trace outputs to produce. */
 export interface TraceOutputs {
@@ -19,13 +21,8 @@ export interface TraceOutputs {
   traceJson?: string;
 }
 
-/** Attached trace outputs. */
-export interface TraceSinks {
-  /** Installs the writers on the kernel before the run. */
-  attach(k: Kernel): void;
-  /** Writes closing lines and closes files after the run. */
-  finish(r: RunResult): void;
-}
+/** Makes a trace writer for a process (the runner calls it before the run). */
+export type TraceWriterFactory = (src: TraceSource) => TraceWriter;
 
 const encoder = new TextEncoder();
 
@@ -58,26 +55,28 @@ function lineSink(path: string): { write(line: string): void; close(): void } {
   };
 }
 
-/** Opens the requested outputs (before the run, so a bad path fails early). */
-export function traceWriters(outputs: TraceOutputs): TraceSinks {
-  const strace = outputs.strace === undefined ? undefined : lineSink(outputs.strace);
-  const json = outputs.traceJson === undefined ? undefined : lineSink(outputs.traceJson);
-  let writer: StraceWriter | undefined;
-  return {
-    attach(k: Kernel) {
-      const prev = k.options.tracer;
-      writer = strace && createStraceWriter(k, strace.write);
-      const jsonWriter = json && createJsonWriter(json.write);
-      k.options.tracer = (e: TraceEvent) => {
-        prev?.(e);
-        writer?.(e);
-        jsonWriter?.(e);
+/** Opens the requested outputs now and returns a writer factory for each. */
+export function traceWriters(outputs: TraceOutputs): TraceWriterFactory[] {
+  const out: TraceWriterFactory[] = [];
+  if (outputs.strace !== undefined) {
+    const sink = lineSink(outputs.strace);
+    out.push((src) => {
+      const w = createStraceWriter(src, sink.write);
+      const writer = ((e: TraceEvent) => w(e)) as TraceWriter;
+      writer.finish = (end: RunEnd) => {
+        w.finish(end);
+        sink.close();
       };
-    },
-    finish(r: RunResult) {
-      writer?.finish(r.end);
-      strace?.close();
-      json?.close();
-    },
-  };
+      return writer;
+    });
+  }
+  if (outputs.traceJson !== undefined) {
+    const sink = lineSink(outputs.traceJson);
+    out.push(() => {
+      const writer = createJsonWriter(sink.write) as TraceWriter;
+      writer.finish = () => sink.close();
+      return writer;
+    });
+  }
+  return out;
 }

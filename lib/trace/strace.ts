@@ -32,9 +32,11 @@
  */
 
 import { errnoName, errnoText } from "../abi/errno.ts";
-import type { Kernel, RunEnd } from "../kernel/kernel.ts";
-import type { SignalEvent, SyscallEvent, TraceEvent } from "./events.ts";
-import { type Decoded, decodeSyscall, DEFAULT_STRSIZE, straceName } from "./strace_decode.ts";
+import type { RunEnd } from "../kernel/kernel.ts";
+import type { TraceSource } from "../kernel/tracee.ts";
+import type { SignalEvent, SyscallEvent, TraceEvent, TraceWriter } from "../kernel/events.ts";
+import { type Decoded, DEFAULT_STRSIZE, straceName } from "../abi/decode.ts";
+import { decodeCall } from "../kernel/syscalls.ts";
 import { hex, siCodeText } from "../abi/xlat.ts";
 import { signalText } from "../abi/signals.ts";
 
@@ -51,17 +53,12 @@ export interface StraceOptions {
   precompiles?: boolean;
 }
 
-/** A tracer that writes strace lines, with the final `+++` line(s) on {@linkcode StraceWriter.finish}. */
-export interface StraceWriter {
-  /** Formats one trace event. */
-  (e: TraceEvent): void;
-  /**
-   * Writes the end of the trace for a run that ended with `end`: resumed
-   * lines of calls still blocked, then `+++ exited with N +++` or
-   * `+++ killed by SIGX +++` (one per live thread when prefixes are on).
-   */
-  finish(end: RunEnd): void;
-}
+/**
+ * A tracer that writes strace lines; its `finish` writes the end of the
+ * trace: resumed lines of calls still blocked, then `+++ exited with N +++`
+ * or `+++ killed by SIGX +++` (one per live thread when prefixes are on).
+ */
+export type StraceWriter = TraceWriter;
 
 /** Column where strace starts ` = result` (its default `-a 40`). */
 const RESULT_COLUMN = 40;
@@ -82,12 +79,11 @@ export function withResult(head: string, result: string): string {
 }
 
 /** The return value as strace prints it, with any decoration. */
-export function resultText(e: SyscallEvent, d: Decoded, k?: Kernel): string {
+export function resultText(e: SyscallEvent, d: Decoded, src?: TraceSource): string {
   let r = e.result;
-  if (r === undefined && e.name === "rt_sigreturn" && k) {
+  if (r === undefined && e.name === "rt_sigreturn" && src) {
     // rt_sigreturn "returns" the a0 it restored; the registers hold it now.
-    const t = k.threads.find((x) => x.tid === e.tid);
-    if (t) r = Number(BigInt.asIntN(64, t.hart.getX(10)));
+    r = src.a0Of(e.tid);
   }
   if (r === undefined) return "?";
   if (r < 0 && r >= -4095) {
@@ -108,25 +104,25 @@ function joinArgs(d: Decoded): string {
   return d.args.join(", ");
 }
 
-/** One syscall's strace line without a tid prefix, decoded from `k`'s memory now. */
+/** One syscall's strace line without a tid prefix, decoded from `src`'s memory now. */
 export function formatSyscallLine(
-  k: Kernel,
+  src: TraceSource,
   e: SyscallEvent,
   strsize: number = DEFAULT_STRSIZE,
 ): string {
-  const d = decodeSyscall(k, e, strsize);
-  return withResult(callText(e, d), resultText(e, d, k));
+  const d = decodeCall(src, e, strsize);
+  return withResult(callText(e, d), resultText(e, d, src));
 }
 
 /** The `--- SIGX {...} ---` line of a signal event (without tid prefix). */
-export function formatSignalLine(k: Kernel, e: SignalEvent): string {
+export function formatSignalLine(src: TraceSource, e: SignalEvent): string {
   const fields = [`si_signo=${signalText(e.signo)}`, `si_code=${siCodeText(e.signo, e.code)}`];
   const fault = e.code > 0 && [4, 5, 7, 8, 11].includes(e.signo);
   if (fault) {
     fields.push(`si_addr=${e.addr ? `0x${e.addr.toString(16)}` : "NULL"}`);
   } else if (e.code <= 0) {
     // Sent by a process (kill, tgkill, sigqueue): sender pid and uid.
-    fields.push(`si_pid=${e.pid ?? k.pid}`, `si_uid=${e.uid ?? 0}`);
+    fields.push(`si_pid=${e.pid ?? src.pid}`, `si_uid=${e.uid ?? 0}`);
   } else if (e.code === 0x80) {
     fields.push(`si_addr=${e.addr ? `0x${e.addr.toString(16)}` : "NULL"}`);
   }
@@ -165,7 +161,7 @@ interface Pending {
  * `finish` with the run's end.
  */
 export function createStraceWriter(
-  k: Kernel,
+  src: TraceSource,
   sink: (line: string) => void,
   opts: StraceOptions = {},
 ): StraceWriter {
@@ -176,7 +172,7 @@ export function createStraceWriter(
   const exitReported = new Set<number>();
 
   function prefixed(): boolean {
-    return mode === "always" || (mode === "auto" && k.threads.length > 1);
+    return mode === "always" || (mode === "auto" && src.threadIds().length > 1);
   }
 
   function prefix(tid: number): string {
@@ -207,10 +203,10 @@ export function createStraceWriter(
     if (e.route === "precompile" && !precompiles) return;
     const name = straceName(e);
     if (e.entry) {
-      pending.set(e.tid, { name, decoded: decodeSyscall(k, e, strsize), printed: false });
+      pending.set(e.tid, { name, decoded: decodeCall(src, e, strsize), printed: false });
       return;
     }
-    const d = decodeSyscall(k, e, strsize);
+    const d = decodeCall(src, e, strsize);
     const p = e.blocked ? pending.get(e.tid) : undefined;
     if (p) {
       pending.delete(e.tid);
@@ -218,7 +214,7 @@ export function createStraceWriter(
       const n = p.decoded.entry ?? p.decoded.args.length;
       d.args = [...p.decoded.args.slice(0, n), ...d.args.slice(n)];
     }
-    const result = resultText(e, d, k);
+    const result = resultText(e, d, src);
     if (p?.printed) {
       const n = d.entry ?? d.args.length;
       let tail = d.args.slice(n).join(", ");
@@ -227,7 +223,7 @@ export function createStraceWriter(
     } else {
       line(e.tid, callText(e, d), result, e.tid);
     }
-    if (e.name === "exit" && e.result === undefined && prefixed() && k.end === undefined) {
+    if (e.name === "exit" && e.result === undefined && prefixed() && !src.ended) {
       // A thread (not the process) exited: strace -f reports it at once.
       line(e.tid, `+++ exited with ${Number(BigInt.asIntN(32, e.args[0])) & 255} +++`);
       exitReported.add(e.tid);
@@ -236,7 +232,7 @@ export function createStraceWriter(
 
   const writer = ((e: TraceEvent) => {
     if (e.kind === "syscall") onSyscall(e);
-    else line(e.tid, formatSignalLine(k, e));
+    else line(e.tid, formatSignalLine(src, e));
   }) as StraceWriter;
 
   writer.finish = (end: RunEnd) => {
@@ -248,7 +244,7 @@ export function createStraceWriter(
       sink(last);
       return;
     }
-    const live = k.threads.map((t) => t.tid).filter((tid) => !exitReported.has(tid));
+    const live = src.threadIds().filter((tid) => !exitReported.has(tid));
     for (const tid of live.sort((a, b) => b - a)) sink(prefix(tid) + last);
   };
   return writer;

@@ -6,9 +6,7 @@ import {
   CATEGORIES,
   categoryOf,
   describeSyscall,
-  SYSCALL_INFO,
 } from "../../lib/analysis/categories.ts";
-import { SYSCALL_NUMBERS } from "../../lib/kernel/syscall_numbers.ts";
 
 const A = importTrace(
   "a",
@@ -44,14 +42,7 @@ Deno.test("comparison over one phase", () => {
   throws(() => compareProfiles([]));
 });
 
-Deno.test("every riscv64 syscall has a category and a description", () => {
-  for (const name of SYSCALL_NUMBERS.keys()) {
-    const info = SYSCALL_INFO.get(name);
-    equal(info !== undefined, true, name);
-    equal(CATEGORIES.includes(info!.category), true, name);
-    equal(info!.description.length > 5, true, name);
-  }
-  equal(SYSCALL_INFO.size, SYSCALL_NUMBERS.size);
+Deno.test("category and description lookups accept trace spellings", () => {
   equal(categoryOf("futex"), "thread");
   equal(categoryOf("mmap"), "memory");
   equal(categoryOf("rt_sigreturn"), "signal");
@@ -59,7 +50,9 @@ Deno.test("every riscv64 syscall has a category and a description", () => {
   equal(categoryOf("getrandom"), "sysinfo");
   equal(categoryOf("exit_group"), "process");
   equal(categoryOf("epoll_pwait"), "file");
+  equal(categoryOf("no_such_call"), "other");
   equal(canonicalName("syscall_0x102"), "riscv_hwprobe");
   equal(canonicalName("syscall_258"), "riscv_hwprobe");
   equal(describeSyscall("keccakf"), "zk precompile ECALL (not a syscall)");
+  equal(CATEGORIES.length, 9);
 });

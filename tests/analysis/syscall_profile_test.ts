@@ -5,7 +5,7 @@ import {
   profileFromEvents,
 } from "../../lib/analysis/syscall_profile.ts";
 import { categoryOf } from "../../lib/analysis/categories.ts";
-import type { TraceEvent } from "../../lib/trace/events.ts";
+import type { TraceEvent } from "../../lib/kernel/events.ts";
 
 // A dynamically linked program traced with strace -f: loader, start-up, one
 // thread created, a blocked futex pair, a signal, output, exit.

@@ -565,9 +565,6 @@ function signalNumber(name: Deno.Signal): number {
 /** Runs the case under zkabi with the strace writer attached. */
 function underZkabi(c: Case, dir: string): Outcome {
   const lines: string[] = [];
-  let finishTrace:
-    | ((end: Parameters<ReturnType<typeof createStraceWriter>["finish"]>[0]) => void)
-    | undefined;
   const r = run({
     program: join(SYSROOT!, c.program),
     argv0: c.argv0 ?? basename(c.program),
@@ -579,17 +576,8 @@ function underZkabi(c: Case, dir: string): Outcome {
     stdout: "capture",
     stderr: "capture",
     maxInsns: 2_000_000_000,
-    onKernel: (k) => {
-      const w = createStraceWriter(k, (line) => lines.push(line));
-      const prev = k.options.tracer;
-      k.options.tracer = (e) => {
-        prev?.(e);
-        w(e);
-      };
-      finishTrace = w.finish;
-    },
+    writers: [(src) => createStraceWriter(src, (line) => lines.push(line))],
   });
-  finishTrace?.(r.end);
   if (r.message) lines.push(`# zkabi: ${r.message}`);
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, trace: lines.join("\n") + "\n" };
 }

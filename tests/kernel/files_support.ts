@@ -7,11 +7,11 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { SymbolTable } from "../../lib/elf/symbols.ts";
-import { FILES, type FilesSetup, setupFiles } from "../../lib/kernel/files.ts";
-import { Kernel } from "../../lib/kernel/kernel.ts";
-import { isWait, SyscallArgs, type SyscallResult, type Wait } from "../../lib/kernel/types.ts";
-import { GuestMemory, PROT_READ, PROT_WRITE } from "../../lib/memory/memory.ts";
+import { type FilesSetup, setupFiles } from "../../lib/kernel/files.ts";
+import type { Kernel } from "../../lib/kernel/kernel.ts";
+import { isWait, type Wait } from "../../lib/kernel/types.ts";
+import { PROT_READ, PROT_WRITE } from "../../lib/memory/memory.ts";
+import { num, sys, testKernel } from "../support/kernel.ts";
 
 /** Scratch read-write region for syscall buffers (64 KiB). */
 export const BUF = 0x10000;
@@ -108,18 +108,10 @@ export interface KernelOptions {
 
 /** Builds a kernel whose filesystem view comes from `w`. */
 export function makeKernel(w: World, opts: KernelOptions = {}): TestKernel {
-  const mem = new GuestMemory();
-  mem.map(BUF, BUF_SIZE, PROT_READ | PROT_WRITE);
-  mem.map(RO_PAGE, 0x1000, PROT_READ);
-  const k = new Kernel({
-    mem,
-    symbols: new SymbolTable(),
+  const k = testKernel({
     seed: opts.seed ?? 7,
     cpus: opts.cpus ?? 4,
-    quantum: 1000,
-    sched: "rr",
-    hz: 1e9,
-    maxInsns: 1e12,
+    maps: [[BUF, BUF_SIZE, PROT_READ | PROT_WRITE], [RO_PAGE, 0x1000, PROT_READ]],
   });
   const stdout: Uint8Array[] = [];
   const stderr: Uint8Array[] = [];
@@ -150,21 +142,7 @@ export function makeKernel(w: World, opts: KernelOptions = {}): TestKernel {
   return { k, stdout, stderr, setup };
 }
 
-/** Calls files handler `name` with the given arguments (as a0..a5) on the main thread. */
-export function sys(k: Kernel, name: string, ...args: (number | bigint)[]): SyscallResult {
-  const t = k.mainThread;
-  for (let i = 0; i < 6; i++) t.hart.setX(10 + i, BigInt(args[i] ?? 0));
-  const h = FILES.handlers[name];
-  assert.ok(h, `no handler for ${name}`);
-  return h(k, t, new SyscallArgs(t.hart));
-}
-
-/** As {@linkcode sys}, asserting a plain number result. */
-export function num(k: Kernel, name: string, ...args: (number | bigint)[]): number {
-  const r = sys(k, name, ...args);
-  assert.equal(typeof r, "number", `${name} returned ${String(r)}`);
-  return r as number;
-}
+export { num, sys };
 
 /** As {@linkcode sys}, asserting a wait. */
 export function wait(k: Kernel, name: string, ...args: (number | bigint)[]): Wait {

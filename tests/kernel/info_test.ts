@@ -1,34 +1,15 @@
 import assert from "node:assert/strict";
-import { SymbolTable } from "../../lib/elf/symbols.ts";
 import { EFAULT, EINVAL, ENOSYS, EPERM, ESRCH } from "../../lib/abi/errno.ts";
-import { INFO } from "../../lib/kernel/info.ts";
-import { Kernel } from "../../lib/kernel/kernel.ts";
+import type { Kernel } from "../../lib/kernel/kernel.ts";
 import { randomBytes } from "../../lib/kernel/random.ts";
-import { SyscallArgs, type SyscallResult } from "../../lib/kernel/types.ts";
-import { GuestMemory, PROT_READ, PROT_WRITE } from "../../lib/memory/memory.ts";
+import { PROT_READ, PROT_WRITE } from "../../lib/memory/memory.ts";
 import { runGuest } from "../support/c_guests.ts";
+import { sys, testKernel } from "../support/kernel.ts";
 
 const BUF = 0x10000;
 
 function kernel(seed = 1, cpus = 4): Kernel {
-  const mem = new GuestMemory();
-  mem.map(BUF, 0x2000, PROT_READ | PROT_WRITE);
-  return new Kernel({
-    mem,
-    symbols: new SymbolTable(),
-    seed,
-    cpus,
-    quantum: 1000,
-    sched: "rr",
-    hz: 1e9,
-    maxInsns: 1e12,
-  });
-}
-
-function sys(k: Kernel, name: string, ...args: (number | bigint)[]): SyscallResult {
-  const t = k.current ?? k.mainThread;
-  for (let i = 0; i < 6; i++) t.hart.setX(10 + i, BigInt(args[i] ?? 0));
-  return INFO.handlers[name](k, t, new SyscallArgs(t.hart));
+  return testKernel({ seed, cpus, maps: [[BUF, 0x2000, PROT_READ | PROT_WRITE]] });
 }
 
 Deno.test("uname: six NUL-padded 65-byte fields", () => {

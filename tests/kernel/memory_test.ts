@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { SymbolTable } from "../../lib/elf/symbols.ts";
 import {
   EACCES,
   EAGAIN,
@@ -15,9 +14,7 @@ import {
 } from "../../lib/abi/errno.ts";
 import { fdTable } from "../../lib/kernel/fd_table.ts";
 import { Kernel } from "../../lib/kernel/kernel.ts";
-import { MEMORY, programBreak, setupMemory } from "../../lib/kernel/memory.ts";
-import { PROCESS } from "../../lib/kernel/process.ts";
-import { SyscallArgs, type SyscallResult } from "../../lib/kernel/types.ts";
+import { programBreak, setupMemory } from "../../lib/kernel/memory.ts";
 import { MMAP_BASE, STACK_TOP } from "../../lib/memory/layout.ts";
 import {
   GuestMemory,
@@ -28,6 +25,7 @@ import {
 } from "../../lib/memory/memory.ts";
 import type { Attr } from "../../lib/vfs/types.ts";
 import { runGuest } from "../support/c_guests.ts";
+import { num as sys, sys as sysRaw, testKernel } from "../support/kernel.ts";
 import { O_RDONLY, O_RDWR, O_WRONLY } from "../../lib/abi/flags.ts";
 import { OpenFile } from "../../lib/vfs/open_file.ts";
 
@@ -52,45 +50,20 @@ const PA = MAP_PRIVATE | MAP_ANON;
 const BRK = 0x200000;
 
 function kernel(): Kernel {
-  const mem = new GuestMemory();
-  mem.map(BUF, 0x2000, RW);
-  // The "executable": a page of text just below the break.
-  mem.map(BRK - PAGE, PAGE, PROT_READ | PROT_EXEC, "/bin/prog", {
-    bytes: new Uint8Array(PAGE),
-    offset: 0,
-  });
-  mem.map(STACK_TOP - 8 * 1024 * 1024, 8 * 1024 * 1024, RW, "[stack]");
-  const k = new Kernel({
-    mem,
-    symbols: new SymbolTable(),
+  const k = testKernel({
     seed: 1,
-    cpus: 4,
-    quantum: 1000,
-    sched: "rr",
-    hz: 1e9,
-    maxInsns: 1e12,
+    maps: [
+      [BUF, 0x2000, RW],
+      // The "executable": a page of text just below the break.
+      [BRK - PAGE, PAGE, PROT_READ | PROT_EXEC, "/bin/prog", {
+        bytes: new Uint8Array(PAGE),
+        offset: 0,
+      }],
+      [STACK_TOP - 8 * 1024 * 1024, 8 * 1024 * 1024, RW, "[stack]"],
+    ],
   });
   setupMemory(k, { brk: BRK });
   return k;
-}
-
-function call(
-  table: typeof MEMORY,
-  k: Kernel,
-  name: string,
-  args: (number | bigint)[],
-): SyscallResult {
-  const t = k.current ?? k.mainThread;
-  for (let i = 0; i < 6; i++) t.hart.setX(10 + i, BigInt(args[i] ?? 0));
-  const h = table.handlers[name];
-  assert.ok(h, `no handler ${name}`);
-  return h(k, t, new SyscallArgs(t.hart));
-}
-
-function sys(k: Kernel, name: string, ...args: (number | bigint)[]): number {
-  const r = call(MEMORY, k, name, args);
-  assert.equal(typeof r, "number");
-  return r as number;
 }
 
 function mmap(
@@ -182,12 +155,12 @@ Deno.test("brk: RLIMIT_DATA bounds the heap; without a loader break brk answers 
   // The limit counts every private writable mapping: the 8 KiB scratch area plus the heap.
   k.mem.writeU64(BUF, 0xa000n);
   k.mem.writeU64(BUF + 8, 2n ** 64n - 1n);
-  assert.equal(call(PROCESS, k, "setrlimit", [2, BUF]), 0);
+  assert.equal(sysRaw(k, "setrlimit", 2, BUF), 0);
   assert.equal(sys(k, "brk", BRK + 0x8000), BRK + 0x8000);
   assert.equal(sys(k, "brk", BRK + 0x9000), BRK + 0x8000);
   // brk's own check: the heap alone may not exceed the limit.
   k.mem.writeU64(BUF, 0x4000n);
-  assert.equal(call(PROCESS, k, "setrlimit", [2, BUF]), 0);
+  assert.equal(sysRaw(k, "setrlimit", 2, BUF), 0);
   assert.equal(sys(k, "brk", BRK + 0x5000), BRK + 0x8000);
   assert.equal(sys(k, "brk", BRK + 0x4000), BRK + 0x4000);
   const bare = new Kernel({ ...k.options, mem: new GuestMemory() });
@@ -279,7 +252,7 @@ Deno.test("mmap: RLIMIT_AS bounds the address space", () => {
   const limit = BigInt(k.mem.mappedBytes + 4 * PAGE);
   k.mem.writeU64(BUF, limit);
   k.mem.writeU64(BUF + 8, limit);
-  assert.equal(call(PROCESS, k, "setrlimit", [9, BUF]), 0);
+  assert.equal(sysRaw(k, "setrlimit", 9, BUF), 0);
   assert.equal(mmap(k, 0, 5 * PAGE, RW, PA), -ENOMEM);
   const a = mmap(k, 0, 4 * PAGE, RW, PA);
   assert.ok(a > 0);

@@ -1,42 +1,18 @@
 import assert from "node:assert/strict";
-import { SymbolTable } from "../../lib/elf/symbols.ts";
 import { EBADF, EFAULT, EINVAL, ENOMEM, ENOSYS, EPERM, ESRCH } from "../../lib/abi/errno.ts";
-import { Kernel } from "../../lib/kernel/kernel.ts";
-import {
-  inheritThreadState,
-  PROCESS,
-  RLIM_INFINITY,
-  threadName,
-} from "../../lib/kernel/process.ts";
-import { NO_RESULT, SyscallArgs, type SyscallResult } from "../../lib/kernel/types.ts";
-import { GuestMemory, PROT_READ, PROT_WRITE } from "../../lib/memory/memory.ts";
+import type { Kernel } from "../../lib/kernel/kernel.ts";
+import { inheritThreadState, RLIM_INFINITY, threadName } from "../../lib/kernel/process.ts";
+import { NO_RESULT } from "../../lib/kernel/types.ts";
+import { PROT_READ, PROT_WRITE } from "../../lib/memory/memory.ts";
 import { runGuest } from "../support/c_guests.ts";
+import { sys, testKernel } from "../support/kernel.ts";
 
 /** Scratch page for syscall buffers. */
 const BUF = 0x10000;
 const INF = RLIM_INFINITY;
 
 function kernel(): Kernel {
-  const mem = new GuestMemory();
-  mem.map(BUF, 0x2000, PROT_READ | PROT_WRITE);
-  return new Kernel({
-    mem,
-    symbols: new SymbolTable(),
-    seed: 1,
-    cpus: 4,
-    quantum: 1000,
-    sched: "rr",
-    hz: 1e9,
-    maxInsns: 1e12,
-  });
-}
-
-function sys(k: Kernel, name: string, ...args: (number | bigint)[]): SyscallResult {
-  const t = k.current ?? k.mainThread;
-  for (let i = 0; i < 6; i++) t.hart.setX(10 + i, BigInt(args[i] ?? 0));
-  const h = PROCESS.handlers[name];
-  assert.ok(h, `no handler for ${name}`);
-  return h(k, t, new SyscallArgs(t.hart));
+  return testKernel({ seed: 1, maps: [[BUF, 0x2000, PROT_READ | PROT_WRITE]] });
 }
 
 function u64s(k: Kernel, addr: number, n: number): bigint[] {

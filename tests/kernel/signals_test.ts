@@ -31,7 +31,7 @@ import {
   UC_STACK,
 } from "../../lib/kernel/signals.ts";
 import type { Thread } from "../../lib/kernel/thread.ts";
-import type { TraceEvent } from "../../lib/trace/events.ts";
+import type { TraceEvent } from "../../lib/kernel/events.ts";
 import {
   a0,
   assertLikeQemu,
@@ -44,6 +44,7 @@ import {
   STACK_TOP,
   UNMAPPED,
 } from "./threads_support.ts";
+import { deliverPending } from "../../lib/kernel/signals.ts";
 
 const SIGHUP = 1;
 const SIGSEGV = 11;
@@ -89,7 +90,7 @@ function sigaction(k: Kernel, sig: number, handler: number, flags = 0, mask = 0n
 
 function collect(k: Kernel): TraceEvent[] {
   const events: TraceEvent[] = [];
-  (k.options as { tracer?: (e: TraceEvent) => void }).tracer = (e) => events.push(e);
+  k.addTracer((e) => events.push(e));
   return events;
 }
 
@@ -141,7 +142,7 @@ Deno.test("delivery builds the rt_sigframe and enters the handler", () => {
   t.sigmask = bit(SIGHUP);
   assert.equal(call(k, t, "tgkill", 1000, 1000, SIGUSR1), 0);
   t.hart.pc = 0x2468;
-  k.deliverSignals(k, t);
+  deliverPending(k, t);
   const frame = Math.floor((sp0 - l.get("sizeof_rt_sigframe")!) / 16) * 16;
   assert.equal(t.hart.getXNumber(2), frame);
   assert.equal(t.hart.pc, HANDLER);
@@ -189,7 +190,7 @@ Deno.test("the [vdso] page holds `li a7, 139; ecall` and rt_sigreturn restores t
   const sp0 = t.hart.getXNumber(2);
   call(k, t, "tgkill", 1000, 1000, SIGUSR1);
   t.hart.pc = 0x2468;
-  k.deliverSignals(k, t);
+  deliverPending(k, t);
   const uc = t.hart.getXNumber(12);
   // The handler edits the saved pc (as Go's sigpanic injection does) and clobbers registers.
   k.mem.writeU64(uc + UC_MCONTEXT, 0x3000n);
@@ -235,7 +236,7 @@ Deno.test("SA_ONSTACK runs the handler at the top of the alternate stack, once",
   assert.equal(call(k, t, "sigaltstack", ss, 0), 0);
   sigaction(k, SIGUSR1, HANDLER, SA_ONSTACK | SA_NODEFER);
   call(k, t, "tgkill", 1000, 1000, SIGUSR1);
-  k.deliverSignals(k, t);
+  deliverPending(k, t);
   const f1 = t.hart.getXNumber(2);
   assert.equal(f1, Math.floor((alt + size - FRAME_SIZE) / 16) * 16);
   const uc = f1 + FRAME_UC;
@@ -248,14 +249,14 @@ Deno.test("SA_ONSTACK runs the handler at the top of the alternate stack, once",
   assert.equal(call(k, t, "sigaltstack", ss, 0), -EPERM);
   // A nested signal stays on the alternate stack, below the first frame.
   call(k, t, "tgkill", 1000, 1000, SIGUSR1);
-  k.deliverSignals(k, t);
+  deliverPending(k, t);
   const f2 = t.hart.getXNumber(2);
   assert.ok(f2 < f1 && f2 > alt);
   assert.equal(k.mem.readU32(f2 + FRAME_UC + UC_STACK + 8), SS_ONSTACK);
   // Overflowing the alternate stack kills with SIGSEGV.
   t.hart.setXNumber(2, alt + 100);
   call(k, t, "tgkill", 1000, 1000, SIGUSR1);
-  k.deliverSignals(k, t);
+  deliverPending(k, t);
   assert.equal(endOf(k)?.signo, SIGSEGV);
 });
 
@@ -284,7 +285,7 @@ Deno.test("sigaltstack errors and SS_AUTODISARM", () => {
   assert.equal(k.mem.readU32(old + 8), 0);
   sigaction(k, SIGUSR1, HANDLER, SA_ONSTACK);
   call(k, t, "tgkill", 1000, 1000, SIGUSR1);
-  k.deliverSignals(k, t);
+  deliverPending(k, t);
   assert.equal(t.altstack.flags, SS_DISABLE, "disarmed while the handler runs");
   assert.equal(call(k, t, "rt_sigreturn"), "no result");
   assert.deepEqual(t.altstack, { sp: DATA + 0x4000, size: 0x4000, flags: SS_AUTODISARM });
@@ -347,11 +348,11 @@ Deno.test("default actions: terminate kills, SIGURG/SIGCHLD are ignored, SIGSTOP
   call(k, t, "tgkill", 1000, 1000, SIGURG);
   call(k, t, "tgkill", 1000, 1000, 17);
   call(k, t, "tgkill", 1000, 1000, SIGSTOP);
-  k.deliverSignals(k, t);
+  deliverPending(k, t);
   assert.equal(k.end, undefined);
   assert.equal(events.filter((e) => e.kind === "signal" && e.action === "ignore").length, 3);
   call(k, t, "tgkill", 1000, 1000, SIGRT1);
-  k.deliverSignals(k, t);
+  deliverPending(k, t);
   assert.equal(endOf(k)?.kind, "signal");
   assert.equal(endOf(k)?.signo, SIGRT1);
   assert.match(endOf(k)?.detail ?? "", /SIGRT_3 .*thread 1000/);
@@ -365,7 +366,7 @@ Deno.test("SA_RESETHAND, SA_NODEFER, standard signals coalesce, real-time ones q
   const t = k.mainThread;
   sigaction(k, SIGUSR1, HANDLER, SA_RESETHAND | SA_NODEFER);
   call(k, t, "tgkill", 1000, 1000, SIGUSR1);
-  k.deliverSignals(k, t);
+  deliverPending(k, t);
   assert.equal(t.sigmask, 0n, "NODEFER: not blocked in its handler");
   assert.equal(call(k, t, "rt_sigaction", SIGUSR1, 0, DATA + 0x900, 8), 0);
   assert.equal(k.mem.readU64(DATA + 0x900), 0n, "RESETHAND: back to SIG_DFL");
@@ -379,7 +380,7 @@ Deno.test("SA_RESETHAND, SA_NODEFER, standard signals coalesce, real-time ones q
     call(k2, t2, "tgkill", 1000, 1000, SIGRT1);
   }
   t2.sigmask = 0n;
-  k2.deliverSignals(k2, t2);
+  deliverPending(k2, t2);
   // Nested frames: SIGUSR2 then SIGRT1; the second SIGRT1 waits (blocked in its handler).
   assert.equal(k2.counters.signalsDelivered, 2);
   assert.equal(t2.pending.length, 1);
@@ -393,7 +394,7 @@ Deno.test("synchronous faults: handler gets si_addr; blocked or default kills", 
   t.hart.pc = 0x5550;
   k.raiseFault(t, { signo: SIGSEGV, code: 2, addr: 0x1234 });
   assert.equal(k.end, undefined);
-  k.deliverSignals(k, t);
+  deliverPending(k, t);
   assert.equal(t.hart.pc, HANDLER);
   const frame = t.hart.getXNumber(11);
   assert.equal(k.mem.readU64Number(frame + 16), 0x1234, "si_addr");
@@ -429,7 +430,7 @@ Deno.test("kill(): the sender takes it unless blocked; else another thread; else
   assert.equal(call(k, other, "rt_sigpending", DATA + 0x900, 8), 0);
   assert.equal(k.mem.readU64(DATA + 0x900), bit(SIGUSR1), "shared pending");
   other.sigmask = 0n;
-  k.deliverSignals(k, other);
+  deliverPending(k, other);
   assert.equal(other.hart.pc, HANDLER, "taken by the thread that unblocked it");
 });
 
@@ -466,7 +467,7 @@ Deno.test("rt_sigsuspend: waits with the temporary mask; the frame saves the ori
   assert.equal(t.sigmask, bit(SIGHUP));
   call(k, k.mainThread, "tgkill", 1000, t.tid, SIGUSR1);
   assert.equal(a0(t), -EINTR);
-  k.deliverSignals(k, t);
+  deliverPending(k, t);
   const uc = t.hart.getXNumber(12);
   assert.equal(k.mem.readU64(uc + UC_SIGMASK), bit(SIGUSR1) | bit(SIGHUP));
   assert.equal(t.sigmask, bit(SIGHUP) | bit(SIGUSR1), "temporary mask | the signal");

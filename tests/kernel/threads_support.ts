@@ -9,14 +9,12 @@
 import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { SymbolTable } from "../../lib/elf/symbols.ts";
-import { allHandlers } from "../../lib/kernel/families.ts";
-import { Kernel, type SchedStrategy } from "../../lib/kernel/kernel.ts";
+import type { Kernel, SchedStrategy } from "../../lib/kernel/kernel.ts";
 import { setupSignals } from "../../lib/kernel/signals.ts";
-import { SYSCALL_NUMBERS } from "../../lib/kernel/syscall_numbers.ts";
 import type { Thread } from "../../lib/kernel/thread.ts";
-import { isWait, NO_RESULT, SyscallArgs, type Wait } from "../../lib/kernel/types.ts";
-import { GuestMemory, PROT_READ, PROT_WRITE } from "../../lib/memory/memory.ts";
+import type { Wait } from "../../lib/kernel/types.ts";
+import { PROT_READ, PROT_WRITE } from "../../lib/memory/memory.ts";
+import { testKernel } from "../support/kernel.ts";
 import { run, type RunResult } from "../../lib/run/run.ts";
 
 /** Scratch read-write data (64 KiB). */
@@ -30,57 +28,26 @@ export const STACK = 0x100000;
 /** Top of the stack region (initial sp). */
 export const STACK_TOP = 0x200000;
 
-/** A kernel with every family's handlers and the signal hooks installed. */
-export function makeKernel(sched: SchedStrategy = "rr", signals = true): Kernel {
-  const mem = new GuestMemory();
-  mem.map(DATA, 0x10000, PROT_READ | PROT_WRITE);
-  mem.map(RO, 0x1000, PROT_READ);
-  mem.map(STACK, STACK_TOP - STACK, PROT_READ | PROT_WRITE);
-  const k = new Kernel({
-    mem,
-    symbols: new SymbolTable(),
-    seed: 0,
-    cpus: 4,
-    quantum: 1000,
+/** A kernel over the test address space, with its signal state set up. */
+export function makeKernel(sched: SchedStrategy = "rr", quantum = 1000): Kernel {
+  const k = testKernel({
     sched,
-    hz: 1e9,
+    quantum,
     maxInsns: 1e9,
+    maps: [
+      [DATA, 0x10000, PROT_READ | PROT_WRITE],
+      [RO, 0x1000, PROT_READ],
+      [STACK, STACK_TOP - STACK, PROT_READ | PROT_WRITE],
+    ],
   });
-  for (const [name, h] of allHandlers()) k.handlers.set(name, h);
-  if (signals) setupSignals(k);
+  setupSignals(k);
   const t = k.mainThread;
   t.hart.setXNumber(2, STACK_TOP - 0x100);
   t.hart.pc = 0x1004; // just after a pretend ECALL at 0x1000
   return k;
 }
 
-/** What {@linkcode call} saw: a0's value, or that the thread blocked / set its own registers. */
-export type CallResult = number | "blocked" | "no result";
-
-/**
- * Calls syscall `name` as thread `t` with arguments a0..a5 (numbers are
- * taken modulo 2^64), as the dispatcher does: a Wait is tried once and
- * otherwise parks the thread. a0 receives the result.
- */
-export function call(k: Kernel, t: Thread, name: string, ...args: (number | bigint)[]): CallResult {
-  const h = k.handlers.get(name);
-  assert.ok(h, `no handler for ${name}`);
-  for (let i = 0; i < 6; i++) t.hart.setX(10 + i, BigInt(args[i] ?? 0));
-  t.hart.setXNumber(17, SYSCALL_NUMBERS.get(name) ?? 0);
-  const r = h(k, t, new SyscallArgs(t.hart));
-  if (r === NO_RESULT) return "no result";
-  if (isWait(r)) {
-    const now = r.resume(false);
-    if (now !== undefined) {
-      t.hart.setXNumber(10, now);
-      return now;
-    }
-    k.block(t, r, name);
-    return "blocked";
-  }
-  t.hart.setXNumber(10, r);
-  return r;
-}
+export { call, type CallResult } from "../support/kernel.ts";
 
 /** a0 as a signed number (a resumed thread's result). */
 export function a0(t: Thread): number {

@@ -25,7 +25,6 @@ import { builtinProfile } from "../../lib/dispatch/profile.ts";
 import type { Kernel } from "../../lib/kernel/kernel.ts";
 import { BOOT_OFFSET_NS, REALTIME_EPOCH_SEC } from "../../lib/kernel/time.ts";
 import { run } from "../../lib/run/run.ts";
-import type { TraceEvent } from "../../lib/trace/events.ts";
 import { iOp, jal } from "../support/asm.ts";
 import {
   a0,
@@ -480,18 +479,16 @@ const li = (rd: number, v: number) => iOp("addi", rd, 0, v);
 /** Runs `k` with a dispatcher until `max` instructions, returning the syscall events' [tid, name]. */
 function runLoop(k: Kernel, max: number): [number, string][] {
   const seen: [number, string][] = [];
-  (k.options as { tracer?: (e: TraceEvent) => void }).tracer = (e) => {
+  k.addTracer((e) => {
     if (e.kind === "syscall") seen.push([e.tid, e.name]);
-  };
-  (k.options as { maxInsns: number }).maxInsns = max;
+  });
   new Dispatcher(k, builtinProfile("full"), () => "app");
-  k.run();
+  k.runFor(max);
   return seen;
 }
 
 Deno.test("sched_yield ends the quantum: two yielding threads alternate", () => {
-  const k = makeKernel("rr");
-  (k.options as { quantum: number }).quantum = 1_000_000;
+  const k = makeKernel("rr", 1_000_000);
   // loop: li a7, 124; ecall; j loop
   const pc = code(k, 0x40000, [li(17, 124), ECALL, jal(0, -8)]);
   const b = k.newThread();
@@ -505,8 +502,7 @@ Deno.test("sched_yield ends the quantum: two yielding threads alternate", () => 
 
 Deno.test("handoff: the woken thread runs right after the wake; rr: the waker keeps its quantum", () => {
   for (const sched of ["rr", "handoff"] as const) {
-    const k = makeKernel(sched);
-    (k.options as { quantum: number }).quantum = 200;
+    const k = makeKernel(sched, 200);
     k.mem.writeU32(W, 0);
     // a0 = W is set up by hand; the rest: futex(W, WAIT|PRIVATE, 0, NULL) then getpid forever.
     const waiter = code(k, 0x40000, [

@@ -1,15 +1,14 @@
 import assert from "node:assert/strict";
 import { Dispatcher } from "../../lib/dispatch/dispatcher.ts";
 import { builtinProfile } from "../../lib/dispatch/profile.ts";
-import { SymbolTable } from "../../lib/elf/symbols.ts";
 import { EFAULT, EINTR, EINVAL, EOPNOTSUPP, EPERM } from "../../lib/abi/errno.ts";
-import { allHandlers } from "../../lib/kernel/families.ts";
-import { Kernel } from "../../lib/kernel/kernel.ts";
-import { isSleepWait, TIME } from "../../lib/kernel/time.ts";
-import { isWait, SyscallArgs, type SyscallResult, type Wait } from "../../lib/kernel/types.ts";
-import { GuestMemory, PROT_EXEC, PROT_READ, PROT_WRITE } from "../../lib/memory/memory.ts";
+import type { Kernel } from "../../lib/kernel/kernel.ts";
+import { isSleepWait } from "../../lib/kernel/time.ts";
+import { isWait, type SyscallResult, type Wait } from "../../lib/kernel/types.ts";
+import { PROT_EXEC, PROT_READ, PROT_WRITE } from "../../lib/memory/memory.ts";
 import { iOp, lui } from "../support/asm.ts";
 import { runGuest } from "../support/c_guests.ts";
+import { sys, testKernel } from "../support/kernel.ts";
 
 const BUF = 0x10000;
 /** 2024-01-01T00:00:00Z. */
@@ -18,24 +17,7 @@ const EPOCH = 1704067200n;
 const BOOT = 100n;
 
 function kernel(hz = 1e9): Kernel {
-  const mem = new GuestMemory();
-  mem.map(BUF, 0x2000, PROT_READ | PROT_WRITE);
-  return new Kernel({
-    mem,
-    symbols: new SymbolTable(),
-    seed: 1,
-    cpus: 4,
-    quantum: 1000,
-    sched: "rr",
-    hz,
-    maxInsns: 1e12,
-  });
-}
-
-function sys(k: Kernel, name: string, ...args: (number | bigint)[]): SyscallResult {
-  const t = k.current ?? k.mainThread;
-  for (let i = 0; i < 6; i++) t.hart.setX(10 + i, BigInt(args[i] ?? 0));
-  return TIME.handlers[name](k, t, new SyscallArgs(t.hart));
+  return testKernel({ seed: 1, hz, maps: [[BUF, 0x2000, PROT_READ | PROT_WRITE]] });
 }
 
 function timespec(k: Kernel, addr = BUF): [bigint, bigint] {
@@ -221,7 +203,6 @@ function setArgs(n: number, a0: number, a1: number): number[] {
 
 Deno.test("the scheduler jumps the clock over a sleep; CPU time does not count it", () => {
   const k = kernel();
-  for (const [name, h] of allHandlers()) k.handlers.set(name, h);
   new Dispatcher(k, builtinProfile("full"), () => "app");
   putTimespec(k, 2n, 500n, BUF);
   const code = [

@@ -39,7 +39,7 @@ function zkabiStrace(program: string): string {
     args: [INPUT],
     cwd: REPO,
     onKernel: (k) => {
-      writer = createStraceWriter(k, (l) => lines.push(l));
+      writer = createStraceWriter(k.tracee, (l) => lines.push(l));
     },
     tracer: (e) => writer?.(e),
   });

@@ -85,7 +85,7 @@ function underZkabi(sched: SchedStrategy): ZkabiRun {
     sched,
     maxInsns: 2_000_000_000,
     onKernel: (k) => {
-      writer = createStraceWriter(k, (l) => strace.push(l));
+      writer = createStraceWriter(k.tracee, (l) => strace.push(l));
     },
     tracer: (e) => {
       json.push(eventJson(e));

@@ -77,7 +77,7 @@ function zkabiStrace(g: Guest, dir: string): { text: string; status: number } {
     stdin: new TextEncoder().encode(g.stdin),
     tracer: (e) => writer?.(e),
     onKernel: (k) => {
-      writer = createStraceWriter(k, (l) => lines.push(l));
+      writer = createStraceWriter(k.tracee, (l) => lines.push(l));
     },
   });
   writer!.finish(r.end);

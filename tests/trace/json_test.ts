@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import type { TraceEvent } from "../../lib/trace/events.ts";
+import type { TraceEvent } from "../../lib/kernel/events.ts";
 import { createJsonWriter, eventJson } from "../../lib/trace/json.ts";
 import { sig, sys } from "./support.ts";
 

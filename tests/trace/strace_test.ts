@@ -10,14 +10,14 @@
 import assert from "node:assert/strict";
 import type { RunEnd } from "../../lib/kernel/kernel.ts";
 import { Thread } from "../../lib/kernel/thread.ts";
-import type { TraceEvent } from "../../lib/trace/events.ts";
+import type { TraceEvent } from "../../lib/kernel/events.ts";
 import {
   createStraceWriter,
   formatSignalLine,
   formatSyscallLine,
   straceExitLine,
 } from "../../lib/trace/strace.ts";
-import { quote } from "../../lib/trace/strace_decode.ts";
+import { quote } from "../../lib/abi/decode.ts";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { exists, sig, sys, type TestGuest, testGuest, unescapeC } from "./support.ts";
@@ -31,7 +31,7 @@ const EPERM = 1;
 
 function line(g: TestGuest, e: TraceEvent): string {
   if (e.kind !== "syscall") throw new Error("not a syscall");
-  return formatSyscallLine(g.k, e);
+  return formatSyscallLine(g.k.tracee, e);
 }
 
 function stat(mode: number, size: number): Uint8Array {
@@ -246,7 +246,7 @@ Deno.test("strace: geth_t8n lines (with tid prefixes)", () => {
   const main = new Thread(1526);
   g.k.threads.splice(0, g.k.threads.length, main, new Thread(1527));
   const out: string[] = [];
-  const w = createStraceWriter(g.k, (l) => out.push(l));
+  const w = createStraceWriter(g.k.tracee, (l) => out.push(l));
   // `verbatim` false: the log has this call only as an unfinished/resumed pair.
   const check = (e: TraceEvent, want: string, verbatim = true) => {
     if (verbatim) COPIED.push(want);
@@ -495,7 +495,7 @@ Deno.test("strace: unfinished / resumed pairs from entry reports", () => {
   const g = testGuest();
   g.k.threads.splice(0, g.k.threads.length, new Thread(1526), new Thread(1527));
   const out: string[] = [];
-  const w = createStraceWriter(g.k, (l) => out.push(l));
+  const w = createStraceWriter(g.k.tracee, (l) => out.push(l));
   const evs = g.put(new Uint8Array(32));
   // 1527 blocks in epoll_pwait; 1526 prints a line meanwhile; 1527 completes.
   w(sys("epoll_pwait", [4, evs, 128, 0, 0, 0], undefined, { tid: 1527, entry: true }));
@@ -540,7 +540,7 @@ Deno.test("strace: the resumed form of ioctl prints the comma with the exit part
   const g = testGuest();
   g.k.threads.splice(0, g.k.threads.length, new Thread(1526), new Thread(1527));
   const out: string[] = [];
-  const w = createStraceWriter(g.k, (l) => out.push(l));
+  const w = createStraceWriter(g.k.tracee, (l) => out.push(l));
   const ws = g.put(new Uint8Array([24, 0, 80, 0, 0, 0, 0, 0]));
   w(sys("ioctl", [1, 0x5413, ws], undefined, { tid: 1526, entry: true }));
   w(sys("gettid", [], 1527, { tid: 1527 }));
@@ -555,7 +555,7 @@ Deno.test("strace: the resumed form of ioctl prints the comma with the exit part
 Deno.test("strace: prefixes appear once a second thread exists; thread exits", () => {
   const g = testGuest();
   const out: string[] = [];
-  const w = createStraceWriter(g.k, (l) => out.push(l));
+  const w = createStraceWriter(g.k.tracee, (l) => out.push(l));
   w(sys("getpid", [], 1000));
   g.k.newThread();
   w(sys("gettid", [], 1001, { tid: 1001 }));
@@ -576,7 +576,7 @@ Deno.test("strace: prefixes appear once a second thread exists; thread exits", (
 Deno.test("strace: signals and final lines", () => {
   const g = testGuest();
   assert.equal(
-    formatSignalLine(g.k, {
+    formatSignalLine(g.k.tracee, {
       seq: 0,
       tid: 1000,
       signo: 11,
@@ -587,7 +587,7 @@ Deno.test("strace: signals and final lines", () => {
     "--- SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=NULL} ---",
   );
   assert.equal(
-    formatSignalLine(g.k, {
+    formatSignalLine(g.k.tracee, {
       seq: 0,
       tid: 1000,
       signo: 4,
@@ -599,7 +599,7 @@ Deno.test("strace: signals and final lines", () => {
     "--- SIGILL {si_signo=SIGILL, si_code=ILL_ILLOPC, si_addr=0x1100e} ---",
   );
   assert.equal(
-    formatSignalLine(g.k, {
+    formatSignalLine(g.k.tracee, {
       seq: 0,
       tid: 1000,
       signo: 10,

@@ -4,11 +4,10 @@
  * @module
  */
 
-import { SymbolTable } from "../../lib/elf/symbols.ts";
-import { Kernel } from "../../lib/kernel/kernel.ts";
-import { SYSCALL_NUMBERS } from "../../lib/kernel/syscall_numbers.ts";
-import { GuestMemory } from "../../lib/memory/memory.ts";
-import type { SignalEvent, SyscallEvent, TraceEvent } from "../../lib/trace/events.ts";
+import type { Kernel } from "../../lib/kernel/kernel.ts";
+import { syscallNumber } from "../../lib/kernel/syscalls.ts";
+import { testKernel } from "../support/kernel.ts";
+import type { SignalEvent, SyscallEvent, TraceEvent } from "../../lib/kernel/events.ts";
 
 /** Where the test scratch area lives (read/write, 1 MiB). */
 export const SCRATCH = 0x100000;
@@ -30,18 +29,8 @@ export interface TestGuest {
 
 /** Creates a kernel with a read/write scratch area at {@linkcode SCRATCH}. */
 export function testGuest(): TestGuest {
-  const mem = new GuestMemory();
-  mem.map(SCRATCH, SCRATCH_SIZE, 3, "scratch");
-  const k = new Kernel({
-    mem,
-    symbols: new SymbolTable(),
-    seed: 0,
-    cpus: 4,
-    quantum: 1000,
-    sched: "rr",
-    hz: 1e9,
-    maxInsns: 1e9,
-  });
+  const k = testKernel({ maxInsns: 1e9, maps: [[SCRATCH, SCRATCH_SIZE, 3, "scratch"]] });
+  const mem = k.mem;
   let next = SCRATCH;
   const put = (b: Uint8Array | string): number => {
     const bytes = typeof b === "string" ? new TextEncoder().encode(b) : b;
@@ -77,7 +66,7 @@ export function sys(
     kind: "syscall",
     seq: 0,
     tid: 1000,
-    nr: SYSCALL_NUMBERS.get(name) ?? -1,
+    nr: syscallNumber(name) ?? -1,
     name,
     args: full,
     result,

@@ -46,9 +46,6 @@
  * @module
  */
 
-import type { Kernel } from "../kernel/kernel.ts";
-import type { GuestMemory } from "../memory/memory.ts";
-import type { SyscallEvent } from "./events.ts";
 import {
   ACCESS_AT_FLAGS,
   ACCESS_MODES,
@@ -97,8 +94,8 @@ import {
   TERMIOS_OFLAG,
   TIMER_FLAGS,
   WAIT_OPTIONS,
-} from "../abi/xlat.ts";
-import { signalText, sigsetText } from "../abi/signals.ts";
+} from "./xlat.ts";
+import { signalText, sigsetText } from "./signals.ts";
 
 /** Bytes of strings and elements of arrays strace prints (its `-s` default). */
 export const DEFAULT_STRSIZE = 32;
@@ -120,21 +117,45 @@ export interface Decoded {
   hexResult?: boolean;
 }
 
-/** What decoders see: the event, memory, and helpers over the raw arguments. */
+/** The call a decoder prints: a syscall event as far as decoding needs it. */
+export interface DecodeCall {
+  /** The syscall's name (`syscall_N` for numbers without one). */
+  readonly name: string;
+  /** The number in a7 (-1 when a7 is not a small number). */
+  readonly nr: number;
+  /** a0..a5 as unsigned 64-bit values. */
+  readonly args: readonly bigint[];
+  /** The result (a0 after the call), when it returned. */
+  readonly result?: number;
+  /** The calling thread. */
+  readonly tid: number;
+  /** How the dispatcher routed it (`precompile` calls print two arguments by default). */
+  readonly route?: string;
+}
+
+/** What decoders see of the traced process. */
+export interface DecodeSource {
+  /**
+   * Reads `len` bytes of guest memory without side effects (pages never
+   * touched read as zeros without being backed); throws when unreadable.
+   */
+  peek(addr: number, len: number): Uint8Array;
+  /** The signal mask of thread `tid` now (rt_sigreturn prints the restored mask). */
+  sigmaskOf(tid: number): bigint;
+}
+
+/** What decoders see: the call, the process, and helpers over the raw arguments. */
 export class DecodeContext {
-  /** The kernel (memory, threads). */
-  readonly k: Kernel;
-  /** Guest memory. */
-  readonly mem: GuestMemory;
-  /** The event being printed. */
-  readonly e: SyscallEvent;
+  /** The traced process. */
+  readonly src: DecodeSource;
+  /** The call being printed. */
+  readonly e: DecodeCall;
   /** String limit. */
   readonly strsize: number;
 
-  /** Wraps event `e` of kernel `k`. */
-  constructor(k: Kernel, e: SyscallEvent, strsize: number) {
-    this.k = k;
-    this.mem = k.mem;
+  /** Wraps call `e` of process `src`. */
+  constructor(src: DecodeSource, e: DecodeCall, strsize: number) {
+    this.src = src;
     this.e = e;
     this.strsize = strsize;
   }
@@ -206,24 +227,9 @@ export class DecodeContext {
     }
   }
 
-  /**
-   * Reads like `mem.read`, but pages of anonymous mappings the guest never
-   * touched read as zeros without being backed, so tracing does not change
-   * the memory statistics. Throws MemoryFault for unreadable memory.
-   */
+  /** Reads guest memory without side effects; throws when unreadable. */
   peek(addr: number, len: number): Uint8Array {
-    const out = new Uint8Array(len);
-    let at = 0;
-    while (at < len) {
-      const a = addr + at;
-      const n = Math.min(4096 - (a % 4096), len - at);
-      const m = this.mem.mappingAt(a);
-      const untouched = m !== undefined && !m.file && (m.prot & 1) !== 0 &&
-        this.mem.residency(a - (a % 4096), 4096)[0] === 0;
-      if (!untouched) out.set(this.mem.read(a, n), at);
-      at += n;
-    }
-    return out;
+    return this.src.peek(addr, len);
   }
 
   /** A DataView of `len` bytes at `addr`, or undefined when unreadable. */
@@ -521,7 +527,8 @@ function sigsetArg(c: DecodeContext, i: number, size: number): string {
 
 // ------------------------------------------------------------ decoders
 
-type Decoder = (c: DecodeContext) => Decoded;
+/** A decoder: prints one syscall's arguments as strace does. */
+export type Decoder = (c: DecodeContext) => Decoded;
 
 function all(...args: string[]): Decoded {
   return { args };
@@ -904,8 +911,11 @@ function hwprobe(c: DecodeContext): Decoded {
   return { args: [pairs, `${n}`, c.ulong(2), c.addr(3), hex(c.uint(4))] };
 }
 
-/** Decoders by syscall name. */
-const DECODERS: Readonly<Record<string, Decoder>> = {
+/**
+ * strace's argument decoders by syscall name; the syscall registry
+ * (`lib/kernel/syscalls.ts`) links each to its syscall.
+ */
+export const DECODERS: Readonly<Record<string, Decoder>> = {
   // files
   read: readLike,
   write: writeLike,
@@ -1093,8 +1103,7 @@ const DECODERS: Readonly<Record<string, Decoder>> = {
   rt_sigaction: rtSigaction,
   rt_sigprocmask: rtSigprocmask,
   rt_sigreturn: (c) => {
-    const t = c.k.threads.find((x) => x.tid === c.e.tid);
-    return { args: [`{mask=${sigsetText(t?.sigmask ?? 0n)}}`] };
+    return { args: [`{mask=${sigsetText(c.src.sigmaskOf(c.e.tid))}}`] };
   },
   sigaltstack: (c) => ({
     args: [c.struct(0, 24, stackText), c.ok ? c.struct(1, 24, stackText) : c.addr(1)],
@@ -1197,98 +1206,35 @@ function clockText(id: number): string {
   return id < 0 ? `${id}` : enumText(CLOCK_IDS, id);
 }
 
-/** Argument counts for syscalls printed generically (hex, as strace's printargs). */
-const ARITY: Readonly<Record<string, number>> = {
-  io_setup: 2,
-  socket: 3,
-  connect: 3,
-  bind: 3,
-  listen: 2,
-  accept4: 4,
-  sendto: 6,
-  recvfrom: 6,
-  shutdown: 2,
-  setsockopt: 5,
-  getsockopt: 5,
-  getsockname: 3,
-  getpeername: 3,
-  execve: 3,
-  setpgid: 2,
-  getsid: 1,
-  setuid: 1,
-  setgid: 1,
-  sched_getparam: 2,
-  sched_getscheduler: 1,
-  timer_create: 3,
-  timerfd_create: 2,
-  signalfd4: 4,
-  inotify_init1: 1,
-  flock: 2,
-  fstatfs: 2,
-  statfs: 2,
-  sync: 0,
-  syncfs: 1,
-  fallocate: 4,
-  getxattr: 4,
-  lgetxattr: 4,
-  fgetxattr: 4,
-  capget: 2,
-  personality: 1,
-  setitimer: 3,
-  getitimer: 2,
-  mincore: 3,
-  process_vm_readv: 6,
-  copy_file_range: 6,
-  close_range: 3,
-  pidfd_open: 2,
-  io_uring_setup: 2,
-  memfd_create: 2,
-  sendfile: 4,
-  splice: 6,
-  tee: 4,
-  pselect6: 6,
-  mlockall: 1,
-  munlockall: 0,
-  getpriority: 2,
-  setpriority: 3,
-  sched_get_priority_max: 1,
-  sched_get_priority_min: 1,
-  futex_waitv: 5,
-  // zkabi's precompiles (not Linux syscalls): keccakf(state), sha256_compress(state, block).
-  keccakf: 1,
-  sha256_compress: 2,
-};
-
 /** True for names zkabi gives numbers strace has no name for. */
 function isUnnamed(name: string): boolean {
   return name.startsWith("syscall_") || name === "arch_specific_syscall";
 }
 
 /** The name strace prints for event `e`: unnamed numbers as `syscall_0x1f4`. */
-export function straceName(e: SyscallEvent): string {
+export function straceName(e: DecodeCall): string {
   if (isUnnamed(e.name) && e.nr >= 0) return `syscall_${hex(e.nr)}`;
   return e.name;
 }
 
 /**
- * Decodes the arguments of `e` as strace prints them. Never throws: a
- * decoder failing on odd input falls back to printing the raw arguments.
+ * Decodes the arguments of `e` as strace prints them with `decoder`, or, with
+ * none (or when it fails on odd input), as `arity` raw hex values, as
+ * strace's generic printargs does. Never throws.
  */
-export function decodeSyscall(k: Kernel, e: SyscallEvent, strsize = DEFAULT_STRSIZE): Decoded {
-  const c = new DecodeContext(k, e, strsize);
-  const f = DECODERS[e.name];
-  if (f) {
+export function decodeWith(
+  src: DecodeSource,
+  e: DecodeCall,
+  decoder: Decoder | undefined,
+  arity: number,
+  strsize: number = DEFAULT_STRSIZE,
+): Decoded {
+  if (decoder) {
     try {
-      return f(c);
+      return decoder(new DecodeContext(src, e, strsize));
     } catch {
       // fall through to the generic form
     }
   }
-  const n = ARITY[e.name] ?? (e.route === "precompile" ? 2 : 6);
-  return { args: e.args.slice(0, n).map((a) => hex(a)) };
-}
-
-/** True when strace has a specific decoder for `name` here. */
-export function hasDecoder(name: string): boolean {
-  return name in DECODERS;
+  return { args: e.args.slice(0, arity).map((a) => hex(a)) };
 }

@@ -1,9 +1,11 @@
 /**
- * Structured trace events: what the dispatcher reports for every ECALL.
- * `--trace-json` writes them one per line; the strace formatter and the
- * analysis read them.
+ * Structured trace events: what the dispatcher reports for every ECALL and
+ * the kernel for every signal. `--trace-json` writes them one per line; the
+ * strace formatter and the analysis read them.
  * @module
  */
+
+import type { RunEnd } from "./kernel.ts";
 
 /** Where the dispatcher sent an ECALL. */
 export type Route = "precompile" | "emulate" | "stub" | "deny" | "unlisted" | "unimplemented";
@@ -75,3 +77,14 @@ export interface SignalEvent {
 export type TraceEvent =
   | ({ kind: "syscall" } & SyscallEvent)
   | ({ kind: "signal" } & SignalEvent);
+
+/**
+ * A tracer that also hears how the run ended: the strace writer prints its
+ * `+++` lines then, file writers flush and close.
+ */
+export interface TraceWriter {
+  /** Receives one trace event. */
+  (e: TraceEvent): void;
+  /** The run ended with `end`. */
+  finish(end: RunEnd): void;
+}
