@@ -16,7 +16,7 @@
 
 import { parseArgs } from "node:util";
 import { loadProfile, ProfileError } from "./lib/dispatch/profile.ts";
-import type { Mount } from "./lib/kernel/files.ts";
+import type { Mount } from "./lib/kernel/mounts.ts";
 import { ANALYSIS_COMMANDS } from "./lib/report/commands.ts";
 import { run, RunError, type RunOptions } from "./lib/run/run.ts";
 import { traceWriters } from "./lib/trace/sinks.ts";

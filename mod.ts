@@ -73,7 +73,7 @@ export {
   type SyscallResult,
   type Wait,
 } from "./lib/kernel/types.ts";
-export type { FilesSetup, GuestInput, GuestOutput, Mount } from "./lib/kernel/files.ts";
+export type { FilesSetup, GuestInput, GuestOutput, Mount } from "./lib/kernel/mounts.ts";
 export {
   decodeCall,
   ecallName,

@@ -46,6 +46,7 @@
  * @module
  */
 
+import { signalText, sigsetText } from "./signals.ts";
 import {
   ACCESS_AT_FLAGS,
   ACCESS_MODES,
@@ -95,7 +96,6 @@ import {
   TIMER_FLAGS,
   WAIT_OPTIONS,
 } from "./xlat.ts";
-import { signalText, sigsetText } from "./signals.ts";
 
 /** Bytes of strings and elements of arrays strace prints (its `-s` default). */
 export const DEFAULT_STRSIZE = 32;

@@ -29,8 +29,8 @@
  */
 
 import { builtinProfile, parseProfile, type Profile, profileToJson } from "../dispatch/profile.ts";
-import { SYSCALLS } from "../kernel/syscalls.ts";
 import type { Phase } from "../kernel/events.ts";
+import { SYSCALLS } from "../kernel/syscalls.ts";
 import type { RunDigest, RunPool, RunRequest } from "./runner.ts";
 
 /** Stub results tried, in order: 0, then -ENOSYS. */

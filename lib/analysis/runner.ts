@@ -23,9 +23,9 @@
 
 import { createHash } from "node:crypto";
 import { builtinProfile, parseProfile, type Profile } from "../dispatch/profile.ts";
+import type { Phase, TraceEvent } from "../kernel/events.ts";
 import type { Kernel } from "../kernel/kernel.ts";
 import { finish, prepare, RunError, type RunOptions } from "../run/run.ts";
-import type { Phase, TraceEvent } from "../kernel/events.ts";
 import { PHASES, profileFromEvents, type SyscallProfile } from "./syscall_profile.ts";
 
 /** A run to do: plain data (it may cross to a worker). */

@@ -35,10 +35,10 @@
  * @module
  */
 
+import { signalText } from "../abi/signals.ts";
 import type { Phase, TraceEvent } from "../kernel/events.ts";
 import { parseQemuStrace, parseStraceText, type TraceRecord } from "../trace/strace_parse.ts";
 import { canonicalName, CATEGORIES, type Category, categoryOf } from "./categories.ts";
-import { signalText } from "../abi/signals.ts";
 
 /** The four phases in order. */
 export const PHASES: readonly Phase[] = ["loader", "startup", "app", "exit"];

@@ -12,14 +12,6 @@
  */
 
 import { ENOSYS } from "../abi/errno.ts";
-import type { EcallHandler, Kernel } from "../kernel/kernel.ts";
-import { decodeCall, syscallByNumber } from "../kernel/syscalls.ts";
-import type { Thread } from "../kernel/thread.ts";
-import { isWait, NO_RESULT, SyscallArgs, type SyscallResult } from "../kernel/types.ts";
-import type { Phase, Route, SyscallEvent } from "../kernel/events.ts";
-import { callText } from "../trace/strace.ts";
-import { keccakF1600, sha256Compress } from "./precompiles.ts";
-import type { Profile } from "./profile.ts";
 import {
   isPrecompile,
   PRECOMPILE_KECCAKF,
@@ -27,6 +19,14 @@ import {
   PRECOMPILE_SHA256_COMPRESS,
   precompileName,
 } from "../abi/precompiles.ts";
+import type { Phase, Route, SyscallEvent } from "../kernel/events.ts";
+import type { EcallHandler, Kernel } from "../kernel/kernel.ts";
+import { decodeCall, syscallByNumber } from "../kernel/syscalls.ts";
+import type { Thread } from "../kernel/thread.ts";
+import { isWait, NO_RESULT, SyscallArgs, type SyscallResult } from "../kernel/types.ts";
+import { callText } from "../trace/strace.ts";
+import { keccakF1600, sha256Compress } from "./precompiles.ts";
+import type { Profile } from "./profile.ts";
 
 const EFAULT = 14;
 

@@ -26,6 +26,7 @@
  */
 
 import { syscallNumber } from "../kernel/syscalls.ts";
+
 import basicJson from "./profiles/basic.json" with { type: "json" };
 import advancedJson from "./profiles/advanced.json" with { type: "json" };
 import fullJson from "./profiles/full.json" with { type: "json" };

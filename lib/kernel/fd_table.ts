@@ -15,8 +15,8 @@
  */
 
 import { EBADF, EMFILE } from "../abi/errno.ts";
-import type { Kernel } from "./kernel.ts";
 import type { OpenFile } from "../vfs/open_file.ts";
+import type { Kernel } from "./kernel.ts";
 
 /** Default RLIMIT_NOFILE soft limit. */
 export const NOFILE_DEFAULT = 1024;

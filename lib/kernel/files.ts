@@ -65,68 +65,6 @@ import {
   ESPIPE,
   EXDEV,
 } from "../abi/errno.ts";
-import { fdTable } from "./fd_table.ts";
-import type { Kernel } from "./kernel.ts";
-import { getRlimit, PPID, RLIMIT_NOFILE, umaskOf } from "./process.ts";
-import { randomBytes } from "./random.ts";
-import type { Thread } from "./thread.ts";
-import { realtimeNs } from "./time.ts";
-import type { SyscallArgs, SyscallFamilyTable, SyscallResult, Wait } from "./types.ts";
-import {
-  DeviceFile,
-  DirFile,
-  PathFile,
-  RegularFile,
-  StdinFile,
-  type StdioShape,
-  StdoutFile,
-  Terminal,
-} from "../vfs/descriptions.ts";
-import { HostFs } from "../vfs/host_fs.ts";
-import { MemFs, MEMFS_CAPACITY } from "../vfs/mem_fs.ts";
-import { Pipe, PipeEnd } from "../vfs/pipe.ts";
-import { devTree, type ProcContext, procTree, sysTree } from "../vfs/proc.ts";
-import { SynthFs } from "../vfs/synth_fs.ts";
-import {
-  type Attr,
-  childOf,
-  devMajor,
-  devMinor,
-  DIRENT_TYPE,
-  type FileType,
-  GUEST_UID,
-  type Inode,
-  inodeOf,
-  type Loc,
-  makedev,
-  pathOf,
-  S_IFMT,
-  TYPE_BITS,
-} from "../vfs/types.ts";
-import { components, PATH_MAX, Vfs } from "../vfs/vfs.ts";
-import { SIGPIPE } from "../abi/signals.ts";
-import {
-  FASYNC,
-  O_ACCMODE,
-  O_APPEND,
-  O_CLOEXEC,
-  O_CREAT,
-  O_DIRECT,
-  O_DIRECTORY,
-  O_EXCL,
-  O_NOATIME,
-  O_NOCTTY,
-  O_NOFOLLOW,
-  O_NONBLOCK,
-  O_PATH,
-  O_RDONLY,
-  O_RDWR,
-  O_TMPFILE,
-  O_TRUNC,
-  O_WRONLY,
-} from "../abi/flags.ts";
-import { FIOCLEX, FIONBIO, FIONCLEX } from "../abi/flags.ts";
-import type { OpenFile } from "../vfs/open_file.ts";
 import {
   AT_EACCESS,
   AT_EMPTY_PATH,
@@ -136,287 +74,70 @@ import {
   AT_STATX_SYNC_TYPE,
   AT_SYMLINK_FOLLOW,
   AT_SYMLINK_NOFOLLOW,
+  FASYNC,
+  FIOCLEX,
+  FIONBIO,
+  FIONCLEX,
+  O_ACCMODE,
+  O_APPEND,
+  O_CLOEXEC,
+  O_CREAT,
+  O_DIRECT,
+  O_DIRECTORY,
+  O_EXCL,
+  O_NOATIME,
+  O_NOFOLLOW,
+  O_NONBLOCK,
+  O_PATH,
+  O_RDONLY,
+  O_RDWR,
+  O_TMPFILE,
+  O_TRUNC,
+  O_WRONLY,
 } from "../abi/flags.ts";
-
-/** A host directory mounted into the guest's filesystem. */
-export interface Mount {
-  /** Host directory (absolute). */
-  host: string;
-  /** Guest path it appears at (absolute). */
-  guest: string;
-  /** Whether the guest may write. */
-  writable: boolean;
-}
-
-/** Receives bytes the guest writes to stdout or stderr. */
-export type GuestOutput = (bytes: Uint8Array) => void;
-
-/**
- * Supplies the guest's stdin: the next chunk (at most `max` bytes), or null
- * at end of input. A `writerClosed` property set to true says all the input
- * is already there (a pipe whose writer has closed), which poll reports.
- */
-export type GuestInput = ((max: number) => Uint8Array | null) & { writerClosed?: boolean };
-
-/** What the files family needs to set up a process's filesystem view and fds 0-2. */
-export interface FilesSetup {
-  /** Directory mounted read-only at `/` (like qemu-riscv64 -L, without host fallback). */
-  sysroot?: string;
-  /** Extra mounts (`--mount HOST:GUEST[:ro|rw]`). */
-  mounts: readonly Mount[];
-  /** The guest's working directory: the caller's host cwd, mounted read-only. */
-  cwd: string;
-  /** Guest path the cwd is mounted at (default: its host path). */
-  guestCwd?: string;
-  /** The executable's host path (served as /proc/self/exe's target and its contents). */
-  exeHostPath: string;
-  /** The path the guest knows the executable by (readlink /proc/self/exe). */
-  exeGuestPath: string;
-  /** /proc/self/auxv contents. */
-  auxv: Uint8Array;
-  /** fd 0. */
-  stdin: GuestInput;
-  /** fd 1. */
-  stdout: GuestOutput;
-  /** fd 2. */
-  stderr: GuestOutput;
-  /** Which of fds 0-2 are terminals (isatty, TCGETS); default none (pipes). */
-  terminals?: { stdin?: boolean; stdout?: boolean; stderr?: boolean };
-  /** argv, for /proc/self/cmdline (default: the executable's guest path). */
-  argv?: readonly string[];
-  /** envp, for /proc/self/environ (default: empty). */
-  envp?: readonly string[];
-}
-
-/** The files family's per-process state. */
-export interface FilesState {
-  /** The namespace. */
-  vfs: Vfs;
-  /** The current directory. */
-  cwd: Loc;
-  /** The setup it was built from. */
-  setup: FilesSetup;
-  /** Next pipe inode number. */
-  nextPipeIno: number;
-}
+import { SIGPIPE } from "../abi/signals.ts";
+import { DirFile, PathFile, RegularFile } from "../vfs/descriptions.ts";
+import { MemFs, MEMFS_CAPACITY } from "../vfs/mem_fs.ts";
+import { type OpenFile, statusFlagsOf } from "../vfs/open_file.ts";
+import { Pipe, PipeEnd } from "../vfs/pipe.ts";
+import {
+  type Attr,
+  childOf,
+  DIRENT_TYPE,
+  GUEST_UID,
+  type Inode,
+  inodeOf,
+  type Loc,
+  pathOf,
+  S_IFMT,
+  TYPE_BITS,
+} from "../vfs/types.ts";
+import { PATH_MAX } from "../vfs/vfs.ts";
+import { fdTable } from "./fd_table.ts";
+import type { Kernel } from "./kernel.ts";
+import { filesState } from "./mounts.ts";
+import { umaskOf } from "./process.ts";
+import { writeStat, writeStatx } from "./stat.ts";
+import type { Thread } from "./thread.ts";
+import { realtimeNs } from "./time.ts";
+import type { SyscallArgs, SyscallFamilyTable, SyscallResult, Wait } from "./types.ts";
 
 /** Largest byte count one read or write transfers (MAX_RW_COUNT = INT_MAX & PAGE_MASK). */
 export const MAX_RW_COUNT = 0x7ffff000;
 /** Most iovecs per call (UIO_MAXIOV). */
 export const UIO_MAXIOV = 1024;
-/** SIGPIPE. */
-/** statx mask bits this kernel fills: STATX_BASIC_STATS | STATX_MNT_ID. */
-export const STATX_FILLED = 0x7ff | 0x1000;
 /** statx: reserved mask bit (EINVAL). */
 const STATX__RESERVED = 0x80000000;
-/** statx attribute: the object is the root of a mount. */
-const STATX_ATTR_MOUNT_ROOT = 0x2000;
-/** Attribute bits the VFS always knows (AUTOMOUNT, MOUNT_ROOT, DAX). */
-const STATX_ATTR_KNOWN = 0x1000 | 0x2000 | 0x200000;
 /** utimensat special nanosecond values. */
 const UTIME_NOW = 0x3fffffff;
 const UTIME_OMIT = 0x3ffffffe;
 /** F_SETFL may change only these. */
 const SETFL_MASK = O_APPEND | O_NONBLOCK | O_DIRECT | O_NOATIME | FASYNC;
-/** Open flags that do not survive into F_GETFL. */
-const OPEN_ONLY_FLAGS = O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC;
 
 const ENCODER = new TextEncoder();
 const DECODER = new TextDecoder();
 
-// ------------------------------------------------------------------- setup
-
-/** The files state of `k` (an empty namespace if {@linkcode setupFiles} was not called). */
-export function filesState(k: Kernel): FilesState {
-  return k.familyState<FilesState>("files", () => {
-    const vfs = new Vfs();
-    return {
-      vfs,
-      cwd: vfs.root,
-      setup: {
-        mounts: [],
-        cwd: "/",
-        exeHostPath: "",
-        exeGuestPath: "",
-        auxv: new Uint8Array(0),
-        stdin: () => null,
-        stdout: () => {},
-        stderr: () => {},
-      },
-      nextPipeIno: 20000,
-    };
-  });
-}
-
-/**
- * Builds the process's filesystem view and its standard descriptors.
- * Mount order (a later mount hides an earlier one at the same path): the
- * sysroot (or an empty root), /tmp, /dev, /dev/shm, /proc, /sys, the
- * working directory, then `setup.mounts`. Throws when a host directory to
- * mount is missing.
- */
-export function setupFiles(k: Kernel, setup: FilesSetup): void {
-  const st = filesState(k);
-  st.setup = setup;
-  let mnt = 0;
-  const next = () => {
-    mnt++;
-    return { dev: makedev(0, 31 + mnt), id: 20 + mnt };
-  };
-  const cache = new Map<string, Uint8Array>();
-  const hostRoot = (host: string, writable: boolean): Inode => {
-    const n = next();
-    const r = new HostFs(host, writable, n.dev, n.id, cache).rootInode();
-    if (typeof r === "number") throw new Error(`cannot mount ${host}: not a readable directory`);
-    return r;
-  };
-  const vfs = new Vfs(setup.sysroot ? hostRoot(setup.sysroot, false) : undefined);
-  st.vfs = vfs;
-  const clock = () => Number(realtimeNs(k));
-  const tmp = next();
-  vfs.mount("/tmp", new MemFs(tmp.dev, tmp.id, clock).root);
-  const ctx = procContext(k);
-  const dev = next();
-  vfs.mount("/dev", devTree(new SynthFs("devtmpfs", dev.dev, dev.id), ctx));
-  const shm = next();
-  vfs.mount("/dev/shm", new MemFs(shm.dev, shm.id, clock).root);
-  const proc = next();
-  vfs.mount("/proc", procTree(new SynthFs("proc", proc.dev, proc.id), ctx));
-  const sys = next();
-  vfs.mount("/sys", sysTree(new SynthFs("sysfs", sys.dev, sys.id), ctx));
-  const hostCwd = setup.cwd.replace(/\/+$/, "") || "/";
-  const cwd = (setup.guestCwd ?? hostCwd).replace(/\/+$/, "") || "/";
-  if (cwd !== "/") vfs.mount(cwd, hostRoot(hostCwd, false));
-  for (const m of setup.mounts) vfs.mount(m.guest, hostRoot(m.host, m.writable));
-  const here = vfs.resolve(vfs.root, cwd, true);
-  st.cwd = typeof here === "number" ? vfs.root : here;
-
-  const fds = fdTable(k);
-  fds.limit = nofileLimit(k);
-  const term = setup.terminals;
-  const terminal = term?.stdin || term?.stdout || term?.stderr ? new Terminal() : undefined;
-  const shape = (isTty: boolean | undefined): StdioShape => ({
-    terminal: isTty ? terminal : undefined,
-    ino: st.nextPipeIno++,
-  });
-  const inShape = shape(term?.stdin);
-  const outShape = shape(term?.stdout);
-  const errShape = term?.stderr === term?.stdout ? outShape : shape(term?.stderr);
-  fds.install(0, new StdinFile(setup.stdin, term?.stdin ? O_RDWR : O_RDONLY, inShape), false);
-  fds.install(1, new StdoutFile(setup.stdout, term?.stdout ? O_RDWR : O_WRONLY, outShape), false);
-  fds.install(2, new StdoutFile(setup.stderr, term?.stderr ? O_RDWR : O_WRONLY, errShape), false);
-}
-
-/** RLIMIT_NOFILE's soft limit as a number. */
-function nofileLimit(k: Kernel): number {
-  const cur = getRlimit(k, RLIMIT_NOFILE).cur;
-  return cur > 1048576n ? 1048576 : Number(cur);
-}
-
-/** An inode standing for an open description that has no place in the tree (pipes, stdio). */
-class FdInode implements Inode {
-  readonly fs;
-  readonly type: FileType;
-  readonly #k: Kernel;
-  readonly #file: OpenFile;
-
-  constructor(k: Kernel, file: OpenFile) {
-    this.#k = k;
-    this.#file = file;
-    const a = file.stat(k);
-    this.fs = { dev: a.dev, writable: false, mntId: 0, kind: "anon" };
-    const bits = a.mode & S_IFMT;
-    this.type = (Object.keys(TYPE_BITS) as FileType[]).find((t) => TYPE_BITS[t] === bits) ?? "reg";
-  }
-
-  attr(): Attr {
-    return this.#file.stat(this.#k);
-  }
-
-  open(): OpenFile {
-    return this.#file;
-  }
-}
-
-/** The /proc and /dev view of `k`. */
-function procContext(k: Kernel): ProcContext {
-  const st = () => filesState(k);
-  let exeLoc: Loc | number | undefined;
-  const exe = (): Loc | number => {
-    if (exeLoc === undefined) {
-      const host = st().setup.exeHostPath;
-      const slash = host.lastIndexOf("/");
-      const fs = new HostFs(slash > 0 ? host.slice(0, slash) : "/", false, makedev(0, 31), 20);
-      const node = fs.inodeAt(host.slice(slash + 1));
-      const parts = components(st().setup.exeGuestPath);
-      if (node === undefined || typeof node === "number" || parts.length === 0) {
-        exeLoc = -ENOENT;
-      } else {
-        const root = st().vfs.root.nodes[0];
-        exeLoc = { parts, nodes: [...parts.map(() => root), node] };
-      }
-    }
-    return exeLoc;
-  };
-  const nulJoin = (xs: readonly string[]) => ENCODER.encode(xs.map((x) => x + "\0").join(""));
-  const comm = () => {
-    const p = st().setup.exeGuestPath;
-    return p.slice(p.lastIndexOf("/") + 1).slice(0, 15);
-  };
-  return {
-    pid: k.pid,
-    ppid: PPID,
-    cpus: k.options.cpus,
-    exePath: () => st().setup.exeGuestPath,
-    exe,
-    auxv: () => st().setup.auxv,
-    cmdline: () => nulJoin(st().setup.argv ?? [st().setup.exeGuestPath]),
-    environ: () => nulJoin(st().setup.envp ?? []),
-    mappings: () => k.mem.mappings,
-    mappedFile: (name) => {
-      const loc = st().vfs.resolve(st().vfs.root, name, true);
-      if (typeof loc !== "number") {
-        const a = inodeOf(loc).attr();
-        return { dev: a.dev, ino: a.ino };
-      }
-      const e = name === st().setup.exeGuestPath ? exe() : -ENOENT;
-      if (typeof e === "number") return undefined;
-      const a = inodeOf(e).attr();
-      return { dev: a.dev, ino: a.ino };
-    },
-    comm,
-    threads: () => k.threads.filter((t) => t.state !== "exited").length,
-    fds: () => fdTable(k).fds(),
-    fdPath: (fd) => {
-      const f = fdTable(k).file(fd);
-      return typeof f === "number" ? -ENOENT : f.path;
-    },
-    fdJump: (fd) => {
-      const f = fdTable(k).file(fd);
-      if (typeof f === "number") return -ENOENT;
-      return f.loc ?? new FdInode(k, f);
-    },
-    fdMode: (fd) => {
-      const f = fdTable(k).file(fd);
-      return typeof f === "number" ? -1 : f.flags & O_ACCMODE;
-    },
-    cwd: () => st().cwd,
-    openDevice: (kind, flags, attr) =>
-      new DeviceFile(kind, statusFlags(flags), attr, (n) => randomBytes(k, n)),
-  };
-}
-
 // ----------------------------------------------------------------- helpers
-
-/** Open flags Linux keeps (VALID_OPEN_FLAGS); others are ignored. */
-const VALID_OPEN_FLAGS = 0o3 | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | O_NONBLOCK |
-  0o10000 | FASYNC | O_DIRECT | 0o100000 | O_DIRECTORY | O_NOFOLLOW | O_NOATIME | O_CLOEXEC |
-  O_PATH | O_TMPFILE | 0o4000000;
-
-/** F_GETFL's view of open flags. */
-function statusFlags(flags: number): number {
-  return flags & VALID_OPEN_FLAGS & ~OPEN_ONLY_FLAGS;
-}
 
 function canRead(f: OpenFile): boolean {
   const acc = f.flags & O_ACCMODE;
@@ -642,78 +363,6 @@ function permits(a: Attr, mode: number): boolean {
   return (bits & mode) === mode;
 }
 
-/** Writes struct stat (128 bytes) at `addr`: 0 or -EFAULT. */
-export function writeStat(k: Kernel, addr: number, a: Attr): number {
-  const b = new Uint8Array(128);
-  const dv = new DataView(b.buffer);
-  const u64 = (off: number, v: number) => dv.setBigUint64(off, BigInt(v), true);
-  const i64 = (off: number, v: number) => dv.setBigInt64(off, BigInt(v), true);
-  u64(0, a.dev);
-  u64(8, a.ino);
-  dv.setUint32(16, a.mode, true);
-  dv.setUint32(20, a.nlink, true);
-  dv.setUint32(24, a.uid, true);
-  dv.setUint32(28, a.gid, true);
-  u64(32, a.rdev);
-  i64(48, a.size);
-  dv.setInt32(56, a.blksize, true);
-  i64(64, a.blocks);
-  const times = [a.atimeNs, a.mtimeNs, a.ctimeNs];
-  for (let i = 0; i < 3; i++) {
-    i64(72 + 16 * i, Math.floor(times[i] / 1e9));
-    u64(80 + 16 * i, times[i] - Math.floor(times[i] / 1e9) * 1e9);
-  }
-  try {
-    k.mem.write(addr, b);
-    return 0;
-  } catch {
-    return -EFAULT;
-  }
-}
-
-/** Writes struct statx (256 bytes) at `addr`: 0 or -EFAULT. */
-export function writeStatx(
-  k: Kernel,
-  addr: number,
-  a: Attr,
-  mountRoot: boolean,
-  mntId: number,
-): number {
-  const b = new Uint8Array(256);
-  const dv = new DataView(b.buffer);
-  const u64 = (off: number, v: number) => dv.setBigUint64(off, BigInt(v), true);
-  dv.setUint32(0, STATX_FILLED, true);
-  dv.setUint32(4, a.blksize, true);
-  u64(8, mountRoot ? STATX_ATTR_MOUNT_ROOT : 0);
-  dv.setUint32(16, a.nlink, true);
-  dv.setUint32(20, a.uid, true);
-  dv.setUint32(24, a.gid, true);
-  dv.setUint16(28, a.mode, true);
-  u64(32, a.ino);
-  u64(40, a.size);
-  u64(48, a.blocks);
-  u64(56, STATX_ATTR_KNOWN);
-  const ts = (off: number, ns: number) => {
-    const s = Math.floor(ns / 1e9);
-    dv.setBigInt64(off, BigInt(s), true);
-    dv.setUint32(off + 8, ns - s * 1e9, true);
-  };
-  ts(64, a.atimeNs);
-  ts(96, a.ctimeNs);
-  ts(112, a.mtimeNs);
-  dv.setUint32(128, devMajor(a.rdev), true);
-  dv.setUint32(132, devMinor(a.rdev), true);
-  dv.setUint32(136, devMajor(a.dev), true);
-  dv.setUint32(140, devMinor(a.dev), true);
-  u64(144, mntId);
-  try {
-    k.mem.write(addr, b);
-    return 0;
-  } catch {
-    return -EFAULT;
-  }
-}
-
 /** What a stat-like call found: attributes, and the location when it has one. */
 interface Found {
   attr: Attr;
@@ -898,7 +547,7 @@ export function openAt(
     if (!permits(node.attr(), need)) return -EACCES;
   }
   let file: OpenFile | number;
-  const sflags = statusFlags(flags);
+  const sflags = statusFlagsOf(flags);
   if (node.open) {
     file = node.open(sflags);
   } else if (node.type === "reg" && node.data) {

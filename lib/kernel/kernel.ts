@@ -20,6 +20,7 @@
  * @module
  */
 
+import { SIGBUS, SIGILL, signalText, SIGSEGV, SIGTRAP } from "../abi/signals.ts";
 import {
   Cpu,
   STOP_EBREAK,
@@ -29,13 +30,12 @@ import {
   STOP_LIMIT,
   STOP_MISALIGNED,
 } from "../cpu/interpreter.ts";
-import { SIGBUS, SIGILL, signalText, SIGSEGV, SIGTRAP } from "../abi/signals.ts";
 import type { SymbolTable } from "../elf/symbols.ts";
 import type { GuestMemory } from "../memory/memory.ts";
 import type { TraceEvent } from "./events.ts";
+import { deliverPending, interruptBlocked, routeFault } from "./signals.ts";
 import { type SigInfo, Thread } from "./thread.ts";
 import { Tracee } from "./tracee.ts";
-import { deliverPending, interruptBlocked, routeFault } from "./signals.ts";
 import type { Wait } from "./types.ts";
 
 /** Scheduling strategies (the futex-emulation research of the study). */

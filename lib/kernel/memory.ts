@@ -26,17 +26,6 @@
  * @module
  */
 
-import { mappingBias, symbolsOf } from "../elf/loader.ts";
-import { findFreeRange, MMAP_MIN_ADDR, pageDown, pageUp, TASK_SIZE } from "../memory/layout.ts";
-import {
-  type FileBacking,
-  type GuestMemory,
-  type Mapping,
-  PAGE_SIZE,
-  PROT_EXEC,
-  PROT_READ,
-  PROT_WRITE,
-} from "../memory/memory.ts";
 import {
   EACCES,
   EAGAIN,
@@ -50,12 +39,23 @@ import {
   EOVERFLOW,
   EPERM,
 } from "../abi/errno.ts";
+import { O_ACCMODE, O_RDONLY, O_RDWR, O_WRONLY } from "../abi/flags.ts";
+import { mappingBias, symbolsOf } from "../elf/loader.ts";
+import { findFreeRange, MMAP_MIN_ADDR, pageDown, pageUp, TASK_SIZE } from "../memory/layout.ts";
+import {
+  type FileBacking,
+  type GuestMemory,
+  type Mapping,
+  PAGE_SIZE,
+  PROT_EXEC,
+  PROT_READ,
+  PROT_WRITE,
+} from "../memory/memory.ts";
 import { fdTable } from "./fd_table.ts";
 import type { Kernel } from "./kernel.ts";
 import { getRlimit, RLIM_INFINITY, RLIMIT_AS, RLIMIT_DATA, RLIMIT_MEMLOCK } from "./process.ts";
 import type { Thread } from "./thread.ts";
 import type { SyscallArgs, SyscallFamilyTable } from "./types.ts";
-import { O_ACCMODE, O_RDONLY, O_RDWR, O_WRONLY } from "../abi/flags.ts";
 
 /** mmap flags (asm-generic/mman-common.h, mman.h; linux/mman.h). */
 export const MAP_SHARED = 0x01;

@@ -30,19 +30,6 @@ import {
   ENOENT,
   EPERM,
 } from "../abi/errno.ts";
-import { fdTable } from "./fd_table.ts";
-import type { Kernel } from "./kernel.ts";
-import {
-  hasDeliverable,
-  restoreTemporaryMask,
-  setTemporaryMask,
-  type SignalWait,
-} from "./signals.ts";
-import type { Thread } from "./thread.ts";
-import type { SyscallArgs, SyscallFamilyTable, Wait } from "./types.ts";
-import { BOOT_OFFSET_NS, REALTIME_EPOCH_SEC } from "./time.ts";
-import { MemoryFault } from "../memory/memory.ts";
-import type { Attr } from "../vfs/types.ts";
 import {
   POLLERR,
   POLLHUP,
@@ -53,8 +40,20 @@ import {
   POLLRDNORM,
   POLLWRNORM,
 } from "../abi/flags.ts";
-import { OpenFile } from "../vfs/open_file.ts";
-import type { FileContext } from "../vfs/open_file.ts";
+import { MemoryFault } from "../memory/memory.ts";
+import { type FileContext, OpenFile } from "../vfs/open_file.ts";
+import type { Attr } from "../vfs/types.ts";
+import { fdTable } from "./fd_table.ts";
+import type { Kernel } from "./kernel.ts";
+import {
+  hasDeliverable,
+  restoreTemporaryMask,
+  setTemporaryMask,
+  type SignalWait,
+} from "./signals.ts";
+import type { Thread } from "./thread.ts";
+import { BOOT_OFFSET_NS, REALTIME_EPOCH_SEC } from "./time.ts";
+import type { SyscallArgs, SyscallFamilyTable, Wait } from "./types.ts";
 
 /** eventfd2 flags. */
 export const EFD_SEMAPHORE = 1;

@@ -13,8 +13,8 @@
 
 import { EFAULT, EINVAL, ENOSYS, EPERM, ESRCH } from "../abi/errno.ts";
 import { fdTable } from "./fd_table.ts";
-import type { Kernel } from "./kernel.ts";
 import { inheritAffinity } from "./info.ts";
+import type { Kernel } from "./kernel.ts";
 import { nameAnonymousRange } from "./memory.ts";
 import type { Thread } from "./thread.ts";
 import { monotonicNs, processCpuNs, threadCpuNs, USER_HZ } from "./time.ts";

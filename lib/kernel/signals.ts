@@ -27,14 +27,22 @@
  */
 
 import { EAGAIN, EFAULT, EINTR, EINVAL, ENOMEM, EPERM, ESRCH } from "../abi/errno.ts";
+import {
+  NSIG,
+  SIGCHLD,
+  SIGCONT,
+  SIGKILL,
+  signalText,
+  SIGSTOP,
+  SIGURG,
+  SIGWINCH,
+} from "../abi/signals.ts";
+import { MMAP_BASE } from "../memory/layout.ts";
+import { MemoryFault, PROT_EXEC, PROT_READ } from "../memory/memory.ts";
+import { GUEST_UID } from "../vfs/types.ts";
 import type { Kernel } from "./kernel.ts";
 import type { SigInfo, Thread } from "./thread.ts";
 import { NO_RESULT, type SyscallArgs, type SyscallFamilyTable, type Wait } from "./types.ts";
-import { MemoryFault, PROT_EXEC, PROT_READ } from "../memory/memory.ts";
-import { MMAP_BASE } from "../memory/layout.ts";
-import { GUEST_UID } from "../vfs/types.ts";
-import { signalText } from "../abi/signals.ts";
-import { NSIG, SIGCHLD, SIGCONT, SIGKILL, SIGSTOP, SIGURG, SIGWINCH } from "../abi/signals.ts";
 
 /** sa_flags bits (asm-generic/signal-defs.h). */
 export const SA_NOCLDSTOP = 0x1;

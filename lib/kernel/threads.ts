@@ -17,12 +17,12 @@
  */
 
 import { E2BIG, EAGAIN, EFAULT, EINTR, EINVAL, ENOSYS, ETIMEDOUT } from "../abi/errno.ts";
+import { MemoryFault, PAGE_SIZE } from "../memory/memory.ts";
 import type { Kernel } from "./kernel.ts";
 import { sendTkill } from "./signals.ts";
 import type { Thread } from "./thread.ts";
-import { NO_RESULT, type SyscallArgs, type SyscallFamilyTable, type Wait } from "./types.ts";
 import { BOOT_OFFSET_NS, REALTIME_EPOCH_SEC } from "./time.ts";
-import { MemoryFault, PAGE_SIZE } from "../memory/memory.ts";
+import { NO_RESULT, type SyscallArgs, type SyscallFamilyTable, type Wait } from "./types.ts";
 
 /** clone flags (linux/sched.h). */
 export const CSIGNAL = 0x000000ff;

@@ -7,15 +7,17 @@
  */
 
 import * as zkabi from "../../mod.ts";
+import { PRECOMPILE_NAMES } from "../abi/precompiles.ts";
 import { BUNDLED_GUESTS, guestById, PTHREADS_GUEST } from "../analysis/guests.ts";
 import { analyzeReadiness, type BinaryReadiness } from "../analysis/readiness.ts";
 import { RunPool } from "../analysis/runner.ts";
 import { PHASES, profileFromEvents } from "../analysis/syscall_profile.ts";
+import { Disassembler, F_NAMES, X_NAMES } from "../cpu/disasm.ts";
 import { BUILTIN_PROFILES, loadProfile, type Profile } from "../dispatch/profile.ts";
-import type { Mount } from "../kernel/files.ts";
+import type { Phase } from "../kernel/events.ts";
+import type { Mount } from "../kernel/mounts.ts";
 import { syscallNumber, SYSCALLS } from "../kernel/syscalls.ts";
 import { createJsonWriter } from "../trace/json.ts";
-import type { Phase } from "../kernel/events.ts";
 import {
   fetchWord,
   formatDump,
@@ -41,8 +43,6 @@ import {
   symbolIndex,
   xRegister,
 } from "./symbols.ts";
-import { Disassembler, F_NAMES, X_NAMES } from "../cpu/disasm.ts";
-import { PRECOMPILE_NAMES } from "../abi/precompiles.ts";
 
 /** One REPL command. */
 export interface Command {

@@ -24,10 +24,10 @@ import { compareProfiles } from "../analysis/compare.ts";
 import type { BinaryReadiness } from "../analysis/readiness.ts";
 import { PHASES, profileFromEvents, type SyscallProfile } from "../analysis/syscall_profile.ts";
 import type { Profile } from "../dispatch/profile.ts";
-import { run, type RunOptions, type RunResult } from "../run/run.ts";
 import type { TraceEvent } from "../kernel/events.ts";
-import { createStraceWriter } from "../trace/strace.ts";
 import { stackedBars } from "../report/svg.ts";
+import { run, type RunOptions, type RunResult } from "../run/run.ts";
+import { createStraceWriter } from "../trace/strace.ts";
 import { type Align, textTable } from "./format.ts";
 import { bytes, duration } from "./render.ts";
 

@@ -5,11 +5,11 @@
  * @module
  */
 
-import type { Hart } from "../cpu/hart.ts";
-import { Disassembler, F_NAMES, type Instruction, X_NAMES } from "../cpu/disasm.ts";
-import type { Kernel } from "../kernel/kernel.ts";
 import { errnoName } from "../abi/errno.ts";
+import { Disassembler, F_NAMES, type Instruction, X_NAMES } from "../cpu/disasm.ts";
+import type { Hart } from "../cpu/hart.ts";
 import type { TraceEvent } from "../kernel/events.ts";
+import type { Kernel } from "../kernel/kernel.ts";
 
 /** Column alignment. */
 export type Align = "left" | "right";

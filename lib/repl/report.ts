@@ -7,9 +7,9 @@
  */
 
 import { profileFromEvents } from "../analysis/syscall_profile.ts";
+import { profileName } from "./commands.ts";
 import { profileText, statsText } from "./render.ts";
 import type { Repl } from "./repl.ts";
-import { profileName } from "./commands.ts";
 
 /** Fenced code block (the fence grows if the text holds backticks). */
 function code(text: string): string {

@@ -25,8 +25,11 @@
  * @module
  */
 
+import { SIGTRAP } from "../abi/signals.ts";
+import type { TraceEvent } from "../kernel/events.ts";
 import type { Kernel, RunEnd } from "../kernel/kernel.ts";
-import type { Thread } from "../kernel/thread.ts";
+import { ecallName as ecallNameOf } from "../kernel/syscalls.ts";
+import type { SigInfo, Thread } from "../kernel/thread.ts";
 import { PAGE_SIZE } from "../memory/memory.ts";
 import {
   describeEnd,
@@ -38,12 +41,8 @@ import {
   type RunResult,
   type RunStats,
 } from "../run/run.ts";
-import type { TraceEvent } from "../kernel/events.ts";
 import { createStraceWriter } from "../trace/strace.ts";
 import { readAuxv } from "./symbols.ts";
-import { SIGTRAP } from "../abi/signals.ts";
-import { ecallName as ecallNameOf } from "../kernel/syscalls.ts";
-import type { SigInfo } from "../kernel/thread.ts";
 
 /** `c.ebreak`, little-endian. */
 const C_EBREAK = new Uint8Array([0x02, 0x90]);

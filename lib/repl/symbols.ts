@@ -6,11 +6,11 @@
  * @module
  */
 
+import { F_NAMES, X_NAMES } from "../cpu/disasm.ts";
+import type { Hart } from "../cpu/hart.ts";
 import { mappingBias, symbolsOf } from "../elf/loader.ts";
 import type { Kernel } from "../kernel/kernel.ts";
-import type { Hart } from "../cpu/hart.ts";
 import { PROT_EXEC } from "../memory/memory.ts";
-import { F_NAMES, X_NAMES } from "../cpu/disasm.ts";
 
 /** A symbol at its run-time address. */
 export interface NamedSymbol {

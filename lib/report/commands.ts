@@ -20,8 +20,8 @@
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { loadProfile, ProfileError, profileToJson } from "../dispatch/profile.ts";
 import { analyzeBundled } from "../analysis/bundled.ts";
+import { CATEGORIES, CATEGORY_LABELS } from "../analysis/categories.ts";
 import { compareProfiles } from "../analysis/compare.ts";
 import { costBreakdown } from "../analysis/costs.ts";
 import { analyzeReadiness, type BinaryReadiness } from "../analysis/readiness.ts";
@@ -33,7 +33,7 @@ import {
   PHASES,
   type SyscallProfile,
 } from "../analysis/syscall_profile.ts";
-import { CATEGORIES, CATEGORY_LABELS } from "../analysis/categories.ts";
+import { loadProfile, ProfileError, profileToJson } from "../dispatch/profile.ts";
 import {
   comparisonTable,
   int,

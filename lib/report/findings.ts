@@ -7,7 +7,7 @@
  */
 
 import { join } from "node:path";
-import { builtinProfile, profileToJson } from "../dispatch/profile.ts";
+import { PRECOMPILE_BASE, PRECOMPILE_END, PRECOMPILE_NAMES } from "../abi/precompiles.ts";
 import type { BundledAnalysis, GuestAnalysis, RunSummary } from "../analysis/bundled.ts";
 import { CATEGORIES, CATEGORY_LABELS, describeSyscall } from "../analysis/categories.ts";
 import type { Comparison } from "../analysis/compare.ts";
@@ -16,8 +16,8 @@ import type { BinaryReadiness } from "../analysis/readiness.ts";
 import { STUDY_SOURCE, STUDY_TABLES } from "../analysis/study.ts";
 import { CODE_CLASSES, type CodeClass } from "../analysis/symbols.ts";
 import { PHASE_LABELS, PHASES, type SyscallProfile } from "../analysis/syscall_profile.ts";
+import { builtinProfile, profileToJson } from "../dispatch/profile.ts";
 import { matrix, type MatrixCell, stackedBars } from "./svg.ts";
-import { PRECOMPILE_BASE, PRECOMPILE_END, PRECOMPILE_NAMES } from "../abi/precompiles.ts";
 
 /** Thousands-separated integer. */
 export function int(n: number): string {

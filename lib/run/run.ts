@@ -9,16 +9,16 @@
 
 import { Dispatcher, type PhaseOf } from "../dispatch/dispatcher.ts";
 import { builtinProfile, type Profile } from "../dispatch/profile.ts";
-import { auxvBytes } from "../elf/stack.ts";
 import { execElf, startHart } from "../elf/exec.ts";
 import { ElfError } from "../elf/parse.ts";
-import { type FilesSetup, type Mount, setupFiles } from "../kernel/files.ts";
+import { auxvBytes } from "../elf/stack.ts";
+import type { TraceEvent, TraceWriter } from "../kernel/events.ts";
 import { Kernel, type RunEnd, type SchedStrategy } from "../kernel/kernel.ts";
 import { setupMemory } from "../kernel/memory.ts";
+import { type FilesSetup, type Mount, setupFiles } from "../kernel/mounts.ts";
 import { setupSignals } from "../kernel/signals.ts";
-import { GuestMemory, PAGE_SIZE } from "../memory/memory.ts";
-import type { TraceEvent, TraceWriter } from "../kernel/events.ts";
 import type { TraceSource } from "../kernel/tracee.ts";
+import { GuestMemory, PAGE_SIZE } from "../memory/memory.ts";
 
 /** Options of one guest run. Paths are host paths, relative to `cwd`. */
 export interface RunOptions {

@@ -46,14 +46,14 @@
  * @module
  */
 
-import { errnoName } from "../abi/errno.ts";
-import { syscallByName, syscallByNumber } from "../kernel/syscalls.ts";
-import type { TraceEvent } from "../kernel/events.ts";
-import { resultText } from "./strace.ts";
 import { straceName } from "../abi/decode.ts";
-import { parseQemuStrace, parseStraceText, type TraceRecord } from "./strace_parse.ts";
-import { hex, SI_CODES, SI_CODES_BY_SIGNAL, symbolValue } from "../abi/xlat.ts";
+import { errnoName } from "../abi/errno.ts";
 import { signalText } from "../abi/signals.ts";
+import { hex, SI_CODES, SI_CODES_BY_SIGNAL, symbolValue } from "../abi/xlat.ts";
+import type { TraceEvent } from "../kernel/events.ts";
+import { syscallByName, syscallByNumber } from "../kernel/syscalls.ts";
+import { resultText } from "./strace.ts";
+import { parseQemuStrace, parseStraceText, type TraceRecord } from "./strace_parse.ts";
 
 /**
  * How an argument compares (the syscall registry's argument kinds): `i`

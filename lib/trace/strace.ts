@@ -31,14 +31,14 @@
  * @module
  */
 
-import { errnoName, errnoText } from "../abi/errno.ts";
-import type { RunEnd } from "../kernel/kernel.ts";
-import type { TraceSource } from "../kernel/tracee.ts";
-import type { SignalEvent, SyscallEvent, TraceEvent, TraceWriter } from "../kernel/events.ts";
 import { type Decoded, DEFAULT_STRSIZE, straceName } from "../abi/decode.ts";
-import { decodeCall } from "../kernel/syscalls.ts";
-import { hex, siCodeText } from "../abi/xlat.ts";
+import { errnoName, errnoText } from "../abi/errno.ts";
 import { signalText } from "../abi/signals.ts";
+import { hex, siCodeText } from "../abi/xlat.ts";
+import type { SignalEvent, SyscallEvent, TraceEvent, TraceWriter } from "../kernel/events.ts";
+import type { RunEnd } from "../kernel/kernel.ts";
+import { decodeCall } from "../kernel/syscalls.ts";
+import type { TraceSource } from "../kernel/tracee.ts";
 
 /** Options of the strace writer. */
 export interface StraceOptions {

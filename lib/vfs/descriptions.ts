@@ -7,19 +7,13 @@
 
 import { EFAULT, EINVAL, EISDIR, ENOSPC, ENOTTY, ENXIO } from "../abi/errno.ts";
 import {
-  type Attr,
-  type DirEntry,
-  type FileData,
-  inodeOf,
-  type Loc,
-  makeAttr,
-  makedev,
-  pathOf,
-} from "./types.ts";
-import { O_APPEND, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM } from "../abi/flags.ts";
-import { OpenFile } from "./open_file.ts";
-import {
   FIONREAD,
+  O_APPEND,
+  POLLHUP,
+  POLLIN,
+  POLLOUT,
+  POLLRDNORM,
+  POLLWRNORM,
   SEEK_CUR,
   SEEK_DATA,
   SEEK_END,
@@ -34,7 +28,17 @@ import {
   TIOCSPGRP,
   TIOCSWINSZ,
 } from "../abi/flags.ts";
-import type { FileContext } from "./open_file.ts";
+import { type FileContext, OpenFile } from "./open_file.ts";
+import {
+  type Attr,
+  type DirEntry,
+  type FileData,
+  inodeOf,
+  type Loc,
+  makeAttr,
+  makedev,
+  pathOf,
+} from "./types.ts";
 
 /** Largest offset a file may reach (kept within exact JS integers). */
 export const MAX_OFFSET: number = Number.MAX_SAFE_INTEGER;

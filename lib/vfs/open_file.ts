@@ -12,9 +12,39 @@
  */
 
 import { EAGAIN, EINVAL, ENODEV, ENOTTY, ESPIPE } from "../abi/errno.ts";
-import { POLLIN, POLLOUT } from "../abi/flags.ts";
+import {
+  FASYNC,
+  O_APPEND,
+  O_CLOEXEC,
+  O_CREAT,
+  O_DIRECT,
+  O_DIRECTORY,
+  O_EXCL,
+  O_NOATIME,
+  O_NOCTTY,
+  O_NOFOLLOW,
+  O_NONBLOCK,
+  O_PATH,
+  O_TMPFILE,
+  O_TRUNC,
+  POLLIN,
+  POLLOUT,
+} from "../abi/flags.ts";
 import type { GuestMemory } from "../memory/memory.ts";
 import type { Attr, Loc } from "./types.ts";
+
+/** Open flags Linux keeps (VALID_OPEN_FLAGS); others are ignored. */
+export const VALID_OPEN_FLAGS = 0o3 | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND |
+  O_NONBLOCK |
+  0o10000 | FASYNC | O_DIRECT | 0o100000 | O_DIRECTORY | O_NOFOLLOW | O_NOATIME | O_CLOEXEC |
+  O_PATH | O_TMPFILE | 0o4000000;
+/** Open flags that do not survive into F_GETFL. */
+export const OPEN_ONLY_FLAGS = O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC;
+
+/** The status flags (F_GETFL) of a description opened with open(2) flags `flags`. */
+export function statusFlagsOf(flags: number): number {
+  return flags & VALID_OPEN_FLAGS & ~OPEN_ONLY_FLAGS;
+}
 
 /** What an open file sees of the process that uses it. */
 export interface FileContext {

@@ -10,9 +10,8 @@
  */
 
 import { EAGAIN, EBUSY, EINVAL, EPERM, EPIPE } from "../abi/errno.ts";
-import { PIPEFS_DEV, putInt } from "./descriptions.ts";
-import { type Attr, makeAttr } from "./types.ts";
 import {
+  FIONREAD,
   O_ACCMODE,
   O_RDONLY,
   POLLERR,
@@ -22,9 +21,9 @@ import {
   POLLRDNORM,
   POLLWRNORM,
 } from "../abi/flags.ts";
-import { FIONREAD } from "../abi/flags.ts";
-import { OpenFile } from "./open_file.ts";
-import type { FileContext } from "./open_file.ts";
+import { PIPEFS_DEV, putInt } from "./descriptions.ts";
+import { type FileContext, OpenFile } from "./open_file.ts";
+import { type Attr, makeAttr } from "./types.ts";
 
 /** Writes up to this size are atomic. */
 export const PIPE_BUF = 4096;

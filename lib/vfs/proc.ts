@@ -17,9 +17,9 @@
 
 import type { Mapping } from "../memory/memory.ts";
 import { DEVICE_RDEV, type DeviceKind } from "./descriptions.ts";
+import type { OpenFile } from "./open_file.ts";
 import { SynthDevice, SynthDir, SynthFile, type SynthFs, SynthLink } from "./synth_fs.ts";
 import { type Attr, GUEST_UID, hash53, type Inode, type Loc } from "./types.ts";
-import type { OpenFile } from "./open_file.ts";
 
 /** What the synthesized trees need to know about the process. */
 export interface ProcContext {

@@ -6,6 +6,7 @@
  */
 
 import { BytesData } from "./host_fs.ts";
+import type { OpenFile } from "./open_file.ts";
 import {
   type Attr,
   type DirEntry,
@@ -17,7 +18,6 @@ import {
   type Loc,
   makeAttr,
 } from "./types.ts";
-import type { OpenFile } from "./open_file.ts";
 
 /**
  * A filesystem of synthesized nodes. Like proc and sysfs it is mounted

@@ -1,12 +1,12 @@
 import { deepEqual, equal, throws } from "node:assert/strict";
-import { compareProfiles } from "../../lib/analysis/compare.ts";
-import { importTrace } from "../../lib/analysis/syscall_profile.ts";
 import {
   canonicalName,
   CATEGORIES,
   categoryOf,
   describeSyscall,
 } from "../../lib/analysis/categories.ts";
+import { compareProfiles } from "../../lib/analysis/compare.ts";
+import { importTrace } from "../../lib/analysis/syscall_profile.ts";
 
 const A = importTrace(
   "a",

@@ -4,13 +4,13 @@
 // zkabi's own trace of the same binary, outside the loader phase.
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { builtinProfile, parseProfile, profileToJson } from "../../lib/dispatch/profile.ts";
-import { BUNDLED_GUESTS } from "../../lib/analysis/guests.ts";
 import { guestRequest } from "../../lib/analysis/bundled.ts";
+import { CATEGORIES } from "../../lib/analysis/categories.ts";
+import { BUNDLED_GUESTS } from "../../lib/analysis/guests.ts";
 import { firstBlockerOf, outsideOf } from "../../lib/analysis/readiness.ts";
 import { executeRun, type RunDigest } from "../../lib/analysis/runner.ts";
 import { importTrace, type SyscallProfile } from "../../lib/analysis/syscall_profile.ts";
-import { CATEGORIES } from "../../lib/analysis/categories.ts";
+import { builtinProfile, parseProfile, profileToJson } from "../../lib/dispatch/profile.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const DATA = `${ROOT}tests/analysis/data/`;

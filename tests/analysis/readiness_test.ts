@@ -1,6 +1,5 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { builtinProfile, parseProfile } from "../../lib/dispatch/profile.ts";
 import {
   analyzeReadiness,
   coverage,
@@ -8,6 +7,7 @@ import {
   workingStub,
 } from "../../lib/analysis/readiness.ts";
 import { RunPool } from "../../lib/analysis/runner.ts";
+import { builtinProfile, parseProfile } from "../../lib/dispatch/profile.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const C = (name: string) => ({

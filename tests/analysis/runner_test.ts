@@ -1,7 +1,7 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { executeRun, requestKey, RunPool } from "../../lib/analysis/runner.ts";
 import { costBreakdown, phaseInstructions } from "../../lib/analysis/costs.ts";
+import { executeRun, requestKey, RunPool } from "../../lib/analysis/runner.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const guest = (name: string) => ({

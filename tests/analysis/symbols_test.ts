@@ -1,6 +1,11 @@
 import { equal, ok } from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { parseElf } from "../../lib/elf/parse.ts";
+import {
+  classifierFor,
+  readSymbolMap,
+  sameLoadedImage,
+  UNSTRIPPED_BUILDS,
+} from "../../lib/analysis/symbol_maps.ts";
 import {
   classifyGo,
   classifyRust,
@@ -11,12 +16,7 @@ import {
   rustCrate,
   sha256Hex,
 } from "../../lib/analysis/symbols.ts";
-import {
-  classifierFor,
-  readSymbolMap,
-  sameLoadedImage,
-  UNSTRIPPED_BUILDS,
-} from "../../lib/analysis/symbol_maps.ts";
+import { parseElf } from "../../lib/elf/parse.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 

@@ -1,10 +1,10 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
+import { categoryOf } from "../../lib/analysis/categories.ts";
 import {
   detectFormat,
   importTrace,
   profileFromEvents,
 } from "../../lib/analysis/syscall_profile.ts";
-import { categoryOf } from "../../lib/analysis/categories.ts";
 import type { TraceEvent } from "../../lib/kernel/events.ts";
 
 // A dynamically linked program traced with strace -f: loader, start-up, one

@@ -3,9 +3,9 @@
 // those documents; the bulk checks against qemu are in fpu_vectors_test.ts.
 
 import assert from "node:assert/strict";
+import { executeFp } from "../../lib/cpu/fpu.ts";
 import { FLAG_DZ, FLAG_NV, FLAG_NX, FLAG_OF, FLAG_UF, Hart } from "../../lib/cpu/hart.ts";
 import { OPS } from "../../lib/cpu/ops.ts";
-import { executeFp } from "../../lib/cpu/fpu.ts";
 import { opShape } from "./fpu_vectors.ts";
 
 const U64 = (1n << 64n) - 1n;

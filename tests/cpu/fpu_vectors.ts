@@ -5,9 +5,9 @@
  * @module
  */
 
+import { executeFp } from "../../lib/cpu/fpu.ts";
 import { Hart } from "../../lib/cpu/hart.ts";
 import { OPS } from "../../lib/cpu/ops.ts";
-import { executeFp } from "../../lib/cpu/fpu.ts";
 
 /** One reference execution. */
 export interface FpVector {

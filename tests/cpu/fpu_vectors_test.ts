@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
+import { executeFp } from "../../lib/cpu/fpu.ts";
 import { Hart, X_SINK } from "../../lib/cpu/hart.ts";
 import { OPS } from "../../lib/cpu/ops.ts";
-import { executeFp } from "../../lib/cpu/fpu.ts";
 import {
   ALIASED,
   checkVector,

@@ -4,8 +4,8 @@
  * @module
  */
 
-import { Cpu, STOP_EBREAK } from "../../lib/cpu/interpreter.ts";
 import { Hart } from "../../lib/cpu/hart.ts";
+import { Cpu, STOP_EBREAK } from "../../lib/cpu/interpreter.ts";
 import { GuestMemory, PROT_EXEC, PROT_READ, PROT_WRITE } from "../../lib/memory/memory.ts";
 import { assemble, EBREAK } from "../support/asm.ts";
 

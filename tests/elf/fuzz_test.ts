@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { GuestMemory } from "../../lib/memory/memory.ts";
-import { ElfError } from "../../lib/elf/parse.ts";
 import { execElf } from "../../lib/elf/exec.ts";
+import { ElfError } from "../../lib/elf/parse.ts";
+import { GuestMemory } from "../../lib/memory/memory.ts";
 import { binaries, HAVE_TOOLS, LD_SO, makeElf, prng, SYSROOT } from "./elf_fixtures.ts";
 
 const LIMIT = 2 ** 47;

@@ -1,7 +1,7 @@
 import { equal, ok } from "node:assert/strict";
 import { goFunctions } from "../../lib/elf/gopclntab.ts";
-import { parseElf } from "../../lib/elf/parse.ts";
 import { loadElf } from "../../lib/elf/loader.ts";
+import { parseElf } from "../../lib/elf/parse.ts";
 import { GuestMemory } from "../../lib/memory/memory.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { GuestMemory } from "../../lib/memory/memory.ts";
 import {
   findFreeRange,
   MMAP_BASE,
@@ -8,6 +7,7 @@ import {
   STACK_TOP,
   TASK_SIZE,
 } from "../../lib/memory/layout.ts";
+import { GuestMemory } from "../../lib/memory/memory.ts";
 
 const RW = 3;
 

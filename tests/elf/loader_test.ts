@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { GuestMemory } from "../../lib/memory/memory.ts";
-import { ElfError } from "../../lib/elf/parse.ts";
 import { loadElf, mappingBias, symbolsOf } from "../../lib/elf/loader.ts";
+import { ElfError } from "../../lib/elf/parse.ts";
+import { GuestMemory } from "../../lib/memory/memory.ts";
 import {
   binaries,
   defaultPhdrs,

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { GuestMemory } from "../../lib/memory/memory.ts";
 import { Hart } from "../../lib/cpu/hart.ts";
-import { ElfError } from "../../lib/elf/parse.ts";
-import { loadElf } from "../../lib/elf/loader.ts";
-import { auxvBytes, buildStack, randomBytesFor } from "../../lib/elf/stack.ts";
 import { execElf, startHart } from "../../lib/elf/exec.ts";
+import { loadElf } from "../../lib/elf/loader.ts";
+import { ElfError } from "../../lib/elf/parse.ts";
+import { auxvBytes, buildStack, randomBytesFor } from "../../lib/elf/stack.ts";
+import { GuestMemory } from "../../lib/memory/memory.ts";
 import { binaries, HAVE_TOOLS, LD_SO, makeElf, readelf, SYSROOT } from "./elf_fixtures.ts";
 
 const TOP = 0x4000000000;

@@ -24,6 +24,7 @@ import {
   EROFS,
   EXDEV,
 } from "../../lib/abi/errno.ts";
+import { O_CREAT, O_DIRECTORY, O_PATH, O_RDWR, O_WRONLY } from "../../lib/abi/flags.ts";
 import type { Kernel } from "../../lib/kernel/kernel.ts";
 import { REALTIME_EPOCH_SEC } from "../../lib/kernel/time.ts";
 import {
@@ -41,7 +42,6 @@ import {
   UNMAPPED,
   type World,
 } from "./files_support.ts";
-import { O_CREAT, O_DIRECTORY, O_PATH, O_RDWR, O_WRONLY } from "../../lib/abi/flags.ts";
 
 function withKernel(name: string, f: (k: Kernel, w: World) => void): void {
   Deno.test(name, () => {

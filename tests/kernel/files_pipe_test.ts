@@ -7,6 +7,16 @@
 
 import assert from "node:assert/strict";
 import { EAGAIN, EBADF, EFAULT, EINVAL, EPERM, EPIPE, ESPIPE } from "../../lib/abi/errno.ts";
+import {
+  O_CLOEXEC,
+  O_NONBLOCK,
+  POLLERR,
+  POLLHUP,
+  POLLIN,
+  POLLOUT,
+  POLLRDNORM,
+  POLLWRNORM,
+} from "../../lib/abi/flags.ts";
 import { fdTable } from "../../lib/kernel/fd_table.ts";
 import type { Kernel } from "../../lib/kernel/kernel.ts";
 import {
@@ -21,16 +31,6 @@ import {
   text,
   wait,
 } from "./files_support.ts";
-import {
-  O_CLOEXEC,
-  O_NONBLOCK,
-  POLLERR,
-  POLLHUP,
-  POLLIN,
-  POLLOUT,
-  POLLRDNORM,
-  POLLWRNORM,
-} from "../../lib/abi/flags.ts";
 
 function withKernel(name: string, f: (k: Kernel) => void, stdin = ""): void {
   Deno.test(name, () => {

@@ -7,6 +7,7 @@
 
 import assert from "node:assert/strict";
 import { EACCES, ENOENT, ENOSPC } from "../../lib/abi/errno.ts";
+import { O_DIRECTORY, O_RDWR, O_WRONLY } from "../../lib/abi/flags.ts";
 import type { Kernel } from "../../lib/kernel/kernel.ts";
 import { chacha20Block, randomBytes, streamForSeed } from "../../lib/kernel/random.ts";
 import { PROT_EXEC, PROT_READ, PROT_WRITE } from "../../lib/memory/memory.ts";
@@ -25,7 +26,6 @@ import {
   text,
   type World,
 } from "./files_support.ts";
-import { O_DIRECTORY, O_RDWR, O_WRONLY } from "../../lib/abi/flags.ts";
 
 function withKernel(
   name: string,

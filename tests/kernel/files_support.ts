@@ -7,8 +7,8 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { type FilesSetup, setupFiles } from "../../lib/kernel/files.ts";
 import type { Kernel } from "../../lib/kernel/kernel.ts";
+import { type FilesSetup, setupFiles } from "../../lib/kernel/mounts.ts";
 import { isWait, type Wait } from "../../lib/kernel/types.ts";
 import { PROT_READ, PROT_WRITE } from "../../lib/memory/memory.ts";
 import { num, sys, testKernel } from "../support/kernel.ts";

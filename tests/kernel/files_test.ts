@@ -24,7 +24,21 @@ import {
   EROFS,
   ESPIPE,
 } from "../../lib/abi/errno.ts";
+import {
+  O_APPEND,
+  O_CLOEXEC,
+  O_CREAT,
+  O_DIRECTORY,
+  O_EXCL,
+  O_NOFOLLOW,
+  O_NONBLOCK,
+  O_PATH,
+  O_RDWR,
+  O_TRUNC,
+  O_WRONLY,
+} from "../../lib/abi/flags.ts";
 import { fdTable } from "../../lib/kernel/fd_table.ts";
+import type { Kernel } from "../../lib/kernel/kernel.ts";
 import {
   AT_FDCWD,
   BUF,
@@ -40,20 +54,6 @@ import {
   UNMAPPED,
   type World,
 } from "./files_support.ts";
-import type { Kernel } from "../../lib/kernel/kernel.ts";
-import {
-  O_APPEND,
-  O_CLOEXEC,
-  O_CREAT,
-  O_DIRECTORY,
-  O_EXCL,
-  O_NOFOLLOW,
-  O_NONBLOCK,
-  O_PATH,
-  O_RDWR,
-  O_TRUNC,
-  O_WRONLY,
-} from "../../lib/abi/flags.ts";
 
 function withKernel(
   name: string,

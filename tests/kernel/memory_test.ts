@@ -12,6 +12,7 @@ import {
   EOVERFLOW,
   EPERM,
 } from "../../lib/abi/errno.ts";
+import { O_RDONLY, O_RDWR, O_WRONLY } from "../../lib/abi/flags.ts";
 import { fdTable } from "../../lib/kernel/fd_table.ts";
 import { Kernel } from "../../lib/kernel/kernel.ts";
 import { programBreak, setupMemory } from "../../lib/kernel/memory.ts";
@@ -23,11 +24,10 @@ import {
   PROT_READ,
   PROT_WRITE,
 } from "../../lib/memory/memory.ts";
+import { OpenFile } from "../../lib/vfs/open_file.ts";
 import type { Attr } from "../../lib/vfs/types.ts";
 import { runGuest } from "../support/c_guests.ts";
 import { num as sys, sys as sysRaw, testKernel } from "../support/kernel.ts";
-import { O_RDONLY, O_RDWR, O_WRONLY } from "../../lib/abi/flags.ts";
-import { OpenFile } from "../../lib/vfs/open_file.ts";
 
 const PAGE = 4096;
 const RW = PROT_READ | PROT_WRITE;

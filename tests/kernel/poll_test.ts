@@ -21,8 +21,10 @@ import {
 } from "../../lib/abi/errno.ts";
 import { fdTable } from "../../lib/kernel/fd_table.ts";
 import type { Kernel } from "../../lib/kernel/kernel.ts";
+import { deliverPending } from "../../lib/kernel/signals.ts";
 import type { Thread } from "../../lib/kernel/thread.ts";
 import { BOOT_OFFSET_NS } from "../../lib/kernel/time.ts";
+import { OpenFile } from "../../lib/vfs/open_file.ts";
 import type { Attr } from "../../lib/vfs/types.ts";
 import {
   a0,
@@ -36,8 +38,6 @@ import {
   UNMAPPED,
   waitOf,
 } from "./threads_support.ts";
-import { OpenFile } from "../../lib/vfs/open_file.ts";
-import { deliverPending } from "../../lib/kernel/signals.ts";
 
 const EPOLLIN = 0x1;
 const EPOLLOUT = 0x4;

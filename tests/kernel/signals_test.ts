@@ -9,8 +9,10 @@
 
 import assert from "node:assert/strict";
 import { EAGAIN, EFAULT, EINTR, EINVAL, ENOMEM, EPERM, ESRCH } from "../../lib/abi/errno.ts";
+import type { TraceEvent } from "../../lib/kernel/events.ts";
 import type { Kernel } from "../../lib/kernel/kernel.ts";
 import {
+  deliverPending,
   FP_FCSR,
   FP_Q_RESERVED,
   FRAME_SIZE,
@@ -31,7 +33,6 @@ import {
   UC_STACK,
 } from "../../lib/kernel/signals.ts";
 import type { Thread } from "../../lib/kernel/thread.ts";
-import type { TraceEvent } from "../../lib/kernel/events.ts";
 import {
   a0,
   assertLikeQemu,
@@ -44,7 +45,6 @@ import {
   STACK_TOP,
   UNMAPPED,
 } from "./threads_support.ts";
-import { deliverPending } from "../../lib/kernel/signals.ts";
 
 const SIGHUP = 1;
 const SIGSEGV = 11;

@@ -1,5 +1,6 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { DECODERS } from "../../lib/abi/decode.ts";
+import { PRECOMPILE_KECCAKF } from "../../lib/abi/precompiles.ts";
 import { CATEGORIES } from "../../lib/analysis/categories.ts";
 import {
   decodeCall,
@@ -11,7 +12,6 @@ import {
   syscallNumber,
   SYSCALLS,
 } from "../../lib/kernel/syscalls.ts";
-import { PRECOMPILE_KECCAKF } from "../../lib/abi/precompiles.ts";
 import { testGuest } from "../trace/support.ts";
 
 Deno.test("registry: one record per riscv64 syscall, numbers and names unique", () => {

@@ -14,8 +14,8 @@ import { setupSignals } from "../../lib/kernel/signals.ts";
 import type { Thread } from "../../lib/kernel/thread.ts";
 import type { Wait } from "../../lib/kernel/types.ts";
 import { PROT_READ, PROT_WRITE } from "../../lib/memory/memory.ts";
-import { testKernel } from "../support/kernel.ts";
 import { run, type RunResult } from "../../lib/run/run.ts";
+import { testKernel } from "../support/kernel.ts";
 
 /** Scratch read-write data (64 KiB). */
 export const DATA = 0x10000;

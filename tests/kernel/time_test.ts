@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
+import { EFAULT, EINTR, EINVAL, EOPNOTSUPP, EPERM } from "../../lib/abi/errno.ts";
 import { Dispatcher } from "../../lib/dispatch/dispatcher.ts";
 import { builtinProfile } from "../../lib/dispatch/profile.ts";
-import { EFAULT, EINTR, EINVAL, EOPNOTSUPP, EPERM } from "../../lib/abi/errno.ts";
 import type { Kernel } from "../../lib/kernel/kernel.ts";
 import { isSleepWait } from "../../lib/kernel/time.ts";
 import { isWait, type SyscallResult, type Wait } from "../../lib/kernel/types.ts";

@@ -5,8 +5,8 @@
  * identical statistics.
  */
 import { equal, match, ok } from "node:assert/strict";
-import { run, type RunResult } from "../../lib/run/run.ts";
 import { signalText } from "../../lib/abi/signals.ts";
+import { run, type RunResult } from "../../lib/run/run.ts";
 
 interface Expectation {
   name: string;

@@ -8,20 +8,20 @@
  */
 
 import assert from "node:assert/strict";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { quote } from "../../lib/abi/decode.ts";
+import { sigsetText } from "../../lib/abi/signals.ts";
+import type { TraceEvent } from "../../lib/kernel/events.ts";
 import type { RunEnd } from "../../lib/kernel/kernel.ts";
 import { Thread } from "../../lib/kernel/thread.ts";
-import type { TraceEvent } from "../../lib/kernel/events.ts";
 import {
   createStraceWriter,
   formatSignalLine,
   formatSyscallLine,
   straceExitLine,
 } from "../../lib/trace/strace.ts";
-import { quote } from "../../lib/abi/decode.ts";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { exists, sig, sys, type TestGuest, testGuest, unescapeC } from "./support.ts";
-import { sigsetText } from "../../lib/abi/signals.ts";
 
 const STUDY = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "shared", "study");
 

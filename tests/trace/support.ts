@@ -4,10 +4,10 @@
  * @module
  */
 
+import type { SignalEvent, SyscallEvent, TraceEvent } from "../../lib/kernel/events.ts";
 import type { Kernel } from "../../lib/kernel/kernel.ts";
 import { syscallNumber } from "../../lib/kernel/syscalls.ts";
 import { testKernel } from "../support/kernel.ts";
-import type { SignalEvent, SyscallEvent, TraceEvent } from "../../lib/kernel/events.ts";
 
 /** Where the test scratch area lives (read/write, 1 MiB). */
 export const SCRATCH = 0x100000;

@@ -1,0 +1,72 @@
+/**
+ * The layering of `lib/`: no import cycle between two of its folders. Read from `deno info --json` over
+ * the entry points, as a reader of the dependency graph would.
+ * @module
+ */
+
+import { deepEqual, ok } from "node:assert/strict";
+
+const ROOT = new URL("../../", import.meta.url);
+const ENTRIES = ["mod.ts", "cli.ts", "repl.ts"];
+
+interface InfoModule {
+  specifier: string;
+  dependencies?: { code?: { specifier?: string }; type?: { specifier?: string } }[];
+}
+
+/** Edges folder -> folder (with one example import each) between lib/ folders. */
+async function folderEdges(): Promise<Map<string, Map<string, string>>> {
+  const lib = new URL("lib/", ROOT).href;
+  const edges = new Map<string, Map<string, string>>();
+  for (const entry of ENTRIES) {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["info", "--json", entry],
+      cwd: ROOT,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    ok(out.success, new TextDecoder().decode(out.stderr));
+    const info = JSON.parse(new TextDecoder().decode(out.stdout)) as { modules: InfoModule[] };
+    for (const m of info.modules) {
+      if (!m.specifier.startsWith(lib)) continue;
+      const from = m.specifier.slice(lib.length).split("/")[0];
+      for (const d of m.dependencies ?? []) {
+        for (const target of [d.code?.specifier, d.type?.specifier]) {
+          if (!target?.startsWith(lib)) continue;
+          const to = target.slice(lib.length).split("/")[0];
+          if (to === from) continue;
+          let row = edges.get(from);
+          if (!row) edges.set(from, row = new Map());
+          row.set(to, `${m.specifier.slice(lib.length)} -> ${target.slice(lib.length)}`);
+        }
+      }
+    }
+  }
+  return edges;
+}
+
+Deno.test("lib/: no import cycle between folders", async () => {
+  const edges = await folderEdges();
+  // Depth-first search for a cycle; report it with one import per edge.
+  const state = new Map<string, "open" | "done">();
+  const path: string[] = [];
+  const cycles: string[] = [];
+  const visit = (f: string) => {
+    state.set(f, "open");
+    path.push(f);
+    for (const to of edges.get(f)?.keys() ?? []) {
+      if (state.get(to) === "open") {
+        const loop = [...path.slice(path.indexOf(to)), to];
+        cycles.push(
+          loop.slice(1).map((b, i) => edges.get(loop[i])!.get(b)).join("; "),
+        );
+      } else if (!state.has(to)) visit(to);
+    }
+    path.pop();
+    state.set(f, "done");
+  };
+  for (const f of [...edges.keys()].sort()) if (!state.has(f)) visit(f);
+  deepEqual(cycles, []);
+  // The ABI vocabulary is the leaf everything builds on.
+  deepEqual([...(edges.get("abi")?.keys() ?? [])], []);
+});
