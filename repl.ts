@@ -10,5 +10,6 @@
 import { main } from "./lib/repl/main.ts";
 
 if (import.meta.main) {
-  Deno.exit(await main(Deno.args));
+  // Bundled guests (`load --guest`) are found in this repository.
+  Deno.exit(await main(Deno.args, new URL(".", import.meta.url).pathname.replace(/\/$/, "")));
 }

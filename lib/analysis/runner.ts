@@ -25,6 +25,7 @@ import { createHash } from "node:crypto";
 import { builtinProfile, parseProfile, type Profile } from "../dispatch/profile.ts";
 import type { Phase, TraceEvent } from "../kernel/events.ts";
 import type { Kernel } from "../kernel/kernel.ts";
+import type { Mount } from "../kernel/mounts.ts";
 import { finish, prepare, RunError, type RunOptions } from "../run/run.ts";
 import { PHASES, profileFromEvents, type SyscallProfile } from "./syscall_profile.ts";
 
@@ -46,6 +47,14 @@ export interface RunRequest {
   sysroot?: string;
   /** Extra environment. */
   env?: Readonly<Record<string, string>>;
+  /** Host directories mounted into the guest. */
+  mounts?: readonly Mount[];
+  /** Seed of getrandom, /dev/urandom and AT_RANDOM (default 0). */
+  seed?: number;
+  /** Scheduling quantum in instructions (default 100000). */
+  quantum?: number;
+  /** Virtual clock frequency (default 1e9). */
+  hz?: number;
   /** A built-in profile name, or a profile in its file form (parsed with `parseProfile`). */
   profile: string | Record<string, unknown>;
   /** CPUs the guest sees (default 4). */
@@ -210,6 +219,10 @@ export function executeRun(req: RunRequest): RunDigest {
     pathMap: req.pathMap,
     sysroot: req.sysroot,
     env: req.env,
+    mounts: req.mounts,
+    seed: req.seed,
+    quantum: req.quantum,
+    hz: req.hz,
     profile,
     cpus: req.cpus,
     sched: req.sched,

@@ -13,9 +13,8 @@ import { analyzeReadiness, type BinaryReadiness } from "../analysis/readiness.ts
 import { RunPool } from "../analysis/runner.ts";
 import { PHASES, profileFromEvents } from "../analysis/syscall_profile.ts";
 import { Disassembler, F_NAMES, X_NAMES } from "../cpu/disasm.ts";
-import { BUILTIN_PROFILES, loadProfile, type Profile } from "../dispatch/profile.ts";
+import { BUILTIN_PROFILES, type Profile } from "../dispatch/profile.ts";
 import type { Phase } from "../kernel/events.ts";
-import type { Mount } from "../kernel/mounts.ts";
 import { syscallNumber, SYSCALLS } from "../kernel/syscalls.ts";
 import { createJsonWriter } from "../trace/json.ts";
 import {
@@ -43,6 +42,16 @@ import {
   symbolIndex,
   xRegister,
 } from "./symbols.ts";
+import {
+  type FlagSpec,
+  flagUsage,
+  parseFlags,
+  RUN_FLAGS,
+  runOptionsOf,
+  stringFlag,
+  UsageError,
+} from "../front/flags.ts";
+import { ProfileError } from "../dispatch/profile.ts";
 
 /** One REPL command. */
 export interface Command {
@@ -63,29 +72,6 @@ export interface Command {
   /** Runs the command. */
   run(repl: Repl, args: string[], rest: string): void | Promise<void>;
 }
-
-/** The repository root (bundled guests are relative to it). */
-const ROOT = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
-
-const LOAD_OPTIONS = [
-  "--name",
-  "--guest",
-  "--sysroot",
-  "--tier",
-  "--profile",
-  "--env",
-  "--mount",
-  "--seed",
-  "--cpus",
-  "--sched",
-  "--quantum",
-  "--hz",
-  "--max-insns",
-  "--engine",
-  "--stdin",
-  "--cwd",
-  "--argv0",
-];
 
 /** Syscall and precompile names, for completion and checking. */
 function syscallNames(): string[] {
@@ -153,140 +139,69 @@ function address(repl: Repl, text: string): number {
 
 // ----------------------------------------------------------------- loading
 
+/** `load`'s own flags, after the run flags every front end shares. */
+const LOAD_FLAGS: readonly FlagSpec[] = [
+  { name: "name", arg: "NAME", help: "session name (default: the file name)" },
+  { name: "guest", arg: "ID", help: "a bundled guest with its fixture arguments" },
+  { name: "stdin", arg: "FILE", help: "the guest's stdin (default empty)" },
+  { name: "cwd", arg: "DIR", help: "the guest's working directory" },
+  { name: "argv0", arg: "S", help: "argv[0] (default: the program as given)" },
+];
+
+/** Every flag `load` accepts, for completion. */
+const LOAD_OPTIONS = [...RUN_FLAGS, ...LOAD_FLAGS].map((f) => `--${f.name}`);
+
 /** Parses `load`'s words into a spec plus the session name. */
 async function parseLoad(
   repl: Repl,
   args: readonly string[],
 ): Promise<{ spec: LoadSpec; name?: string }> {
-  const spec: Partial<LoadSpec> & { env?: Record<string, string>; mounts?: Mount[] } = {};
-  let name: string | undefined;
-  let i = 0;
-  const value = (opt: string) => {
-    if (i + 1 >= args.length) throw new ReplError(`${opt}: missing value`);
-    return args[++i];
-  };
-  let guestId: string | undefined;
-  for (; i < args.length; i++) {
-    const a = args[i];
-    if (a === "--") {
-      i++;
-      break;
+  try {
+    const f = parseFlags(args, [...RUN_FLAGS, ...LOAD_FLAGS], "program");
+    const options = await runOptionsOf(f, repl.cwd);
+    const spec: LoadSpec = {
+      ...options,
+      program: f.positionals[0] ?? "",
+      args: f.rest,
+      argv0: stringFlag(f, "argv0"),
+    };
+    const cwd = stringFlag(f, "cwd");
+    if (cwd !== undefined) spec.cwd = normalize(repl.resolve(cwd));
+    const stdin = stringFlag(f, "stdin");
+    if (stdin !== undefined) {
+      try {
+        spec.stdin = Deno.readFileSync(repl.resolve(stdin));
+      } catch (e) {
+        throw new ReplError(`--stdin: ${(e as Error).message.split("\n")[0]}`);
+      }
     }
-    if (!a.startsWith("--")) break;
-    const [opt, inline] = a.includes("=")
-      ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)]
-      : [a, undefined];
-    const v = () => inline ?? value(opt);
-    switch (opt) {
-      case "--name":
-        name = v();
-        break;
-      case "--guest":
-        guestId = v();
-        break;
-      case "--sysroot":
-        spec.sysroot = repl.resolve(v());
-        break;
-      case "--tier": {
-        const t = v();
-        if (!BUILTIN_PROFILES.includes(t)) {
-          throw new ReplError(`--tier: expected one of ${BUILTIN_PROFILES.join(", ")}, got '${t}'`);
-        }
-        spec.profile = t;
-        break;
+    let name = stringFlag(f, "name");
+    const guestId = stringFlag(f, "guest");
+    if (guestId !== undefined) {
+      const g = guestById(guestId);
+      if (!g) {
+        const ids = [...BUNDLED_GUESTS, PTHREADS_GUEST].map((x) => x.id).join(", ");
+        throw new ReplError(`--guest: no bundled guest '${guestId}' (${ids})`);
       }
-      case "--profile":
-        try {
-          spec.profile = await loadProfile(repl.resolve(v()));
-        } catch (e) {
-          throw new ReplError((e as Error).message);
-        }
-        break;
-      case "--env": {
-        const kv = v();
-        const eq = kv.indexOf("=");
-        if (eq <= 0) throw new ReplError(`--env: expected K=V, got '${kv}'`);
-        spec.env = { ...spec.env, [kv.slice(0, eq)]: kv.slice(eq + 1) };
-        break;
+      // The program's words, if any, are more arguments for the bundled guest.
+      spec.args = [...g.args, ...f.positionals, ...f.rest];
+      spec.program = `${repl.root}/${g.program}`;
+      spec.argv0 ??= g.program;
+      spec.cwd ??= `${repl.root}/${g.cwd}`;
+      if (g.sysroot) spec.sysroot ??= g.sysroot;
+      if (g.env) spec.env = { ...g.env, ...spec.env };
+      name ??= g.id;
+    } else {
+      if (f.positionals.length === 0) {
+        throw new ReplError("load: missing the program (load [OPTIONS] PROGRAM [ARGS...])");
       }
-      case "--mount": {
-        const m = /^([^:]+):([^:]+)(?::(ro|rw))?$/.exec(v());
-        if (!m || !m[2].startsWith("/")) {
-          throw new ReplError("--mount: expected HOST:GUEST[:ro|rw] with an absolute GUEST");
-        }
-        spec.mounts = [...(spec.mounts ?? []), {
-          host: normalize(repl.resolve(m[1])),
-          guest: m[2],
-          writable: m[3] === "rw",
-        }];
-        break;
-      }
-      case "--seed":
-        spec.seed = integerArg(opt, v());
-        break;
-      case "--cpus":
-        spec.cpus = integerArg(opt, v(), 1);
-        break;
-      case "--quantum":
-        spec.quantum = integerArg(opt, v(), 1);
-        break;
-      case "--hz":
-        spec.hz = integerArg(opt, v(), 1);
-        break;
-      case "--max-insns":
-        spec.maxInsns = integerArg(opt, v(), 1);
-        break;
-      case "--sched": {
-        const s = v();
-        if (s !== "rr" && s !== "handoff") throw new ReplError(`--sched: expected rr or handoff`);
-        spec.sched = s;
-        break;
-      }
-      case "--engine": {
-        const e = v();
-        if (e !== "jit" && e !== "interp") throw new ReplError(`--engine: expected jit or interp`);
-        spec.engine = e;
-        break;
-      }
-      case "--stdin":
-        try {
-          spec.stdin = Deno.readFileSync(repl.resolve(v()));
-        } catch (e) {
-          throw new ReplError(`--stdin: ${(e as Error).message.split("\n")[0]}`);
-        }
-        break;
-      case "--cwd":
-        spec.cwd = normalize(repl.resolve(v()));
-        break;
-      case "--argv0":
-        spec.argv0 = v();
-        break;
-      default:
-        throw new ReplError(`load: unknown option '${opt}' (options: ${LOAD_OPTIONS.join(" ")})`);
+      spec.cwd ??= normalize(repl.cwd);
     }
+    return { spec, name };
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof ProfileError) throw new ReplError(e.message);
+    throw e;
   }
-  if (guestId !== undefined) {
-    const g = guestById(guestId);
-    if (!g) {
-      const ids = [...BUNDLED_GUESTS, PTHREADS_GUEST].map((x) => x.id).join(", ");
-      throw new ReplError(`--guest: no bundled guest '${guestId}' (${ids})`);
-    }
-    spec.program = `${ROOT}/${g.program}`;
-    spec.args = [...g.args, ...args.slice(i)];
-    spec.argv0 ??= g.program;
-    spec.cwd ??= `${ROOT}/${g.cwd}`;
-    if (g.sysroot) spec.sysroot ??= g.sysroot;
-    if (g.env) spec.env = { ...g.env, ...spec.env };
-    name ??= g.id;
-  } else {
-    if (i >= args.length) {
-      throw new ReplError("load: missing the program (load [OPTIONS] PROGRAM [ARGS...])");
-    }
-    spec.program = args[i];
-    spec.args = args.slice(i + 1);
-    spec.cwd ??= normalize(repl.cwd);
-  }
-  return { spec: spec as LoadSpec, name };
 }
 
 /** An absolute path without `.` or `..` parts or a trailing slash. */
@@ -399,18 +314,9 @@ const load: Command = {
   usage: "load [OPTIONS] PROGRAM [ARGS...]",
   summary: "load an ELF, stopped at its first instruction",
   help: `Loads a riscv64 Linux ELF into a new session (the previous ones stay, for compare) and
-stops before its first instruction. Options (as for 'zkabi run'):
-  --name NAME            session name (default: the file name)
-  --guest ID             a bundled guest with its fixture arguments: ${
-    [...BUNDLED_GUESTS, PTHREADS_GUEST].map((g) => g.id).join(", ")
-  }
-  --sysroot DIR          directory served at / (dynamic loader, libraries)
-  --tier basic|advanced|full   built-in profile (default full)
-  --profile FILE         a profile file (JSON)
-  --env K=V              guest environment (repeatable)
-  --mount HOST:GUEST[:ro|rw]   mount a host directory (repeatable)
-  --seed N  --cpus N  --sched rr|handoff  --quantum N  --hz N  --max-insns N
-  --engine jit|interp    --stdin FILE   --cwd DIR   --argv0 S`,
+stops before its first instruction. Options (as for 'zkabi run', plus load's own):
+${flagUsage([...RUN_FLAGS, ...LOAD_FLAGS])}
+Bundled guests (--guest): ${[...BUNDLED_GUESTS, PTHREADS_GUEST].map((g) => g.id).join(", ")}`,
   complete(repl, words, partial) {
     const last = words[words.length - 1];
     if (last === "--tier") return [...BUILTIN_PROFILES];

@@ -26,7 +26,7 @@ ends the run with 'FILE:LINE: error: MESSAGE' and status 1.
 `;
 
 /** Runs the REPL with command-line `args`; returns the exit status. */
-export async function main(args: readonly string[]): Promise<number> {
+export async function main(args: readonly string[], root?: string): Promise<number> {
   let echo = false;
   let script: string | undefined;
   for (const a of args) {
@@ -43,7 +43,7 @@ export async function main(args: readonly string[]): Promise<number> {
       return 2;
     }
   }
-  const repl = new Repl();
+  const repl = new Repl({ root });
   if (script !== undefined && script !== "-") {
     let text: string;
     try {

@@ -30,6 +30,8 @@ export interface ReplOptions {
   guestStderr?: (b: Uint8Array) => void;
   /** Directory relative paths are taken from (default `Deno.cwd()`). */
   cwd?: string;
+  /** The repository, where bundled guests are (`load --guest`); default `cwd`. */
+  root?: string;
 }
 
 /** One transcript entry: a command and everything it printed. */
@@ -74,6 +76,8 @@ export class Repl {
   };
   /** Base directory for relative paths. */
   readonly cwd: string;
+  /** The repository root (bundled guests). */
+  readonly root: string;
   /** Script files being sourced (to refuse recursion). */
   readonly sourcing: string[] = [];
   readonly #write: (text: string) => void;
@@ -86,6 +90,7 @@ export class Repl {
   /** Creates a REPL with no session loaded. */
   constructor(options: ReplOptions = {}) {
     this.cwd = options.cwd ?? Deno.cwd();
+    this.root = options.root ?? this.cwd;
     this.#write = options.write ?? ((t) => writeAll(Deno.stdout, encoder.encode(t)));
     this.#guestStdout = options.guestStdout ?? ((b) => writeAll(Deno.stdout, b));
     this.#guestStderr = options.guestStderr ?? ((b) => writeAll(Deno.stderr, b));

@@ -2,13 +2,16 @@
  * The analysis commands of the CLI:
  *
  * ```
- * zkabi analyze BIN... [--tier NAME | --profile FILE] [--sysroot DIR] [--cwd DIR]
- *                      [--format md|json] [-- ARGS...]
- * zkabi compare A B ... [--phase all|loader|startup|app|exit] [--sysroot DIR] [--format md|json]
- * zkabi tiers BIN [--profile FILE]... [--sysroot DIR] [--cwd DIR] [--format md|json] [-- ARGS...]
+ * zkabi analyze BIN... [RUN OPTIONS] [--cwd DIR] [--format md|json] [-- ARGS...]
+ * zkabi compare A B ... [RUN OPTIONS] [--cwd DIR] [--phase all|loader|startup|app|exit]
+ *                       [--format md|json]
+ * zkabi tiers BIN [RUN OPTIONS] [--extra-profile FILE]... [--cwd DIR] [--format md|json]
+ *                 [-- ARGS...]
  * zkabi import-strace LOG [--as strace|qemu] [--format md|json]
  * zkabi analyze-bundled [--out DIR] [--guests ID,...] [--quick] [--workers N] [--render-only]
  * ```
+ * RUN OPTIONS are `zkabi run`'s (`lib/front/flags.ts`): every front end
+ * parses them with the same parser.
  * `--render-only` renders the report again from `DIR/data/` without running
  * anything. `compare` takes binaries (ELF files, run under full) and trace logs
  * (strace or qemu -strace text) in any mix; the first is the baseline.
@@ -17,9 +20,7 @@
  * @module
  */
 
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { dirname, join } from "node:path";
 import { analyzeBundled } from "../analysis/bundled.ts";
 import { CATEGORIES, CATEGORY_LABELS } from "../analysis/categories.ts";
 import { compareProfiles } from "../analysis/compare.ts";
@@ -35,6 +36,20 @@ import {
 } from "../analysis/syscall_profile.ts";
 import { loadProfile, ProfileError, profileToJson } from "../dispatch/profile.ts";
 import {
+  choiceFlag,
+  type FlagSpec,
+  hostPath,
+  integerFlag,
+  type ParsedFlags,
+  parseFlags,
+  RUN_FLAGS,
+  runOptionsOf,
+  stringFlag,
+  stringFlags,
+  switchFlag,
+  UsageError,
+} from "./flags.ts";
+import {
   comparisonTable,
   int,
   readAnalysis,
@@ -42,24 +57,26 @@ import {
   syscallTable,
   table,
   writeReportFiles,
-} from "./findings.ts";
+} from "../report/findings.ts";
+
+/** Where a command runs: the repository (bundled guests, reports) and the caller's directory. */
+export interface FrontContext {
+  /** The repository root (the front end's entry point resolves it). */
+  readonly root: string;
+  /** The caller's working directory (relative paths start here). */
+  readonly cwd: string;
+}
 
 /** A CLI subcommand: takes its arguments, returns the exit status. */
-export type Command = (args: readonly string[]) => Promise<number>;
-
-/** A bad-input error of an analysis command: one line, exit status 125. */
-class InputError extends Error {}
-
-/** The repository root (two levels above this file). */
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export type Command = (args: readonly string[], ctx: FrontContext) => Promise<number>;
 
 /** Runs `body`, turning bad input into one line on stderr and status 125. */
 function guarded(name: string, body: Command): Command {
-  return async (args) => {
+  return async (args, ctx) => {
     try {
-      return await body(args);
+      return await body(args, ctx);
     } catch (e) {
-      if (e instanceof InputError || e instanceof ProfileError || e instanceof TypeError) {
+      if (e instanceof UsageError || e instanceof ProfileError) {
         console.error(`zkabi ${name}: ${(e as Error).message.split("\n")[0]}`);
         return 125;
       }
@@ -68,35 +85,18 @@ function guarded(name: string, body: Command): Command {
   };
 }
 
-function splitDashDash(args: readonly string[]): { own: string[]; guest: string[] } {
-  const i = args.indexOf("--");
-  return i < 0
-    ? { own: [...args], guest: [] }
-    : { own: args.slice(0, i), guest: args.slice(i + 1) };
-}
-
-function parse<T extends Record<string, { type: "string" | "boolean"; multiple?: boolean }>>(
-  args: string[],
-  options: T,
-) {
-  try {
-    return parseArgs({ args, options, strict: true, allowPositionals: true });
-  } catch (e) {
-    throw new InputError((e as Error).message.split("\n")[0]);
-  }
-}
-
-function format(v: string | undefined): "md" | "json" {
-  if (v === undefined || v === "md") return "md";
-  if (v === "json") return "json";
-  throw new InputError(`--format: expected md or json, got '${v}'`);
-}
+const FORMAT_FLAG: FlagSpec = { name: "format", arg: "md|json", help: "output format" };
+const CWD_FLAG: FlagSpec = {
+  name: "cwd",
+  arg: "DIR",
+  help: "the guest's working directory (default: here)",
+};
 
 function readable(path: string): Uint8Array {
   try {
     return Deno.readFileSync(path);
   } catch {
-    throw new InputError(`${path}: cannot read`);
+    throw new UsageError(`${path}: cannot read`);
   }
 }
 
@@ -109,20 +109,36 @@ function workers(): number {
   return Math.max(1, Math.min(2, navigator.hardwareConcurrency || 1));
 }
 
-function request(
-  bin: string,
-  guestArgs: string[],
-  v: { sysroot?: string; cwd?: string },
-): Omit<RunRequest, "profile"> {
-  const cwd = resolve(v.cwd ?? Deno.cwd());
-  return {
+/** The run flags as an analysis run request for `bin` (its profile chosen by the caller). */
+async function requestFor(
+  f: ParsedFlags,
+  ctx: FrontContext,
+): Promise<(bin: string) => Omit<RunRequest, "profile"> & { profile?: RunRequest["profile"] }> {
+  const o = await runOptionsOf(f, ctx.cwd);
+  const cwd = hostPath(ctx.cwd, stringFlag(f, "cwd") ?? ".");
+  const profile = o.profile === undefined
+    ? undefined
+    : typeof o.profile === "string"
+    ? o.profile
+    : profileToJson(o.profile);
+  return (bin) => ({
     label: bin.split("/").pop() ?? bin,
-    program: resolve(bin),
+    program: hostPath(ctx.cwd, bin),
     argv0: bin,
-    args: guestArgs,
+    args: f.rest,
     cwd,
-    sysroot: v.sysroot ? resolve(v.sysroot) : undefined,
-  };
+    sysroot: o.sysroot,
+    env: o.env,
+    mounts: o.mounts,
+    seed: o.seed,
+    maxInsns: o.maxInsns,
+    cpus: o.cpus,
+    sched: o.sched,
+    quantum: o.quantum,
+    hz: o.hz,
+    engine: o.engine,
+    profile,
+  });
 }
 
 function profileSummary(p: SyscallProfile): string {
@@ -147,31 +163,19 @@ function profileSummary(p: SyscallProfile): string {
 }
 
 /** `zkabi analyze`. */
-async function analyzeCommand(args: readonly string[]): Promise<number> {
-  const { own, guest } = splitDashDash(args);
-  const { values, positionals } = parse(own, {
-    tier: { type: "string" },
-    profile: { type: "string" },
-    sysroot: { type: "string" },
-    cwd: { type: "string" },
-    format: { type: "string" },
-  });
-  const fmt = format(values.format);
-  if (positionals.length === 0) throw new InputError("analyze: missing the binary to analyze");
-  if (values.tier && values.profile) throw new InputError("--tier and --profile are exclusive");
-  const profile = values.profile
-    ? profileToJson(await loadProfile(values.profile))
-    : values.tier ?? "full";
-  if (typeof profile === "string" && !["basic", "advanced", "full"].includes(profile)) {
-    throw new InputError(`--tier: unknown tier '${profile}' (expected basic, advanced or full)`);
-  }
+async function analyzeCommand(args: readonly string[], ctx: FrontContext): Promise<number> {
+  const f = parseFlags(args, [...RUN_FLAGS, CWD_FLAG, FORMAT_FLAG], "positionals");
+  const fmt = choiceFlag(f, "format", ["md", "json"]) ?? "md";
+  if (f.positionals.length === 0) throw new UsageError("analyze: missing the binary to analyze");
+  const request = await requestFor(f, ctx);
   const pool = new RunPool(0);
   const results: Record<string, unknown>[] = [];
   let md = "";
-  for (const bin of positionals) {
-    const bytes = readable(bin);
-    if (!isElf(bytes)) throw new InputError(`${bin}: not an ELF file`);
-    const base = request(bin, guest, values);
+  for (const bin of f.positionals) {
+    const bytes = readable(hostPath(ctx.cwd, bin));
+    if (!isElf(bytes)) throw new UsageError(`${bin}: not an ELF file`);
+    const base = request(bin);
+    const profile = base.profile ?? "full";
     const d = await pool.run({ ...base, profile, sample: 997 });
     const info = classifierForBinary(bytes);
     const costs = costBreakdown(d, info.classifier, info.origin);
@@ -213,12 +217,14 @@ async function analyzeCommand(args: readonly string[]): Promise<number> {
 /** Profiles of binaries or logs for `compare`. */
 async function profileOf(
   path: string,
-  v: { sysroot?: string; cwd?: string },
+  request: (bin: string) => Omit<RunRequest, "profile"> & { profile?: RunRequest["profile"] },
   pool: RunPool,
+  ctx: FrontContext,
 ): Promise<SyscallProfile> {
-  const bytes = readable(path);
+  const bytes = readable(hostPath(ctx.cwd, path));
   if (isElf(bytes)) {
-    const d = await pool.run({ ...request(path, [], v), profile: "full" });
+    const base = request(path);
+    const d = await pool.run({ ...base, profile: base.profile ?? "full" });
     return d.profile;
   }
   const text = new TextDecoder().decode(bytes);
@@ -226,24 +232,18 @@ async function profileOf(
 }
 
 /** `zkabi compare`. */
-async function compareCommand(args: readonly string[]): Promise<number> {
-  const { values, positionals } = parse([...args], {
-    phase: { type: "string" },
-    sysroot: { type: "string" },
-    cwd: { type: "string" },
-    format: { type: "string" },
-  });
-  const fmt = format(values.format);
-  if (positionals.length < 2) throw new InputError("compare: give at least two binaries or logs");
-  const phase = values.phase ?? "all";
-  if (phase !== "all" && !(PHASES as readonly string[]).includes(phase)) {
-    throw new InputError(`--phase: expected all, loader, startup, app or exit, got '${phase}'`);
-  }
+async function compareCommand(args: readonly string[], ctx: FrontContext): Promise<number> {
+  const phaseFlag: FlagSpec = { name: "phase", arg: "PHASE", help: "compare one phase" };
+  const f = parseFlags(args, [...RUN_FLAGS, CWD_FLAG, phaseFlag, FORMAT_FLAG], "positionals");
+  const fmt = choiceFlag(f, "format", ["md", "json"]) ?? "md";
+  if (f.positionals.length < 2) throw new UsageError("compare: give at least two binaries or logs");
+  const phase = choiceFlag(f, "phase", ["all", ...PHASES]) ?? "all";
+  const request = await requestFor(f, ctx);
   const pool = new RunPool(0);
   const profiles: SyscallProfile[] = [];
-  for (const p of positionals) profiles.push(await profileOf(p, values, pool));
+  for (const p of f.positionals) profiles.push(await profileOf(p, request, pool, ctx));
   pool.close();
-  const c = compareProfiles(profiles, phase as "all");
+  const c = compareProfiles(profiles, phase);
   console.log(fmt === "json" ? JSON.stringify(c, null, 2) : comparisonTable(c).trimEnd());
   return 0;
 }
@@ -271,26 +271,34 @@ function readinessMarkdown(r: BinaryReadiness): string {
 }
 
 /** `zkabi tiers`. */
-async function tiersCommand(args: readonly string[]): Promise<number> {
-  const { own, guest } = splitDashDash(args);
-  const { values, positionals } = parse(own, {
-    profile: { type: "string", multiple: true },
-    sysroot: { type: "string" },
-    cwd: { type: "string" },
-    format: { type: "string" },
-  });
-  const fmt = format(values.format);
-  if (positionals.length !== 1) throw new InputError("tiers: give exactly one binary");
-  const bin = positionals[0];
-  if (!isElf(readable(bin))) throw new InputError(`${bin}: not an ELF file`);
+async function tiersCommand(args: readonly string[], ctx: FrontContext): Promise<number> {
+  // Readiness tries every tier itself: --profile here names more profiles to try.
+  const extraProfiles: FlagSpec = {
+    name: "profile",
+    arg: "FILE",
+    multiple: true,
+    help: "also try this profile (repeatable)",
+  };
+  const runFlags = RUN_FLAGS.filter((x) => x.name !== "tier" && x.name !== "profile");
+  const f = parseFlags(args, [...runFlags, extraProfiles, CWD_FLAG, FORMAT_FLAG], "positionals");
+  const fmt = choiceFlag(f, "format", ["md", "json"]) ?? "md";
+  if (f.positionals.length !== 1) throw new UsageError("tiers: give exactly one binary");
+  const bin = f.positionals[0];
+  if (!isElf(readable(hostPath(ctx.cwd, bin)))) throw new UsageError(`${bin}: not an ELF file`);
   const extra: Record<string, unknown>[] = [];
-  for (const f of values.profile ?? []) extra.push(profileToJson(await loadProfile(f)));
+  for (const file of stringFlags(f, "profile")) {
+    extra.push(profileToJson(await loadProfile(hostPath(ctx.cwd, file))));
+  }
+  const request = await requestFor(
+    { ...f, values: new Map([...f.values].filter(([k]) => k !== "profile")) },
+    ctx,
+  );
   const pool = new RunPool(workers());
-  const base = request(bin, guest, values);
+  const base = request(bin);
   try {
     const ref = await pool.run({ ...base, profile: "full" });
     if (ref.end !== "exit") {
-      throw new InputError(`${bin} does not run to completion under full: ${ref.message}`);
+      throw new UsageError(`${bin} does not run to completion under full: ${ref.message}`);
     }
     const r = await analyzeReadiness(pool, base, {
       reference: ref,
@@ -305,19 +313,15 @@ async function tiersCommand(args: readonly string[]): Promise<number> {
 }
 
 /** `zkabi import-strace`. */
-function importCommand(args: readonly string[]): Promise<number> {
-  const { values, positionals } = parse([...args], {
-    as: { type: "string" },
-    format: { type: "string" },
-  });
-  const fmt = format(values.format);
-  if (positionals.length !== 1) throw new InputError("import-strace: give exactly one log file");
-  if (values.as !== undefined && values.as !== "strace" && values.as !== "qemu") {
-    throw new InputError(`--as: expected strace or qemu, got '${values.as}'`);
-  }
-  const path = positionals[0];
-  const text = new TextDecoder().decode(readable(path));
-  const r = importTrace(path, text, values.as as "strace" | "qemu" | undefined);
+function importCommand(args: readonly string[], ctx: FrontContext): Promise<number> {
+  const asFlag: FlagSpec = { name: "as", arg: "strace|qemu", help: "the log's format" };
+  const f = parseFlags(args, [asFlag, FORMAT_FLAG], "positionals");
+  const fmt = choiceFlag(f, "format", ["md", "json"]) ?? "md";
+  if (f.positionals.length !== 1) throw new UsageError("import-strace: give exactly one log file");
+  const as = choiceFlag(f, "as", ["strace", "qemu"]);
+  const path = f.positionals[0];
+  const text = new TextDecoder().decode(readable(hostPath(ctx.cwd, path)));
+  const r = importTrace(path, text, as);
   if (fmt === "json") {
     console.log(
       JSON.stringify({ format: r.format, profile: r.profile, malformed: r.malformed }, null, 2),
@@ -335,26 +339,25 @@ function importCommand(args: readonly string[]): Promise<number> {
 }
 
 /** `zkabi analyze-bundled` (`deno task analyze`). */
-async function bundledCommand(args: readonly string[]): Promise<number> {
-  const { values, positionals } = parse([...args], {
-    out: { type: "string" },
-    guests: { type: "string" },
-    quick: { type: "boolean" },
-    workers: { type: "string" },
-    "render-only": { type: "boolean" },
-  });
-  if (positionals.length > 0) throw new InputError(`unexpected argument '${positionals[0]}'`);
-  const n = values.workers === undefined ? workers() : Number(values.workers);
-  if (!Number.isInteger(n) || n < 0 || n > 16) {
-    throw new InputError(`--workers: expected 0..16, got '${values.workers}'`);
-  }
-  const out = resolve(values.out ?? join(ROOT, "reports"));
-  if (values["render-only"]) {
+async function bundledCommand(args: readonly string[], ctx: FrontContext): Promise<number> {
+  const f = parseFlags(args, [
+    { name: "out", arg: "DIR", help: "where to write the report (default reports/)" },
+    { name: "guests", arg: "ID,...", help: "only these guests" },
+    { name: "quick", help: "skip the slow experiments" },
+    { name: "workers", arg: "N", help: "parallel runs (default: up to 2)" },
+    { name: "render-only", help: "render the report again from DIR/data/" },
+  ], "positionals");
+  if (f.positionals.length > 0) throw new UsageError(`unexpected argument '${f.positionals[0]}'`);
+  const n = integerFlag(f, "workers", 0) ?? workers();
+  if (n > 16) throw new UsageError(`--workers: expected 0..16, got '${n}'`);
+  const ROOT = ctx.root;
+  const out = hostPath(ctx.cwd, stringFlag(f, "out") ?? join(ROOT, "reports"));
+  if (switchFlag(f, "render-only")) {
     let a;
     try {
       a = readAnalysis(out);
     } catch (e) {
-      throw new InputError(`cannot read ${out}/data: ${(e as Error).message.split("\n")[0]}`);
+      throw new UsageError(`cannot read ${out}/data: ${(e as Error).message.split("\n")[0]}`);
     }
     const files = renderReport(a);
     writeReportFiles(out, files);
@@ -373,8 +376,8 @@ async function bundledCommand(args: readonly string[]): Promise<number> {
   try {
     const a = await analyzeBundled(pool, {
       root: ROOT,
-      guests: values.guests?.split(",").filter((s) => s !== ""),
-      quick: values.quick,
+      guests: stringFlag(f, "guests")?.split(",").filter((s) => s !== ""),
+      quick: switchFlag(f, "quick"),
       progress: log,
     });
     const files = renderReport(a);
