@@ -273,6 +273,11 @@ async function main(): Promise<void> {
     ctx.log(`manifest: ${g.file} ${g.size} bytes ${g.sha256.slice(0, 16)}…`);
   }
 
+  ctx.log(
+    "geth: the real go-ethereum guests are not built here (fetched sources stay out of the " +
+      "repository); see guests/geth/README.md",
+  );
+
   if (args.has("--reproduce")) {
     if (!(await reproduce(ctx, tc, repoDir, builds, skipC))) {
       console.error("reproduce: a build marked deterministic changed");
