@@ -6,7 +6,8 @@
  *           [--strace[=FILE]] [--trace-json FILE] [--stats FILE]
  *           [--mount HOST:GUEST[:ro|rw]]... [--env K=V]... [--seed N]
  *           [--max-insns N] [--cpus N] [--sched rr|handoff] [--quantum N]
- *           [--hz N] [--engine jit|interp] [--] ELF [ARGS...]
+ *           [--hz N] [--engine jit|interp] [--kernel builtin|guest|guest:FILE]
+ *           [--] ELF [ARGS...]
  * ```
  * Exit status: the guest's; 128+N when the guest dies by signal N; 125 for
  * usage or emulator errors, 126 when the file cannot be executed, 127 when
@@ -51,6 +52,8 @@ run options:
   --quantum N            instructions per time slice (default 100000)
   --hz N                 virtual instructions per second (default 1000000000)
   --engine jit|interp    compile hot blocks (default) or only interpret; same results
+  --kernel KIND          builtin (default), guest (the in-guest kernel: syscalls cost
+                         guest instructions) or guest:FILE (another kernel ELF)
 `;
 
 /** The usage text, with the analysis commands listed. */
@@ -78,6 +81,7 @@ const RUN_OPTIONS = {
   quantum: { type: "string" },
   hz: { type: "string" },
   engine: { type: "string" },
+  kernel: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -184,7 +188,8 @@ async function runCommand(args: readonly string[]): Promise<number> {
     quantum: integer("quantum", values.quantum, 1),
     hz: integer("hz", values.hz, 1),
     engine: values.engine as RunOptions["engine"],
-    stdin: "inherit",
+    kernel: values.kernel,
+    stdin: values.kernel?.startsWith("guest") ? undefined : "inherit",
     stdout: "inherit",
     stderr: "inherit",
     onKernel: (k) => sinks.attach(k),

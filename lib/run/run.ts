@@ -19,6 +19,8 @@ import { setupMemory } from "../kernel/memory.ts";
 import { setupSignals } from "../kernel/signals.ts";
 import { GuestMemory, PAGE_SIZE } from "../memory/memory.ts";
 import type { TraceEvent } from "../trace/events.ts";
+import type { GuestKernelStats } from "../guest_kernel/cost.ts";
+import { guestKernelFile, runGuestKernel } from "../guest_kernel/run.ts";
 
 /** Options of one guest run. Paths are host paths, relative to `cwd`. */
 export interface RunOptions {
@@ -73,6 +75,12 @@ export interface RunOptions {
   onKernel?: (k: Kernel) => void;
   /** Receives every trace event as it happens. */
   tracer?: (e: TraceEvent) => void;
+  // --- guest kernel (lib/guest_kernel) ---
+  /**
+   * Which kernel answers the program's syscalls: `builtin` (default), `guest`
+   * (the in-guest kernel, guests/kernel) or `guest:FILE` (another kernel ELF).
+   */
+  kernel?: string;
 }
 
 /** Statistics of a finished run (the `--stats` JSON). */
@@ -99,6 +107,15 @@ export interface RunStats {
   end: string;
   /** Wall-clock seconds (the only non-deterministic field). */
   wallSeconds: number;
+  // --- guest kernel (lib/guest_kernel): present only under `--kernel guest` ---
+  /** Instructions retired by the program (U-mode). */
+  instretProgram?: number;
+  /** Instructions retired by the in-guest kernel (M-mode, boot included). */
+  instretKernel?: number;
+  /** Kernel instructions per syscall name (and `timer`, `fault`). */
+  kernelCost?: GuestKernelStats["kernelCost"];
+  /** Everything the cost accounting measured. */
+  guestKernel?: GuestKernelStats;
 }
 
 /** The outcome of {@linkcode run}. */
@@ -269,6 +286,9 @@ export function finish(p: Prepared): RunResult {
 
 /** Runs a guest program to completion. */
 export function run(opts: RunOptions): RunResult {
+  // --- guest kernel (lib/guest_kernel) ---
+  const kernelFile = guestKernelFile(opts.kernel);
+  if (kernelFile !== undefined) return runGuestKernel({ ...opts, kernelFile });
   return finish(prepare(opts));
 }
 
