@@ -32,6 +32,8 @@ static struct blob blobs[MAX_BLOBS];
 static int nblobs;
 static char *cwd;
 static u64 cwd_len;
+static const char *start_cwd; /* the directory the program started in (and its parents) */
+static u64 start_cwd_len;
 
 #define F_NONE 0
 #define F_STDIN 1
@@ -39,6 +41,7 @@ static u64 cwd_len;
 #define F_BLOB 3
 #define F_EVENTFD 4
 #define F_EPOLL 5
+#define F_DIR 6
 
 #define MAX_EP 16
 struct ep_item {
@@ -55,6 +58,7 @@ struct file {
   u64 stream;  /* F_OUT: 1 stdout, 2 stderr */
   u64 count;   /* F_EVENTFD */
   int nitems;  /* F_EPOLL */
+  const char *dir; /* F_DIR: absolute path */
   struct ep_item items[MAX_EP];
 };
 #define MAX_FDS 128
@@ -75,6 +79,8 @@ void fs_init(void) {
   cwd = kalloc(cwd_len + 1);
   if (host_read_input(cwd, cwd_len) != cwd_len) panic("short input (cwd)");
   cwd[cwd_len] = 0;
+  start_cwd = cwd;
+  start_cwd_len = cwd_len;
   if (boot.nfiles > MAX_BLOBS) panic("too many input files");
   for (u64 i = 0; i < boot.nfiles; i++) {
     u64 h[3];
@@ -131,12 +137,51 @@ static int resolve(const char *path, char *out) {
   return 0;
 }
 
+/* The last resolved path (lookup's scratch). */
+static char abs_path[4096];
+
+/* Does `dir` (absolute, normalised) name a directory: "/", the cwd or one of its parents, or a parent of a file? */
+static int is_dir(const char *dir) {
+  usize n = strlen(dir);
+  if (n == 1) return 1;
+  if (n <= start_cwd_len && memcmp(start_cwd, dir, n) == 0 &&
+      (start_cwd[n] == '/' || start_cwd[n] == 0))
+    return 1;
+  for (int i = 0; i < nblobs; i++) {
+    const char *p = blobs[i].path;
+    if (memcmp(p, dir, n) == 0 && p[n] == '/') return 1;
+  }
+  return 0;
+}
+
+#define LOOKUP_DIR (-2)
+#define LOOKUP_NOTDIR (-3)
+
+/* A blob index, LOOKUP_DIR for a directory (its path in abs_path), else -1 (or LOOKUP_NOTDIR). */
 static int lookup(const char *path) {
-  static char abs[4096];
-  if (resolve(path, abs) < 0) return -1;
+  if (resolve(path, abs_path) < 0) return -1;
   for (int i = 0; i < nblobs; i++)
-    if (streq(blobs[i].path, abs)) return i;
+    if (streq(blobs[i].path, abs_path)) return i;
+  if (is_dir(abs_path)) return LOOKUP_DIR;
+  /* a file used as a directory: ENOTDIR */
+  for (int i = 0; i < nblobs; i++) {
+    usize n = strlen(blobs[i].path);
+    if (memcmp(blobs[i].path, abs_path, n) == 0 && abs_path[n] == '/') return LOOKUP_NOTDIR;
+  }
   return -1;
+}
+
+static u64 dir_ino(const char *p) {
+  u64 h = 1469598103934665603UL;
+  while (*p) h = (h ^ (u8)*p++) * 1099511628211UL;
+  return 0x100000 | (h & 0xfffff);
+}
+
+static char *copy_str(const char *s) {
+  usize n = strlen(s);
+  char *d = kalloc(n + 1);
+  memcpy(d, s, n + 1);
+  return d;
 }
 
 static int alloc_fd(int from) {
@@ -174,15 +219,21 @@ i64 sys_openat(struct thread *t) {
   u32 flags = (u32)A2;
   if (path[0] != '/' && dirfd != AT_FDCWD) return -EBADF;
   int b = lookup(path);
-  if (b < 0) return (flags & O_CREAT) ? -EROFS : -ENOENT;
-  if ((flags & O_ACCMODE) != 0 || (flags & O_TRUNC)) return -EROFS;
-  if (flags & O_DIRECTORY) return -ENOTDIR;
+  if (b == LOOKUP_NOTDIR) return -ENOTDIR;
+  if (b == -1) return (flags & O_CREAT) ? -EROFS : -ENOENT;
+  if ((flags & O_ACCMODE) != 0 || (flags & O_TRUNC)) return b == LOOKUP_DIR ? -EISDIR : -EROFS;
+  if ((flags & O_DIRECTORY) && b != LOOKUP_DIR) return -ENOTDIR;
   int fd = alloc_fd(0);
   if (fd < 0) return fd;
   struct file *f = &fds[fd];
   memset(f, 0, sizeof *f);
-  f->type = F_BLOB;
-  f->blob = b;
+  if (b == LOOKUP_DIR) {
+    f->type = F_DIR;
+    f->dir = copy_str(abs_path);
+  } else {
+    f->type = F_BLOB;
+    f->blob = b;
+  }
   f->flags = flags & (O_ACCMODE | O_NONBLOCK);
   f->cloexec = (flags & O_CLOEXEC) != 0;
   return fd;
@@ -220,6 +271,8 @@ static i64 do_read(struct file *f, u8 *buf, u64 n) {
       f->off += k;
       return (i64)k;
     }
+    case F_DIR:
+      return -EISDIR;
     case F_EVENTFD:
       if (n < 8) return -EINVAL;
       if (f->count == 0) return -EAGAIN; /* blocking eventfd reads are not needed by the guests */
@@ -249,12 +302,14 @@ static i64 do_write(struct file *f, const u8 *buf, u64 n) {
 i64 sys_read(struct thread *t) {
   struct file *f = get(A0);
   if (!f) return -EBADF;
+  if (!user_ok(A1, A2)) return -EFAULT;
   return do_read(f, (u8 *)A1, A2);
 }
 
 i64 sys_write(struct thread *t) {
   struct file *f = get(A0);
   if (!f) return -EBADF;
+  if (!user_ok(A1, A2)) return -EFAULT;
   return do_write(f, (const u8 *)A1, A2);
 }
 
@@ -317,6 +372,7 @@ static void fill_stat(u8 *st, u32 mode, u64 ino, u64 size) {
   *(u32 *)(st + 20) = 1;        /* nlink */
   *(u64 *)(st + 48) = size;
   *(i32 *)(st + 56) = 4096;     /* blksize */
+  if ((mode & 0170000) == 0040000) *(u32 *)(st + 20) = 2;
   *(u64 *)(st + 64) = (size + 511) / 512;
 }
 
@@ -332,6 +388,11 @@ static int stat_of(struct file *f, u32 *mode, u64 *ino, u64 *size) {
       *mode = S_IFREG | 0444;
       *ino = 100 + (u64)f->blob;
       *size = blobs[f->blob].len;
+      return 1;
+    case F_DIR:
+      *mode = 0040555;
+      *ino = dir_ino(f->dir);
+      *size = 4096;
       return 1;
     default:
       *mode = 0600;
@@ -362,7 +423,14 @@ static i64 stat_at(i64 dirfd, const char *path, u32 flags, u32 *mode, u64 *ino, 
   }
   if (path[0] != '/' && dirfd != AT_FDCWD) return -EBADF;
   int b = lookup(path);
-  if (b < 0) return -ENOENT;
+  if (b == LOOKUP_NOTDIR) return -ENOTDIR;
+  if (b == -1) return -ENOENT;
+  if (b == LOOKUP_DIR) {
+    *mode = 0040555;
+    *ino = dir_ino(abs_path);
+    *size = 4096;
+    return 0;
+  }
   *mode = blobs[b].kind == BLOB_LINK ? S_IFLNK | 0777 : S_IFREG | 0444;
   *ino = 100 + (u64)b;
   *size = blobs[b].len;
@@ -381,13 +449,14 @@ i64 sys_newfstatat(struct thread *t) {
 i64 sys_statx(struct thread *t) {
   u32 mode;
   u64 ino, size;
+  if (A3 & 0x80000000UL) return -EINVAL; /* STATX__RESERVED */
   i64 r = stat_at((i64)A0, (const char *)A1, (u32)A2, &mode, &ino, &size);
   if (r < 0) return r;
   u8 *s = (u8 *)A4;
   memset(s, 0, 256);
   *(u32 *)(s + 0) = 0x7ff; /* STATX_BASIC_STATS */
   *(u32 *)(s + 4) = 4096;
-  *(u32 *)(s + 16) = 1;
+  *(u32 *)(s + 16) = (mode & 0170000) == 0040000 ? 2 : 1;
   *(u16 *)(s + 28) = (u16)mode;
   *(u64 *)(s + 32) = ino;
   *(u64 *)(s + 40) = size;
@@ -400,10 +469,12 @@ i64 sys_statx(struct thread *t) {
 i64 sys_faccessat(struct thread *t) {
   const char *path = (const char *)A1;
   if (path[0] != '/' && (i64)A0 != AT_FDCWD) return -EBADF;
+  if (A2 & ~7UL) return -EINVAL;
   int b = lookup(path);
-  if (b < 0) return -ENOENT;
+  if (b == LOOKUP_NOTDIR) return -ENOTDIR;
+  if (b == -1) return -ENOENT;
   if (A2 & 2) return -EROFS;
-  if (A2 & 1) return -EACCES;
+  if ((A2 & 1) && b != LOOKUP_DIR) return -EACCES;
   return 0;
 }
 
@@ -411,8 +482,9 @@ i64 sys_readlinkat(struct thread *t) {
   const char *path = (const char *)A1;
   if (path[0] != '/' && (i64)A0 != AT_FDCWD) return -EBADF;
   int b = lookup(path);
-  if (b < 0) return -ENOENT;
-  if (blobs[b].kind != BLOB_LINK) return -EINVAL;
+  if (b == LOOKUP_NOTDIR) return -ENOTDIR;
+  if (b == -1) return -ENOENT;
+  if (b == LOOKUP_DIR || blobs[b].kind != BLOB_LINK) return -EINVAL;
   u64 n = blobs[b].len < A3 ? blobs[b].len : A3;
   memcpy((void *)A2, blobs[b].data, n);
   return (i64)n;
@@ -465,7 +537,7 @@ i64 sys_dup(struct thread *t) {
 i64 sys_dup3(struct thread *t) {
   struct file *f = get(A0);
   if (!f) return -EBADF;
-  if (A0 == A1 || A1 >= MAX_FDS) return -EINVAL;
+  if (A0 == A1 || A1 >= MAX_FDS || (A2 & ~(u64)O_CLOEXEC)) return -EINVAL;
   fds[A1] = *f;
   fds[A1].cloexec = (A2 & O_CLOEXEC) != 0;
   return (i64)A1;
@@ -615,4 +687,73 @@ void wake_epoll_waiters(void) {
     i64 n = epoll_ready(w, 1);
     if (n != 0) wake_thread(w, n);
   }
+}
+
+i64 sys_chdir(struct thread *t) {
+  int b = lookup((const char *)A0);
+  if (b == LOOKUP_NOTDIR) return -ENOTDIR;
+  if (b == -1) return -ENOENT;
+  if (b != LOOKUP_DIR) return -ENOTDIR;
+  cwd = copy_str(abs_path);
+  cwd_len = strlen(cwd);
+  return 0;
+}
+
+/* One entry of getdents64 at out+n (8-aligned record); 0 when it does not fit. */
+static u64 dirent(u8 *out, u64 room, u64 ino, i64 off, u8 type, const char *name, usize len) {
+  u64 reclen = (19 + len + 1 + 7) & ~7UL;
+  if (reclen > room) return 0;
+  memset(out, 0, reclen);
+  *(u64 *)out = ino;
+  *(i64 *)(out + 8) = off;
+  *(u16 *)(out + 16) = (u16)reclen;
+  out[18] = type;
+  memcpy(out + 19, name, len);
+  return reclen;
+}
+
+/*
+ * getdents64 over a directory's children: ".", "..", then the next path
+ * component of every file under it, each name once. f->off counts entries.
+ */
+i64 sys_getdents64(struct thread *t) {
+  struct file *f = get(A0);
+  if (!f) return -EBADF;
+  if (f->type != F_DIR) return -ENOTDIR;
+  u8 *out = (u8 *)A1;
+  u64 room = A2, n = 0, idx = 0;
+  usize dl = strlen(f->dir);
+  usize base = dl == 1 ? 1 : dl + 1; /* where a child's name starts */
+  for (int i = -2; i < nblobs; i++) {
+    const char *name;
+    usize len;
+    u8 type = 4; /* DT_DIR */
+    if (i == -2) name = ".", len = 1;
+    else if (i == -1) name = "..", len = 2;
+    else {
+      const char *p = blobs[i].path;
+      if (memcmp(p, f->dir, dl) != 0 || (dl > 1 && p[dl] != '/')) continue;
+      name = p + base;
+      len = 0;
+      while (name[len] && name[len] != '/') len++;
+      if (len == 0) continue;
+      if (!name[len]) type = blobs[i].kind == BLOB_LINK ? 10 : 8;
+      /* skip names an earlier file already produced */
+      int dup = 0;
+      for (int k = 0; k < i && !dup; k++) {
+        const char *q = blobs[k].path;
+        if (memcmp(q, p, base + len) == 0 && (q[base + len] == '/' || q[base + len] == 0)) dup = 1;
+      }
+      if (dup) continue;
+    }
+    if (idx++ < f->off) continue;
+    u64 r = dirent(out + n, room - n, i < 0 ? dir_ino(f->dir) : 200 + (u64)i, (i64)idx, type, name, len);
+    if (!r) {
+      if (n == 0) return -EINVAL;
+      break;
+    }
+    n += r;
+    f->off = idx;
+  }
+  return (i64)n;
 }

@@ -231,6 +231,9 @@ i64 sys_readlinkat(struct thread *t);
 i64 sys_newfstatat(struct thread *t);
 i64 sys_fstat(struct thread *t);
 i64 sys_statx(struct thread *t);
+i64 sys_chdir(struct thread *t);
+i64 sys_getdents64(struct thread *t);
+int user_ok(u64 addr, u64 len);
 
 i64 sys_brk(struct thread *t);
 i64 sys_mmap(struct thread *t);

@@ -259,7 +259,8 @@ static i64 sys_prlimit64(struct thread *t) {
     old[1] = rlim_max[res];
   }
   if (nw) {
-    if (nw[0] > nw[1] || nw[1] > rlim_max[res]) return -EPERM;
+    if (nw[0] > nw[1]) return -EINVAL;
+    if (nw[1] > rlim_max[res]) return -EPERM;
     rlim_cur[res] = nw[0];
     rlim_max[res] = nw[1];
   }
@@ -268,6 +269,7 @@ static i64 sys_prlimit64(struct thread *t) {
 
 static i64 sys_getrandom(struct thread *t) {
   if (A2 & ~7UL) return -EINVAL;
+  if (!user_ok(A0, A1)) return -EFAULT;
   random_fill((u8 *)A0, A1);
   return (i64)A1;
 }
@@ -303,8 +305,10 @@ static void table_init(void) {
   table[25] = sys_fcntl;
   table[29] = sys_ioctl;
   table[48] = sys_faccessat;
+  table[49] = sys_chdir;
   table[56] = sys_openat;
   table[57] = sys_close;
+  table[61] = sys_getdents64;
   table[62] = sys_lseek;
   table[63] = sys_read;
   table[64] = sys_write;

@@ -278,6 +278,13 @@ static int covered(u64 s, u64 e) {
   return at >= e;
 }
 
+/* [addr, addr+len) lies in mapped memory (syscalls answer EFAULT otherwise). */
+int user_ok(u64 addr, u64 len) {
+  if (len == 0) return 1;
+  if (addr + len < addr) return 0;
+  return covered(PAGE_DOWN(addr), PAGE_UP(addr + len));
+}
+
 i64 sys_mprotect(struct thread *t) {
   u64 addr = A0, len = PAGE_UP(A1);
   u32 prot = (u32)A2;
@@ -325,10 +332,21 @@ i64 sys_mremap(struct thread *t) {
   u64 old = A0, olen = PAGE_UP(A1), nlen = PAGE_UP(A2);
   u64 flags = A3;
   if ((old & (PAGE - 1)) || nlen == 0 || (flags & ~3UL)) return -EINVAL;
-  if (flags & MREMAP_FIXED) return -ENOSYS;
+  if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE)) return -EINVAL;
   if (!covered(old, old + olen)) return -EFAULT;
   int i = vma_index_after(old);
   u32 prot = vmas[i].prot, written = vmas[i].written;
+  if (flags & MREMAP_FIXED) {
+    u64 at = A4;
+    if ((at & (PAGE - 1)) || (at < old + olen && old < at + nlen)) return -EINVAL;
+    if (!in_region(at, at + nlen)) return -ENOMEM;
+    vma_remove(at, at + nlen);
+    dirty_zero(at, at + nlen);
+    memcpy((void *)at, (void *)old, olen < nlen ? olen : nlen);
+    vma_insert(at, at + nlen, prot, 1);
+    vma_remove(old, old + olen);
+    return (i64)at;
+  }
   if (nlen <= olen) {
     if (nlen < olen) vma_remove(old + nlen, old + olen);
     return (i64)old;

@@ -307,12 +307,41 @@ export function argumentFiles(
       } catch {
         continue;
       }
-      if (!info.isFile) continue;
-      const guest = c.startsWith("/") ? toGuest(c) : `${guestCwd.replace(/\/$/, "")}/${c}`;
-      out.push({ path: normalize(guest), data: Deno.readFileSync(host) });
+      const guest = normalize(
+        c.startsWith("/") ? toGuest(c) : `${guestCwd.replace(/\/$/, "")}/${c}`,
+      );
+      if (info.isFile) out.push({ path: guest, data: Deno.readFileSync(host) });
+      else if (info.isDirectory) addTree(host, guest, out, { files: 0, bytes: 0 });
     }
   }
   return out;
+}
+
+/** Most files and bytes one directory argument may add to the input. */
+const TREE_LIMIT = { files: 4096, bytes: 64 * 1024 * 1024 };
+
+/** Adds the regular files under host directory `host` (as `guest`), within {@linkcode TREE_LIMIT}. */
+function addTree(
+  host: string,
+  guest: string,
+  out: InputFile[],
+  seen: { files: number; bytes: number },
+): void {
+  const entries = [...Deno.readDirSync(host)].sort((a, b) => a.name < b.name ? -1 : 1);
+  for (const e of entries) {
+    const h = `${host}/${e.name}`;
+    const g = `${guest}/${e.name}`;
+    if (e.isDirectory) addTree(h, g, out, seen);
+    else if (e.isFile) {
+      const data = Deno.readFileSync(h);
+      if (seen.files + 1 > TREE_LIMIT.files || seen.bytes + data.length > TREE_LIMIT.bytes) {
+        throw new RunError(`--kernel guest: directory argument ${host} is too large`, 125);
+      }
+      seen.files++;
+      seen.bytes += data.length;
+      out.push({ path: g, data });
+    }
+  }
 }
 
 function dedupe(files: InputFile[]): InputFile[] {
