@@ -63,6 +63,7 @@ struct file {
 };
 #define MAX_FDS 128
 static struct file fds[MAX_FDS];
+static int epoll_sets; /* epoll instances ever created: close skips its scan without them */
 
 /* The kernel heap: a bump allocator over [heap_lo, heap_hi). */
 static u64 heap_at;
@@ -246,7 +247,7 @@ i64 sys_close(struct thread *t) {
   if (!f) return -EBADF;
   f->type = F_NONE;
   /* drop it from every epoll set */
-  for (int i = 0; i < MAX_FDS; i++) {
+  for (int i = 0; i < MAX_FDS && epoll_sets; i++) {
     if (fds[i].type != F_EPOLL) continue;
     for (int k = 0; k < fds[i].nitems; k++) {
       if (fds[i].items[k].fd == (int)A0) {
@@ -355,6 +356,7 @@ i64 sys_pread64(struct thread *t) {
 i64 sys_lseek(struct thread *t) {
   struct file *f = get(A0);
   if (!f) return -EBADF;
+  if (f->type == F_DIR && A2 == 0 && (i64)A1 >= 0) return (i64)(f->off = A1); /* entry index */
   if (f->type != F_BLOB) return -ESPIPE;
   i64 off = (i64)A1;
   i64 base = A2 == 0 ? 0 : A2 == 1 ? (i64)f->off : A2 == 2 ? (i64)blobs[f->blob].len : -1;
@@ -607,6 +609,7 @@ i64 sys_epoll_create1(struct thread *t) {
   struct file *f = &fds[fd];
   memset(f, 0, sizeof *f);
   f->type = F_EPOLL;
+  epoll_sets++;
   f->cloexec = (A0 & O_CLOEXEC) != 0;
   return fd;
 }

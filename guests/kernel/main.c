@@ -42,13 +42,22 @@ void *memmove(void *d, const void *s, usize n) {
 void *memset(void *d, int c, usize n) {
   u8 *dp = d;
   if (c == 0 && ((u64)dp & 7) == 0) {
-    while (n >= 32) {
+    while (n >= 64) {
       ((u64 *)dp)[0] = 0;
       ((u64 *)dp)[1] = 0;
       ((u64 *)dp)[2] = 0;
       ((u64 *)dp)[3] = 0;
-      dp += 32;
-      n -= 32;
+      ((u64 *)dp)[4] = 0;
+      ((u64 *)dp)[5] = 0;
+      ((u64 *)dp)[6] = 0;
+      ((u64 *)dp)[7] = 0;
+      dp += 64;
+      n -= 64;
+    }
+    while (n >= 8) {
+      *(u64 *)dp = 0;
+      dp += 8;
+      n -= 8;
     }
   }
   while (n--) *dp++ = (u8)c;
@@ -153,6 +162,17 @@ static void deadlock(void) {
   host_halt(125, HALT_DEADLOCK);
 }
 
+static u64 slice_end; /* minstret at which the running thread's time slice ends */
+
+static int others_waiting(struct thread *n) {
+  for (int i = 0; i < thread_hw; i++) {
+    struct thread *t = &threads[i];
+    if (t == n) continue;
+    if (t->state == T_RUN || (t->state == T_BLOCK && t->has_deadline)) return 1;
+  }
+  return 0;
+}
+
 /* Picks the thread to return to, switching context when it changes. */
 struct thread *schedule(void) {
   expire_deadlines();
@@ -174,8 +194,13 @@ struct thread *schedule(void) {
       phase(0);
     }
     /* A fresh time slice, measured in retired instructions. */
-    CSR_WRITE(0x7c0, rd_minstret() + boot.quantum);
+    slice_end = rd_minstret() + boot.quantum;
   }
+  /*
+   * Tickless: the timer is armed only when another thread could use the
+   * CPU or a sleeper's deadline could pass; a lone thread runs untimed.
+   */
+  CSR_WRITE(0x7c0, others_waiting(n) ? slice_end : ~0UL);
   need_resched = 0;
   deliver_signals(n);
   if (n->state != T_RUN) return schedule(); /* killed or stopped while delivering */
@@ -419,9 +444,9 @@ void kmain(void) {
   ms &= ~(3UL << 11);
   CSR_WRITE(mstatus, ms);
   CSR_WRITE(mie, 1UL << 7);
-  CSR_WRITE(0x7c0, rd_minstret() + boot.quantum);
+  slice_end = rd_minstret() + boot.quantum;
   phase(0);
-  return_to_user(t);
+  return_to_user(t); /* the timer stays off while the first thread is alone */
 }
 
 /* Exits the process (exit_group, fatal signals). */

@@ -87,13 +87,11 @@ export class CostRecorder {
   #host = new Map<string, { count: number; bytes: number }>();
   #traps = { syscalls: 0, timer: 0, faults: 0 };
   #startInstret = 0;
-  #lastInstret = 0;
 
   /** The machine starts (in M-mode) at `instret`. */
   start(instret: number): void {
     this.#startInstret = instret;
     this.#kernelStart = instret;
-    this.#lastInstret = instret;
   }
 
   /** A trap from U-mode at `instret`, caused by syscall number `label` (or `timer`/`fault`). */
@@ -104,7 +102,6 @@ export class CostRecorder {
     this.#inKernel = true;
     this.#kernelStart = instret;
     this.#trapTid = tid;
-    this.#lastInstret = instret;
     if (typeof label === "number") {
       this.#traps.syscalls++;
       this.#label = SYSCALL_NAMES.get(label) ?? `syscall_${label}`;
@@ -118,7 +115,6 @@ export class CostRecorder {
   /** `mret` to U-mode at `instret` (the mret counted), into thread `tid` whose a0 is `a0`. */
   resume(instret: number, tid: number, a0: bigint): void {
     const cost = instret - this.#kernelStart;
-    this.#lastInstret = instret;
     if (this.#boot < 0) {
       this.#boot = cost;
     } else {

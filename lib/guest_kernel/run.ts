@@ -124,7 +124,7 @@ export function runGuestKernel(opts: RunOptions & GuestKernelOptions): GuestRunR
   mem.map(STACK_TOP, HINT_END - STACK_TOP, rw, "[zkabi hint]");
   mem.map(KERNEL_HEAP, KERNEL_HEAP_SIZE, rw, "[zkabi kernel heap]");
 
-  const guestCwd = toGuest(cwd);
+  const guestCwd = normalize(toGuest(cwd));
   const files: InputFile[] = [
     ...argumentFiles(argv.slice(1), cwd, guestCwd, toGuest),
     { path: "/proc/self/auxv", data: auxvBytes(exec.stack.auxv) },
