@@ -33,7 +33,7 @@ import {
 } from "../run/run.ts";
 import type { RunEnd } from "../kernel/kernel.ts";
 import type { TraceEvent } from "../trace/events.ts";
-import { type GuestKernelStats } from "./cost.ts";
+import type { GuestKernelStats } from "./cost.ts";
 import { HALT_DEADLOCK, HALT_EXIT, HALT_PANIC, HALT_SIGNAL, Machine } from "./machine.ts";
 import { buildInput, type InputFile } from "./input.ts";
 

@@ -13,6 +13,7 @@ import { Hart } from "../../lib/cpu/hart.ts";
 import { GuestMemory, PROT_EXEC, PROT_READ, PROT_WRITE } from "../../lib/memory/memory.ts";
 import { HOST_HALT, HOST_WRITE_OUTPUT, Machine } from "../../lib/guest_kernel/machine.ts";
 import { summarize } from "../../lib/guest_kernel/cost.ts";
+import { kernelCostRows } from "../../lib/guest_kernel/table.ts";
 import { assemble, csr, ECALL, iOp, jal, lui } from "../support/asm.ts";
 
 const KERNEL = 0x10000;
@@ -137,4 +138,27 @@ Deno.test("machine: write output host call and cost phases", () => {
 Deno.test("cost summary: count, total, min, median, max", () => {
   deepEqual(summarize([5, 1, 9, 3]), { count: 4, total: 18, min: 1, median: 3, max: 9 });
   deepEqual(summarize([]), { count: 0, total: 0, min: 0, median: 0, max: 0 });
+});
+
+Deno.test("kernelCostRows: rows by total with shares, phases last", () => {
+  const rows = kernelCostRows({
+    instretProgram: 900,
+    instretKernel: 100,
+    kernelShare: 0.1,
+    boot: 10,
+    kernelCost: {
+      write: { count: 2, total: 30, min: 10, median: 10, max: 20 },
+      futex: { count: 1, total: 60, min: 60, median: 60, max: 60 },
+    },
+    traps: { syscalls: 3, timer: 0, faults: 0 },
+    contextSwitches: { count: 1, instructions: 8 },
+    phases: { contextSwitch: { count: 2, instructions: 8 } },
+    enosys: {},
+    hostCalls: {},
+    programByThread: {},
+  });
+  deepEqual(rows.map((r) => r.name), ["futex", "write", "phase:contextSwitch"]);
+  equal(rows[0].shareOfRun, 0.06);
+  equal(rows[0].shareOfKernel, 0.6);
+  equal(rows[2].median, 4);
 });
