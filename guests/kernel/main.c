@@ -122,16 +122,35 @@ void wake_thread(struct thread *t, i64 result) {
 i64 epoll_ready(struct thread *t, int deliver);
 i64 poll_ready(struct thread *t);
 
-/* Blocked threads whose deadline passed get their timeout result; readiness waits re-check. */
+static int runnable_count;     /* runnable threads after the last expire_deadlines */
+static u64 earliest_deadline;  /* earliest deadline of a blocked thread then (~0: none) */
+
+/*
+ * Blocked threads whose deadline passed get their timeout result. The same
+ * pass counts runnable threads and finds the earliest remaining deadline,
+ * for the timer.
+ */
 static void expire_deadlines(void) {
   u64 now = now_ns();
+  int running = 0;
+  u64 earliest = ~0UL;
   for (int i = 0; i < thread_hw; i++) {
     struct thread *t = &threads[i];
-    if (t->state != T_BLOCK) continue;
-    if (t->has_deadline && t->deadline <= now) {
-      wake_thread(t, t->wait == W_FUTEX ? -ETIMEDOUT : 0);
+    if (t->state == T_BLOCK && t->has_deadline) {
+      if (t->deadline <= now) wake_thread(t, t->wait == W_FUTEX ? -ETIMEDOUT : 0);
+      else if (t->deadline < earliest) earliest = t->deadline;
     }
+    if (t->state == T_RUN) running++;
   }
+  runnable_count = running;
+  earliest_deadline = earliest;
+}
+
+/* minstret at which virtual time reaches ns (rounded up). */
+static u64 instret_at(u64 ns) {
+  u64 d = ns - slept_ns;
+  if (boot.hz == 1000000000UL) return d;
+  return (d / 1000000000UL) * boot.hz + ((d % 1000000000UL) * boot.hz + 999999999UL) / 1000000000UL;
 }
 
 static struct thread *pick_next(struct thread *after) {
@@ -164,15 +183,6 @@ static void deadlock(void) {
 
 static u64 slice_end; /* minstret at which the running thread's time slice ends */
 
-static int others_waiting(struct thread *n) {
-  for (int i = 0; i < thread_hw; i++) {
-    struct thread *t = &threads[i];
-    if (t == n) continue;
-    if (t->state == T_RUN || (t->state == T_BLOCK && t->has_deadline)) return 1;
-  }
-  return 0;
-}
-
 /* Picks the thread to return to, switching context when it changes. */
 struct thread *schedule(void) {
   expire_deadlines();
@@ -197,10 +207,16 @@ struct thread *schedule(void) {
     slice_end = rd_minstret() + boot.quantum;
   }
   /*
-   * Tickless: the timer is armed only when another thread could use the
-   * CPU or a sleeper's deadline could pass; a lone thread runs untimed.
+   * Tickless: the timer fires at the end of the time slice when another
+   * thread is runnable, and when the earliest sleeper's deadline passes;
+   * a lone thread with no sleepers runs untimed.
    */
-  CSR_WRITE(0x7c0, others_waiting(n) ? slice_end : ~0UL);
+  u64 cmp = runnable_count > 1 ? slice_end : ~0UL;
+  if (earliest_deadline != ~0UL) {
+    u64 at = instret_at(earliest_deadline);
+    if (at < cmp) cmp = at;
+  }
+  CSR_WRITE(0x7c0, cmp);
   need_resched = 0;
   deliver_signals(n);
   if (n->state != T_RUN) return schedule(); /* killed or stopped while delivering */
