@@ -167,6 +167,17 @@ async function runCommand(args: readonly string[]): Promise<number> {
   if (values.sched !== undefined && values.sched !== "rr" && values.sched !== "handoff") {
     throw new UsageError(`--sched: expected rr or handoff, got '${values.sched}'`);
   }
+  if (
+    values.kernel?.startsWith("guest") &&
+    (values.strace !== undefined || values["trace-json"] !== undefined ||
+      values.profile !== undefined ||
+      values.tier !== undefined || values.sysroot !== undefined)
+  ) {
+    // The in-guest kernel answers the syscalls itself: zkabi sees only its host calls.
+    throw new UsageError(
+      "--kernel guest: --strace, --trace-json, --tier, --profile and --sysroot do not apply",
+    );
+  }
   const profile = values.profile !== undefined
     ? await loadProfile(values.profile)
     : values.tier ?? "full";

@@ -95,3 +95,9 @@ for (const p of programs) {
     },
   });
 }
+
+Deno.test("zkabi run --kernel guest refuses options only the built-in kernel has", async () => {
+  const r = await zkabi(["run", "--kernel", "guest", "--strace", "guests/bin/c/hello"]);
+  equal(r.code, 125);
+  match(r.stderr, /--kernel guest: --strace/);
+});
