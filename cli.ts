@@ -6,7 +6,8 @@
  *           [--strace[=FILE]] [--trace-json FILE] [--stats FILE]
  *           [--mount HOST:GUEST[:ro|rw]]... [--env K=V]... [--seed N]
  *           [--max-insns N] [--cpus N] [--sched rr|handoff] [--quantum N]
- *           [--hz N] [--engine jit|interp] [--] ELF [ARGS...]
+ *           [--hz N] [--engine jit|interp] [--kernel builtin|guest|guest:FILE]
+ *           [--] ELF [ARGS...]
  * ```
  * Exit status: the guest's; 128+N when the guest dies by signal N; 125 for
  * usage or emulator errors, 126 when the file cannot be executed, 127 when
@@ -18,6 +19,8 @@ import { ProfileError } from "./lib/dispatch/profile.ts";
 import { ANALYSIS_COMMANDS } from "./lib/front/commands.ts";
 import {
   flagUsage,
+  KERNEL_FLAG,
+  kernelFileOf,
   OUTPUT_FLAGS,
   parseFlags,
   RUN_FLAGS,
@@ -26,7 +29,8 @@ import {
   switchFlag,
   UsageError,
 } from "./lib/front/flags.ts";
-import { run, RunError } from "./lib/run/run.ts";
+import { KERNEL_IN_REPO, runGuestKernel } from "./lib/guest_kernel/run.ts";
+import { run, RunError, type RunOptions } from "./lib/run/run.ts";
 import { traceWriters } from "./lib/trace/sinks.ts";
 
 export { UsageError };
@@ -48,14 +52,18 @@ commands:
 ${commands.map(([c, s]) => `  ${c.padEnd(33)} ${s}`).join("\n")}
 
 run options:
-${flagUsage([...RUN_FLAGS, ...OUTPUT_FLAGS])}
+${flagUsage([...RUN_FLAGS, KERNEL_FLAG, ...OUTPUT_FLAGS])}
 `;
 }
 
 /** `zkabi run`: returns the exit status. */
 async function runCommand(args: readonly string[]): Promise<number> {
   const words = args.map((a, i) => (a === "-h" && i === 0 ? "--help" : a));
-  const f = parseFlags(words, [...RUN_FLAGS, ...OUTPUT_FLAGS, HELP_FLAG], "program");
+  const f = parseFlags(
+    words,
+    [...RUN_FLAGS, KERNEL_FLAG, ...OUTPUT_FLAGS, HELP_FLAG],
+    "program",
+  );
   if (switchFlag(f, "help")) {
     console.log(usage());
     return 0;
@@ -63,22 +71,30 @@ async function runCommand(args: readonly string[]): Promise<number> {
   if (f.positionals.length === 0) throw new UsageError("run: missing the ELF program to run");
   const cwd = Deno.cwd();
   const options = await runOptionsOf(f, cwd);
+  const kernelFile = kernelFileOf(f, cwd, `${ROOT}/${KERNEL_IN_REPO}`);
+  if (kernelFile !== undefined) {
+    for (const name of ["strace", "trace-json", "tier", "profile", "sysroot"]) {
+      // The in-guest kernel answers the syscalls itself: zkabi sees only its host calls.
+      if (f.values.has(name)) throw new UsageError(`--kernel guest: --${name} does not apply`);
+    }
+  }
   const strace = f.values.get("strace")?.[0];
   const writers = traceWriters({
     strace: strace === undefined ? undefined : strace === true ? "" : strace,
     traceJson: stringFlag(f, "trace-json"),
   });
   const stats = stringFlag(f, "stats");
-  const result = run({
+  const opts: RunOptions = {
     ...options,
     program: f.positionals[0],
     args: f.rest,
     cwd,
-    stdin: "inherit",
+    stdin: kernelFile === undefined ? "inherit" : undefined,
     stdout: "inherit",
     stderr: "inherit",
     writers,
-  });
+  };
+  const result = kernelFile === undefined ? run(opts) : runGuestKernel({ ...opts, kernelFile });
   if (stats !== undefined) {
     await Deno.writeTextFile(stats, JSON.stringify(result.stats, null, 2) + "\n");
   }

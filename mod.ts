@@ -128,3 +128,14 @@ export * from "./lib/analysis/guests.ts";
 export * from "./lib/analysis/study.ts";
 export * from "./lib/analysis/bundled.ts";
 export type { TraceRecord } from "./lib/trace/strace_parse.ts";
+// The in-guest kernel: what the Linux ABI costs in guest instructions.
+export {
+  type CostSummary,
+  type GuestKernelStats,
+  type GuestRunResult,
+  type GuestRunStats,
+  KERNEL_IN_REPO,
+  type KernelCostRow,
+  kernelCostRows,
+  runGuestKernel,
+} from "./lib/guest_kernel/mod.ts";

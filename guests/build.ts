@@ -6,7 +6,8 @@
  *    `<repo>/.cache/toolchains` (see `toolchains.ts`), skipping what is there.
  * 2. Builds the Rust `stateless` variants and the Go `t8n` guest for riscv64
  *    (stripped, into `guests/bin/`) and for the host (into `.cache/host/`).
- * 3. Calls `buildC` from `guests/c/build.ts` for the C programs.
+ * 3. Calls `buildC` from `guests/c/build.ts` for the C programs, and
+ *    `buildKernel` from `guests/kernel/build.ts` for the in-guest kernel.
  * 4. Runs both host builds on the fixture, checks they agree, and writes
  *    `guests/fixtures/expected.json`; when qemu-riscv64 is installed, checks
  *    the riscv64 binaries print the same.
@@ -33,6 +34,7 @@ import {
   runT8n,
 } from "./fixture_runner.ts";
 import { buildGo, buildGoBinary } from "./go/build.ts";
+import { buildKernel } from "./kernel/build.ts";
 import { buildRust, buildRustVariant, RUST_VARIANTS, stripTo } from "./rust/build.ts";
 import { ensureToolchains, type Toolchains } from "./toolchains.ts";
 
@@ -267,7 +269,13 @@ async function main(): Promise<void> {
   const expected = await checkFixture(ctx, rust.hostBinary, go.hostBinary);
   await checkUnderQemu(ctx, expected);
 
-  const builds = [...rust.builds, ...go.builds, ...cBuilds];
+  // The in-guest kernel (--kernel guest), built with the C toolchain.
+  const kernelBuilds = skipC
+    ? ((await readManifest(guestsDir))?.guests ?? []).filter((g) =>
+      g.file.startsWith("bin/kernel/")
+    )
+    : [await buildKernel(ctx)];
+  const builds = [...rust.builds, ...go.builds, ...cBuilds, ...kernelBuilds];
   const manifest = await writeManifest(guestsDir, builds);
   for (const g of manifest.guests) {
     ctx.log(`manifest: ${g.file} ${g.size} bytes ${g.sha256.slice(0, 16)}…`);

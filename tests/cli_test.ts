@@ -48,7 +48,11 @@ Deno.test("zkabi's own errors use 125, 126 and 127 with one-line messages", asyn
     [["run", "README.md"], 126, /^zkabi: README\.md: not an ELF file/],
     [["run", "guests"], 126, /^zkabi: guests: is a directory\n$/],
     [["run", "--seed", "abc", "guests/bin/c/hello"], 125, /^zkabi: --seed: expected an integer/],
-    [["run", "--tier", "nope", "guests/bin/c/hello"], 125, /^zkabi: --tier: expected one of basic, advanced, full, got 'nope'\n$/],
+    [
+      ["run", "--tier", "nope", "guests/bin/c/hello"],
+      125,
+      /^zkabi: --tier: expected one of basic, advanced, full, got 'nope'\n$/,
+    ],
     [["run", "--bogus", "guests/bin/c/hello"], 125, /^zkabi: unknown option '--bogus' \(options: /],
     [["run"], 125, /^zkabi: run: missing the ELF program/],
     [["frobnicate"], 125, /^zkabi: unknown command 'frobnicate'/],

@@ -73,6 +73,30 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
   },
 ];
 
+/** Which kernel answers the program's syscalls (the CLI's `run`). */
+export const KERNEL_FLAG: FlagSpec = {
+  name: "kernel",
+  arg: "KIND",
+  help: "builtin (default), guest (the in-guest kernel: syscalls cost guest " +
+    "instructions) or guest:FILE (another kernel ELF)",
+};
+
+/**
+ * The kernel ELF `--kernel` names (`guest` is `defaultKernel`; `guest:FILE`
+ * is FILE from `cwd`), or undefined for the built-in kernel.
+ */
+export function kernelFileOf(
+  f: ParsedFlags,
+  cwd: string,
+  defaultKernel: string,
+): string | undefined {
+  const v = stringFlag(f, "kernel");
+  if (v === undefined || v === "builtin") return undefined;
+  if (v === "guest") return defaultKernel;
+  if (v.startsWith("guest:") && v.length > 6) return hostPath(cwd, v.slice(6));
+  throw new UsageError(`--kernel: expected builtin, guest or guest:FILE, got '${v}'`);
+}
+
 /** The trace and statistics outputs of a run (the CLI's `run`). */
 export const OUTPUT_FLAGS: readonly FlagSpec[] = [
   { name: "strace", arg: "FILE", optionalArg: true, help: "strace-format trace to stderr or FILE" },
