@@ -17,6 +17,7 @@
  * @module
  */
 
+import { resolve } from "node:path";
 import { execElf } from "../elf/exec.ts";
 import { loadElf } from "../elf/loader.ts";
 import { ElfError } from "../elf/parse.ts";
@@ -77,7 +78,8 @@ export interface GuestRunResult extends RunResult {
 /** Runs `opts.program` under the in-guest kernel. */
 export function runGuestKernel(opts: RunOptions & GuestKernelOptions): GuestRunResult {
   const started = performance.now();
-  const cwd = opts.cwd ?? Deno.cwd();
+  // A relative cwd is taken from the process's own.
+  const cwd = resolve(Deno.cwd(), opts.cwd ?? ".");
   if (opts.sysroot !== undefined) {
     throw new RunError("--kernel guest runs static programs only (no --sysroot)", 125);
   }

@@ -321,7 +321,7 @@ export class Session {
       return false;
     }
     if (!this.#armed) return false;
-    const name = ecallName(t);
+    const name = threadEcallName(t);
     const b = this.breakpoints.find((x) =>
       x.enabled && x.kind === "syscall" && (x.syscall === name || x.syscall === "*")
     );
@@ -410,7 +410,7 @@ export class Session {
 }
 
 /** The name of the syscall (or precompile) thread `t` is making. */
-export function ecallName(t: Thread): string {
+export function threadEcallName(t: Thread): string {
   const h = t.hart;
   return h.xh[17] === 0 ? ecallNameOf(h.xl[17] >>> 0) : `syscall_${h.getX(17)}`;
 }

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { resolve } from "node:path";
 import { Dispatcher, type PhaseOf } from "../dispatch/dispatcher.ts";
 import { builtinProfile, type Profile } from "../dispatch/profile.ts";
 import { execElf, startHart } from "../elf/exec.ts";
@@ -168,7 +169,8 @@ export interface Prepared {
  */
 export function prepare(opts: RunOptions): Prepared {
   const started = performance.now();
-  const cwd = opts.cwd ?? Deno.cwd();
+  // A relative cwd is taken from the process's own.
+  const cwd = resolve(Deno.cwd(), opts.cwd ?? ".");
   const hostPath = resolveHost(cwd, opts.program);
   let bytes: Uint8Array;
   try {
