@@ -189,6 +189,11 @@ export * from "./lib/analysis/symbol_maps.ts";
 export * from "./lib/analysis/guests.ts";
 export * from "./lib/analysis/study.ts";
 export * from "./lib/analysis/bundled.ts";
+export * from "./lib/analysis/observe.ts";
+export * from "./lib/analysis/watch.ts";
+export * from "./lib/analysis/sysroot.ts";
+export * from "./lib/analysis/real_clients.ts";
+export * from "./lib/analysis/family.ts";
 
 // ------------------------------------------------------------------ display
 export {
@@ -204,16 +209,21 @@ export {
 export {
   bytes,
   comparisonDoc,
+  costsDoc,
+  type CostsInput,
   duration,
   profileDoc,
   readinessDoc,
+  runSummaryDoc,
   type StatsColumn,
   statsDoc,
+  type SummaryColumn,
 } from "./lib/render/views.ts";
 export {
   bundledRun,
   categoryChart,
   comparisonView,
+  costsView,
   docView,
   eventsView,
   type GuestRun,
@@ -225,12 +235,16 @@ export {
   profileSummary,
   profileView,
   readinessView,
+  type RealClients,
+  realClients,
   Rich,
   show,
   stack,
   statsView,
+  summaryView,
   table,
   traceView,
+  verifyRealClients,
 } from "./lib/notebook/display.ts";
 
 // ---------------------------------------------------------------- debugging

@@ -21,8 +21,16 @@ import { emptyPhases, PHASES } from "./syscall_profile.ts";
 export interface CostBreakdown {
   /** Total retired instructions. */
   instret: number;
-  /** Instructions per phase (syscall granularity). */
+  /**
+   * Instructions per phase: under the main rule the application starts
+   * exactly at the first instruction of `main`; the other boundaries are at
+   * syscall granularity.
+   */
   phases: Record<Phase, number>;
+  /** How `phases` was split (see `RunDigest.phaseRule`). */
+  phaseRule: "main" | "study";
+  /** Instructions per phase under the study's rule (syscall granularity). */
+  studyPhases: Record<Phase, number>;
   /** Where the class figures come from (or why there are none). */
   origin: string;
   /** Sampling interval (0: no samples). */
@@ -44,13 +52,15 @@ export function emptyClasses(): Record<CodeClass, number> {
   return r;
 }
 
-/** Instructions per phase from a digest's phase starts (see the module doc). */
-export function phaseInstructions(d: RunDigest): Record<Phase, number> {
-  const total = d.instret;
-  const exitStart = d.phaseStart.exit ?? total;
-  const appStart = Math.min(d.phaseStart.app ?? exitStart, exitStart);
-  const hasLoader = d.phaseStart.loader !== null;
-  const loaderEnd = hasLoader ? Math.min(d.phaseStart.startup ?? appStart, appStart) : 0;
+/** Instructions per phase from phase starts (see the module doc). */
+export function phaseInstructions(
+  total: number,
+  phaseStart: Record<Phase, number | null>,
+): Record<Phase, number> {
+  const exitStart = phaseStart.exit ?? total;
+  const appStart = Math.min(phaseStart.app ?? exitStart, exitStart);
+  const hasLoader = phaseStart.loader !== null;
+  const loaderEnd = hasLoader ? Math.min(phaseStart.startup ?? appStart, appStart) : 0;
   return {
     loader: loaderEnd,
     startup: appStart - loaderEnd,
@@ -68,7 +78,9 @@ export function costBreakdown(
 ): CostBreakdown {
   const out: CostBreakdown = {
     instret: d.instret,
-    phases: phaseInstructions(d),
+    phases: phaseInstructions(d.instret, d.phaseStart),
+    phaseRule: d.phaseRule,
+    studyPhases: phaseInstructions(d.instret, d.studyPhaseStart ?? d.phaseStart),
     origin,
     interval: d.samples?.interval ?? 0,
     samples: 0,

@@ -21,9 +21,23 @@
  *    when every syscall it lacks is stubbable, run it again with those
  *    stubs added (individually stubbable calls may still fail together; the
  *    combined run decides).
- * 4. The minimal profile: emulate what must be implemented, stub the rest
- *    with their working results, stop on anything else; verified by a run.
- * 5. The smallest profile is the first of basic, basic+stubs, advanced,
+ * 4. Side effects: a trial whose output is identical may still change how
+ *    the program runs: stubbing `sched_getaffinity` makes Go see one CPU
+ *    (fewer threads), stubbing `tgkill` removes preemption signals. Every
+ *    trial records its effects against the reference (instructions,
+ *    threads, signals delivered, context switches, syscalls issued, and the
+ *    syscalls it induced or no longer made); a trial that changes threads
+ *    or signals is *stubbable with side effects*.
+ * 5. Two sufficient profiles, each verified by a run: *sufficient* (emulate
+ *    what must be implemented, stub every stubbable call with its working
+ *    result, stop on anything else) and *faithful* (stub only the calls
+ *    whose trials had no side effects, so the program keeps its threads
+ *    and signals). They are sufficient, not minimal: the trials stub one
+ *    syscall at a time, and stubbing several can interact (the verification
+ *    run decides); the run also tells which emulated calls the program no
+ *    longer makes under the profile (after a stubbed `tgkill` no signal
+ *    arrives, so `rt_sigreturn` is never called).
+ * 6. The smallest profile is the first of basic, basic+stubs, advanced,
  *    advanced+stubs, full that runs correctly.
  * @module
  */
@@ -46,6 +60,26 @@ export interface Outcome {
   instret: number;
 }
 
+/** How a run differs from the reference beyond its output. */
+export interface Effects {
+  /** Instructions, minus the reference's. */
+  instret: number;
+  /** Threads created, minus the reference's. */
+  threads: number;
+  /** Signals delivered, minus the reference's. */
+  signals: number;
+  /** Context switches, minus the reference's. */
+  switches: number;
+  /** Syscalls issued, minus the reference's. */
+  syscalls: number;
+  /** Syscalls the run issued that the reference never did. */
+  induced: string[];
+  /** Syscalls the reference issued that the run did not. */
+  vanished: string[];
+  /** Per syscall whose count changed: the run's count minus the reference's. */
+  changed: Record<string, number>;
+}
+
 /** One stub trial. */
 export interface StubTrial {
   /** The syscall stubbed. */
@@ -56,6 +90,22 @@ export interface StubTrial {
   outcome: Outcome;
   /** Syscalls the trial run issued that the reference never did (e.g. a fallback path). */
   induced: string[];
+  /** Effects against the reference (complete for runs that went to their end). */
+  effects: Effects;
+  /** An ok trial that changed threads or signals delivered. */
+  sideEffects: boolean;
+}
+
+/** A sufficient profile and its verification run. */
+export interface SufficientProfile {
+  /** The profile (file form). */
+  profile: Record<string, unknown>;
+  /** The verification run. */
+  outcome: Outcome;
+  /** Its effects against the reference. */
+  effects: Effects;
+  /** Syscalls the profile emulates that the verification run never made. */
+  unusedEmulated: string[];
 }
 
 /** How a profile treats a syscall. */
@@ -91,8 +141,10 @@ export interface BinaryReadiness {
   trials: StubTrial[];
   /** Per profile. */
   profiles: ProfileReadiness[];
-  /** The minimal profile (file form) and its verification run. */
-  minimal: { profile: Record<string, unknown>; outcome: Outcome };
+  /** Emulate what must be implemented, stub everything stubbable (see the module doc). */
+  sufficient: SufficientProfile;
+  /** Stub only what has no side effects (see the module doc). */
+  faithful: SufficientProfile;
   /** The smallest of basic, basic+stubs, advanced, advanced+stubs, full that runs correctly. */
   smallest: string;
 }
@@ -107,6 +159,27 @@ export interface ReadinessOptions {
   progress?: (line: string) => void;
   /** Run the stub trials (default true); without them only the profiles are run. */
   trials?: boolean;
+}
+
+/** Effects of run `d` against the reference `ref`. */
+export function effectsOf(d: RunDigest, ref: RunDigest): Effects {
+  const used = new Set(Object.keys(ref.profile.syscalls));
+  const now = new Set(Object.keys(d.profile.syscalls));
+  const changed: Record<string, number> = {};
+  for (const n of [...new Set([...used, ...now])].sort()) {
+    const delta = (d.profile.syscalls[n]?.count ?? 0) - (ref.profile.syscalls[n]?.count ?? 0);
+    if (delta !== 0) changed[n] = delta;
+  }
+  return {
+    instret: d.instret - ref.instret,
+    threads: d.threads - ref.threads,
+    signals: d.signalsDelivered - ref.signalsDelivered,
+    switches: d.contextSwitches - ref.contextSwitches,
+    syscalls: d.profile.total - ref.profile.total,
+    induced: [...now].filter((n) => !used.has(n)).sort(),
+    vanished: [...used].filter((n) => !now.has(n)).sort(),
+    changed,
+  };
 }
 
 /** Compares a run with the reference. */
@@ -214,7 +287,9 @@ export async function stubTrials(
         outcome.ok = false;
         outcome.text = `identical output, but then needs ${induced.join(", ")}`;
       }
-      tried.push({ syscall: sc, result, outcome, induced });
+      const effects = effectsOf(d, ref);
+      const sideEffects = outcome.ok && (effects.threads !== 0 || effects.signals !== 0);
+      tried.push({ syscall: sc, result, outcome, induced, effects, sideEffects });
       if (outcome.ok) break;
     }
     return tried;
@@ -275,31 +350,55 @@ export async function analyzeReadiness(
     }
     return pr;
   }));
-  const mustAll = used.filter((sc) => workingStub(trials, sc) === undefined);
-  const minimalSyscalls: Record<string, unknown> = {};
-  for (const sc of used) {
-    const r = workingStub(trials, sc);
-    minimalSyscalls[sc] = r === undefined ? "emulate" : { action: "stub", result: r };
-  }
-  const minimalProfile = {
-    name: `${base.label}-minimal`,
-    description: `The fewest syscalls ${base.label} needs: ${mustAll.length} emulated, ` +
-      `${
-        used.length - mustAll.length
-      } stubbed (results found by stub trials); anything else stops.`,
-    source: "zkabi stub trials (lib/analysis/readiness.ts)",
-    unlisted: "stop",
-    syscalls: minimalSyscalls,
+  const verified = new Map<string, Promise<RunDigest>>();
+  const build = async (kind: "sufficient" | "faithful"): Promise<SufficientProfile> => {
+    const syscalls: Record<string, unknown> = {};
+    let emulated = 0;
+    for (const sc of used) {
+      const t = trials.find((x) => x.syscall === sc && x.outcome.ok);
+      const stub = t && (kind === "sufficient" || !t.sideEffects);
+      syscalls[sc] = stub ? { action: "stub", result: t!.result } : "emulate";
+      if (!stub) emulated++;
+    }
+    const profile = {
+      name: `${base.label}-${kind}`,
+      description: kind === "sufficient"
+        ? `A sufficient profile for ${base.label}: ${emulated} emulated, ` +
+          `${used.length - emulated} stubbed (results found by one-at-a-time stub trials; ` +
+          "verified together by a run); anything else stops."
+        : `A sufficient profile for ${base.label} that keeps its threads and signals: ` +
+          `${emulated} emulated, ${used.length - emulated} stubbed (only stubs whose trials ` +
+          "changed neither threads nor signals); anything else stops.",
+      source: "zkabi stub trials (lib/analysis/readiness.ts)",
+      unlisted: "stop",
+      syscalls,
+    };
+    if (!doTrials) {
+      return {
+        profile,
+        outcome: { ok: false, text: "not tried (no stub trials)", instret: 0 },
+        effects: effectsOf(ref, ref),
+        unusedEmulated: [],
+      };
+    }
+    // The same syscalls under another name is the same run: verify once.
+    const key = JSON.stringify(syscalls);
+    let run = verified.get(key);
+    if (!run) {
+      run = pool.run({ ...base, label: `${base.label} ${kind}`, profile });
+      verified.set(key, run);
+    }
+    const d = await run;
+    const made = new Set(Object.keys(d.profile.syscalls));
+    return {
+      profile,
+      outcome: outcomeOf(d, ref),
+      effects: effectsOf(d, ref),
+      unusedEmulated: used.filter((sc) => syscalls[sc] === "emulate" && !made.has(sc)),
+    };
   };
-  const minimal = {
-    profile: minimalProfile,
-    outcome: doTrials
-      ? outcomeOf(
-        await pool.run({ ...base, label: `${base.label} minimal`, profile: minimalProfile }),
-        ref,
-      )
-      : { ok: false, text: "not tried (no stub trials)", instret: 0 },
-  };
+  const sufficient = await build("sufficient");
+  const faithful = await build("faithful");
   const smallest = smallestOf(profiles);
   return {
     binary: base.label,
@@ -313,7 +412,8 @@ export async function analyzeReadiness(
     used,
     trials,
     profiles,
-    minimal,
+    sufficient,
+    faithful,
     smallest,
   };
 }

@@ -26,8 +26,13 @@ import { builtinProfile, parseProfile, type Profile } from "../dispatch/profile.
 import type { Phase, TraceEvent } from "../kernel/events.ts";
 import type { Kernel } from "../kernel/kernel.ts";
 import type { Mount } from "../kernel/mounts.ts";
+import type { GuestKernelStats } from "../guest_kernel/cost.ts";
+import { runGuestKernel } from "../guest_kernel/run.ts";
 import { finish, prepare, RunError, type RunOptions } from "../run/run.ts";
+import { createStraceWriter } from "../trace/strace.ts";
+import { type Observed, Observer } from "./observe.ts";
 import { PHASES, profileFromEvents, type SyscallProfile } from "./syscall_profile.ts";
+import { attachWatches, type CodeWatch, loadBias, type WatchHit } from "./watch.ts";
 
 /** A run to do: plain data (it may cross to a worker). */
 export interface RunRequest {
@@ -71,6 +76,30 @@ export interface RunRequest {
   sample?: number;
   /** Stop when stdout/stderr stop matching these bytes. */
   expect?: { stdout: Uint8Array; stderr: Uint8Array };
+  /** Map a vDSO (zkabi builds that have one; default: the build's default). */
+  vdso?: boolean;
+  /**
+   * Functions to watch, at their addresses in the ELF file (the load bias is
+   * added here). A watch named `main` is the application's entry: with it,
+   * phases follow the main rule (see {@linkcode RunDigest.phaseRule}).
+   */
+  watches?: readonly CodeWatch[];
+  /** Record the argument values used per syscall ({@linkcode RunDigest.observed}). */
+  observe?: boolean;
+  /** Keep the first `head` and last `tail` lines of the run's strace text. */
+  strace?: { head: number; tail: number };
+  /**
+   * Host files changed for an experiment, by the guest path the program
+   * opens: `enoent` makes its `openat` fail with ENOENT, `empty` makes every
+   * read of it return end-of-file at once.
+   */
+  fileOverrides?: readonly { path: string; action: "enoent" | "empty" }[];
+  /**
+   * Run under the in-guest kernel in this ELF (host path) instead of zkabi's
+   * built-in kernel: the digest then has no syscall trace but
+   * {@linkcode RunDigest.guestKernel}.
+   */
+  guestKernel?: string;
 }
 
 /** Memory figures of a run, from its mmap/munmap/brk calls and the final address space. */
@@ -141,13 +170,42 @@ export interface RunDigest {
   futex: { waits: number; wakes: number };
   /** Signals delivered to handlers. */
   signalsDelivered: number;
-  /** The syscall profile of the run. */
+  /** The syscall profile of the run (phases by {@linkcode RunDigest.phaseRule}). */
   profile: SyscallProfile;
   /**
+   * How phases were assigned. `main`: the application starts when the pc
+   * first reaches the program's `main` (Go's `main.main`, a Rust crate's
+   * `main`): every call after that instruction, on any thread, is
+   * application phase. `study`: the study's rule (the application starts at
+   * the first write to fd 1 or 2). Both: loader while the pc is in the
+   * dynamic loader; `exit`/`exit_group` are the exit phase.
+   */
+  phaseRule: "main" | "study";
+  /** Process instret when `main` was first entered (main rule only). */
+  mainEntry?: number;
+  /** The same run's profile under the study's rule (main rule runs only). */
+  studyProfile?: SyscallProfile;
+  /**
    * Process instret at the first call of each phase (null: the phase had no
-   * call); for `exit`, the first exit call after every other call.
+   * call); for `exit`, the first exit call after every other call. Under the
+   * main rule the application starts exactly at `mainEntry`.
    */
   phaseStart: Record<Phase, number | null>;
+  /** The same under the study's rule (main rule runs only). */
+  studyPhaseStart?: Record<Phase, number | null>;
+  /** What the watches saw. */
+  watches?: WatchHit[];
+  /** Argument values used per syscall (with `observe`). */
+  observed?: Observed;
+  /** An excerpt of the strace text (with `strace`): head, a `...` line, tail. */
+  traceExcerpt?: string[];
+  /** Under the in-guest kernel: what providing the ABI cost (see lib/guest_kernel). */
+  guestKernel?: GuestKernelStats;
+  /**
+   * Instructions executed per ISA class (I, M, A, F, D, C, Zba, Zbb, Zbs,
+   * Zicsr, Zifencei), when the CPU counts them; absent: not measured.
+   */
+  isaClasses?: Record<string, number>;
   /** Memory figures. */
   memory: MemoryDigest;
   /** pc samples per phase: `[pc, count]` sorted by pc. */
@@ -174,6 +232,7 @@ function startsWithAt(expect: Uint8Array, at: number, b: Uint8Array): boolean {
 
 /** Performs one run in this thread. Never throws for guest behaviour; RunError for a bad program. */
 export function executeRun(req: RunRequest): RunDigest {
+  if (req.guestKernel) return executeGuestKernelRun(req);
   const started = performance.now();
   const profile: Profile = typeof req.profile === "string"
     ? builtinProfile(req.profile)
@@ -204,14 +263,15 @@ export function executeRun(req: RunRequest): RunDigest {
   };
   let curPhase: Phase = "startup";
   let calls = 0;
-  const phaseStart: Record<Phase, number | null> = {
-    loader: null,
-    startup: null,
-    app: null,
-    exit: null,
-  };
   const samples = new Map<Phase, Map<number, number>>();
-  const opts: RunOptions = {
+  const observer = req.observe ? new Observer() : undefined;
+  let readWatches: (() => WatchHit[]) | undefined;
+  const mainWatched = (req.watches ?? []).some((w) => w.name === "main");
+  const mainEntry = (): number | null =>
+    readWatches?.().find((w) => w.name === "main")?.entry ?? null;
+  const emptyFds = new Set<number>();
+  const straceLines: string[] = [];
+  const opts: RunOptions & { vdso?: boolean } = {
     program: req.program,
     args: req.args,
     argv0: req.argv0,
@@ -230,11 +290,20 @@ export function executeRun(req: RunRequest): RunDigest {
     engine: req.engine ?? "jit",
     stdout: sink("stdout"),
     stderr: sink("stderr"),
+    writers: req.strace
+      ? [(src) => createStraceWriter(src, (l) => straceLines.push(l))]
+      : undefined,
     tracer: (e) => {
       events.push(e);
       if (e.kind === "syscall" && !e.entry) {
         curPhase = e.phase;
-        phaseStart[e.phase] ??= e.instret;
+        if (observer && kernel) observer.add(e, kernel.mem);
+        if (req.fileOverrides && e.name === "openat" && kernel && e.result !== undefined) {
+          const path = kernel.mem.readCString(Number(e.args[1]), 512);
+          const o = req.fileOverrides.find((x) => x.path === path);
+          if (o?.action === "empty" && e.result >= 0) emptyFds.add(e.result);
+        }
+        if (e.name === "close") emptyFds.delete(Number(BigInt.asIntN(32, e.args[0])));
         if (req.maxSyscalls !== undefined && ++calls > req.maxSyscalls && kernel) {
           kernel.end ??= {
             kind: "error",
@@ -247,22 +316,47 @@ export function executeRun(req: RunRequest): RunDigest {
       kernel = k;
       if (req.sample) {
         k.addSampler(req.sample, (_t, pc) => {
-          let m = samples.get(curPhase);
-          if (!m) samples.set(curPhase, m = new Map());
+          const p: Phase = !mainWatched || curPhase === "loader" || curPhase === "exit"
+            ? curPhase
+            : mainEntry() !== null
+            ? "app"
+            : "startup";
+          let m = samples.get(p);
+          if (!m) samples.set(p, m = new Map());
           m.set(pc, (m.get(pc) ?? 0) + 1);
         });
       }
+      if (req.fileOverrides) overrideFiles(k, req.fileOverrides, emptyFds, () => curPhase);
     },
   };
+  if (req.vdso !== undefined) opts.vdso = req.vdso;
   const prepared = prepare(opts);
   const hasInterp = prepared.kernel.mem.mappings.some((m) => /ld-linux/.test(m.name));
   if (hasInterp) curPhase = "loader";
-  const exeBias = exeBiasOf(prepared.kernel, req.program);
+  const exeBias = loadBias(prepared.kernel, elfEntry(req.program));
+  if (req.watches && req.watches.length > 0) {
+    readWatches = attachWatches(
+      prepared.kernel,
+      req.watches.map((w) => ({ ...w, address: w.address + exeBias })),
+    );
+  }
   const r = finish(prepared);
-  phaseStart.exit = exitPhaseStart(events);
   const stdout = concat(out.stdout);
   const stderr = concat(out.stderr);
-  const profileOut = profileFromEvents(req.label, events);
+  const hits = readWatches?.();
+  const mainAt = hits?.find((w) => w.name === "main")?.entry ?? null;
+  const rule: "main" | "study" = mainAt !== null ? "main" : "study";
+  const studyStart = phaseStarts(events, null);
+  const profileStudy = profileFromEvents(req.label, events);
+  let profileOut = profileStudy;
+  let phaseStart = studyStart;
+  if (rule === "main") {
+    const rephased = events.map((e) =>
+      e.kind === "syscall" ? { ...e, phase: mainRulePhase(e.name, e.phase, e.instret, mainAt!) } : e
+    );
+    profileOut = profileFromEvents(req.label, rephased);
+    phaseStart = phaseStarts(rephased, mainAt);
+  }
   const tidNo = new Map<number, number>();
   for (const e of events) if (!tidNo.has(e.tid)) tidNo.set(e.tid, tidNo.size + 1);
   let denied: RunDigest["denied"];
@@ -274,7 +368,9 @@ export function executeRun(req: RunRequest): RunDigest {
     if (last && last.kind === "syscall") {
       denied = {
         name: last.name,
-        phase: last.phase,
+        phase: rule === "main"
+          ? mainRulePhase(last.name, last.phase, last.instret, mainAt!)
+          : last.phase,
         route: last.route,
         thread: tidNo.get(last.tid) ?? 1,
       };
@@ -301,11 +397,29 @@ export function executeRun(req: RunRequest): RunDigest {
     futex: r.stats.futex,
     signalsDelivered: r.stats.signalsDelivered,
     profile: profileOut,
+    phaseRule: rule,
     phaseStart,
     memory: memoryDigest(events, r.stats.memory),
     exeBias,
     wallSeconds: (performance.now() - started) / 1000,
   };
+  if (rule === "main") {
+    digest.mainEntry = mainAt!;
+    digest.studyProfile = profileStudy;
+    digest.studyPhaseStart = studyStart;
+  }
+  if (hits) digest.watches = hits;
+  if (observer) digest.observed = observer.result();
+  if (req.strace) {
+    const { head, tail } = req.strace;
+    digest.traceExcerpt = straceLines.length <= head + tail ? straceLines : [
+      ...straceLines.slice(0, head),
+      `... ${straceLines.length - head - tail} more lines ...`,
+      ...straceLines.slice(-tail),
+    ];
+  }
+  const isa = (r.stats as { isaClasses?: Record<string, number> }).isaClasses;
+  if (isa) digest.isaClasses = isa;
   if (stdout.length <= 1 << 20 && stderr.length <= 1 << 20) {
     digest.stdout = stdout;
     digest.stderr = stderr;
@@ -321,6 +435,146 @@ export function executeRun(req: RunRequest): RunDigest {
     digest.samples = { interval: req.sample, byPhase };
   }
   return digest;
+}
+
+/** A run under the in-guest kernel (see {@linkcode RunRequest.guestKernel}). */
+function executeGuestKernelRun(req: RunRequest): RunDigest {
+  const started = performance.now();
+  const r = runGuestKernel({
+    program: req.program,
+    args: req.args,
+    argv0: req.argv0,
+    cwd: req.cwd,
+    pathMap: req.pathMap,
+    env: req.env,
+    seed: req.seed,
+    quantum: req.quantum,
+    hz: req.hz,
+    cpus: req.cpus,
+    maxInsns: req.maxInsns,
+    engine: req.engine ?? "jit",
+    kernelFile: req.guestKernel!,
+  });
+  const empty = profileFromEvents(req.label, []);
+  const starts: Record<Phase, number | null> = {
+    loader: null,
+    startup: null,
+    app: null,
+    exit: null,
+  };
+  return {
+    label: req.label,
+    status: r.status,
+    end: r.end.kind,
+    message: r.message ?? "",
+    stdoutSha256: sha256(r.stdout),
+    stdoutLength: r.stdout.length,
+    stdoutHead: head(r.stdout),
+    stderrSha256: sha256(r.stderr),
+    stderrHead: head(r.stderr),
+    instret: r.stats.instret,
+    instretByThread: r.stats.instretByThread,
+    threads: r.stats.threads,
+    contextSwitches: r.stats.contextSwitches,
+    futex: r.stats.futex,
+    signalsDelivered: r.stats.signalsDelivered,
+    profile: empty,
+    phaseRule: "study",
+    phaseStart: starts,
+    memory: memoryDigest([], r.stats.memory),
+    exeBias: 0,
+    guestKernel: r.guestKernel,
+    wallSeconds: (performance.now() - started) / 1000,
+  };
+}
+
+/** A call's phase under the main rule (see {@linkcode RunDigest.phaseRule}). */
+export function mainRulePhase(name: string, study: Phase, instret: number, main: number): Phase {
+  if (name === "exit" || name === "exit_group") return "exit";
+  if (study === "loader") return "loader";
+  return instret >= main ? "app" : "startup";
+}
+
+/** Phase starts from events; with `main`, the application starts exactly there. */
+function phaseStarts(
+  events: readonly TraceEvent[],
+  main: number | null,
+): Record<Phase, number | null> {
+  const start: Record<Phase, number | null> = {
+    loader: null,
+    startup: null,
+    app: null,
+    exit: null,
+  };
+  for (const e of events) {
+    if (e.kind !== "syscall" || e.entry) continue;
+    start[e.phase] ??= e.instret;
+  }
+  if (main !== null) start.app = main;
+  start.exit = exitPhaseStart(events);
+  return start;
+}
+
+/** `e_entry` of an ELF file (0 when unreadable). */
+function elfEntry(path: string): number {
+  try {
+    const f = Deno.openSync(path);
+    const b = new Uint8Array(32);
+    f.readSync(b);
+    f.close();
+    return Number(new DataView(b.buffer).getBigUint64(24, true));
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * The file experiments of {@linkcode RunRequest.fileOverrides}: an ECALL
+ * interceptor answers `openat` of an `enoent` path with ENOENT and reads of
+ * an `empty` file's descriptors with end-of-file, and reports each call as a
+ * trace event, so the run's profile still counts it.
+ */
+function overrideFiles(
+  k: Kernel,
+  overrides: readonly { path: string; action: "enoent" | "empty" }[],
+  emptyFds: Set<number>,
+  phase: () => Phase,
+): void {
+  const reg = (t: { hart: { xl: Int32Array; xh: Int32Array } }, i: number) =>
+    (BigInt(t.hart.xh[i]) << 32n) | BigInt(t.hart.xl[i] >>> 0);
+  k.addEcallInterceptor((t) => {
+    const nr = t.hart.xl[17];
+    let name: string;
+    let result: number;
+    if (nr === 56) {
+      const path = k.mem.readCString(Number(reg(t, 11) & 0xffffffffffffn), 512);
+      if (!overrides.some((o) => o.path === path && o.action === "enoent")) return false;
+      name = "openat";
+      result = -2;
+    } else if ((nr === 63 || nr === 67) && emptyFds.has(t.hart.xl[10])) {
+      name = nr === 63 ? "read" : "pread64";
+      result = 0;
+    } else return false;
+    const args = [10, 11, 12, 13, 14, 15].map((i) => BigInt.asUintN(64, reg(t, i)));
+    t.hart.xl[10] = result;
+    t.hart.xh[10] = result < 0 ? -1 : 0;
+    k.emit({
+      kind: "syscall",
+      seq: k.seq++,
+      tid: t.tid,
+      nr,
+      name,
+      args,
+      result,
+      route: "emulate",
+      pc: t.hart.pc - 4,
+      fn: "",
+      instret: k.instret,
+      phase: phase(),
+      blocked: false,
+    });
+    return true;
+  });
 }
 
 /**
@@ -340,15 +594,6 @@ function exitPhaseStart(events: readonly TraceEvent[]): number | null {
 
 function byThreadIndex(k: Kernel, tid: number): number {
   return k.threads.findIndex((t) => t.tid === tid) + 1;
-}
-
-/** Load bias of the main executable, from the mappings named after it. */
-function exeBiasOf(k: Kernel, program: string): number {
-  const starts = k.mem.mappings.filter((m) => m.name === program).map((m) => m.start);
-  if (starts.length === 0) return 0;
-  const lowest = Math.min(...starts);
-  // ET_EXEC images are mapped at their link addresses (bias 0): below the mmap area.
-  return lowest >= 0x1000000000 ? lowest : 0;
 }
 
 function memoryDigest(

@@ -299,6 +299,18 @@ export class CodeClassifier {
     return "unknown";
   }
 
+  /** The start of the first function named exactly `name`, if known. */
+  addressOf(name: string): number | undefined {
+    const i = this.#names.indexOf(name);
+    return i >= 0 ? this.#starts[i] : undefined;
+  }
+
+  /** The end (exclusive) of the function containing `pc`, if known. */
+  endOf(pc: number): number | undefined {
+    const i = this.#index(pc);
+    return i >= 0 ? this.#ends[i] : undefined;
+  }
+
   /** The function at `pc`, if known. */
   functionAt(pc: number): string | undefined {
     const i = this.#index(pc);

@@ -9,11 +9,13 @@
  *                 [-- ARGS...]
  * zkabi import-strace LOG [--as strace|qemu] [--format md|json]
  * zkabi analyze-bundled [--out DIR] [--guests ID,...] [--quick] [--workers N] [--render-only]
+ *                       [--remeasure-real]
  * ```
  * RUN OPTIONS are `zkabi run`'s (`lib/front/flags.ts`): every front end
  * parses them with the same parser.
  * `--render-only` renders the report again from `DIR/data/` without running
- * anything. `compare` takes binaries (ELF files, run under full) and trace logs
+ * anything; `--remeasure-real` measures the real go-ethereum clients again
+ * even when the committed measurements (`data/real_clients.json`) are current. `compare` takes binaries (ELF files, run under full) and trace logs
  * (strace or qemu -strace text) in any mix; the first is the baseline.
  * Bad input (missing file, unknown option, bad value) is one line on stderr
  * and exit status 125.
@@ -301,6 +303,7 @@ async function bundledCommand(args: readonly string[], ctx: FrontContext): Promi
     { name: "quick", help: "skip the slow experiments" },
     { name: "workers", arg: "N", help: "parallel runs (default: up to 2)" },
     { name: "render-only", help: "render the report again from DIR/data/" },
+    { name: "remeasure-real", help: "measure the real geth clients again" },
   ], "positionals");
   if (f.positionals.length > 0) throw new UsageError(`unexpected argument '${f.positionals[0]}'`);
   const n = integerFlag(f, "workers", 0) ?? workers();
@@ -333,6 +336,7 @@ async function bundledCommand(args: readonly string[], ctx: FrontContext): Promi
       root: ROOT,
       guests: stringFlag(f, "guests")?.split(",").filter((s) => s !== ""),
       quick: switchFlag(f, "quick"),
+      remeasureReal: switchFlag(f, "remeasure-real"),
       progress: log,
     });
     const files = renderReport(a);

@@ -18,9 +18,24 @@
  * @module
  */
 
-import { guestRequest } from "../analysis/bundled.ts";
+import {
+  type FileExperiment,
+  type GuestAnalysis,
+  guestAnalysis,
+  guestRequest,
+  type KernelCosts,
+  referenceRequest,
+} from "../analysis/bundled.ts";
+import {
+  localBinaries,
+  type MeasuredBy,
+  readRealClients,
+  type RealBinary,
+  sameBinaries,
+} from "../analysis/real_clients.ts";
+import { executeRun } from "../analysis/runner.ts";
 import { compareProfiles } from "../analysis/compare.ts";
-import { guestById } from "../analysis/guests.ts";
+import { guestById, REAL_CLIENTS } from "../analysis/guests.ts";
 import type { BinaryReadiness } from "../analysis/readiness.ts";
 import { profileFromEvents, type SyscallProfile } from "../analysis/syscall_profile.ts";
 import type { Profile } from "../dispatch/profile.ts";
@@ -37,9 +52,11 @@ import {
 import {
   categoryChartBlock,
   comparisonDoc,
+  costsDoc,
   phaseChartBlock,
   profileDoc,
   readinessDoc,
+  runSummaryDoc,
   statsDoc,
 } from "../render/views.ts";
 import { run, type RunOptions, type RunResult } from "../run/run.ts";
@@ -283,4 +300,84 @@ export function profileSummary(profiles: readonly Profile[]): Rich {
     ];
   });
   return table(["profile", "emulate", "stub", "deny", "unlisted", "description"], rows);
+}
+
+// ------------------------------------------------------------ real clients
+
+/** The committed measurements of the real go-ethereum clients (`data/real_clients.json`). */
+export interface RealClients {
+  /** The binaries measured (sha256). */
+  binaries: RealBinary[];
+  /** Who measured them. */
+  measuredBy: MeasuredBy;
+  /** Each client's analysis (reference run, profile, costs). */
+  guests: GuestAnalysis[];
+  /** Each client's readiness (stub trials, tiers). */
+  readiness: BinaryReadiness[];
+  /** Costs under the in-guest kernel. */
+  kernelCosts: KernelCosts[];
+  /** keeper's host files, denied and emptied. */
+  keeperFiles: FileExperiment[];
+  /** One client's analysis by id. */
+  guest(id: string): GuestAnalysis;
+}
+
+/**
+ * The real clients' committed measurements, exactly as the report uses
+ * them. Their binaries are not in the repository; see
+ * {@linkcode verifyRealClients} to check the numbers where they are present.
+ */
+export function realClients(root: string): RealClients {
+  const r = readRealClients(root);
+  if (!r) throw new Error(`no committed real-client measurements in ${root}/data/`);
+  const s = r.sections as Record<string, unknown>;
+  const guests = s.guests as GuestAnalysis[];
+  return {
+    binaries: r.binaries,
+    measuredBy: r.measuredBy,
+    guests,
+    readiness: s.readiness as BinaryReadiness[],
+    kernelCosts: s.kernelCosts as KernelCosts[],
+    keeperFiles: s.keeperFiles as FileExperiment[],
+    guest(id: string): GuestAnalysis {
+      const g = guests.find((x) => x.guest.id === id);
+      if (!g) throw new Error(`no real client '${id}'`);
+      return g;
+    },
+  };
+}
+
+/**
+ * Where the real clients' binaries are present (and are the ones
+ * measured), runs each again as the analysis does and throws if a number
+ * differs from the committed ones; elsewhere does nothing. Prints nothing
+ * either way, so a notebook shows the same output on every machine.
+ * Returns the ids checked.
+ */
+export function verifyRealClients(root: string): string[] {
+  const r = readRealClients(root);
+  const local = localBinaries(root, REAL_CLIENTS.map((g) => ({ id: g.id, file: g.program })));
+  if (!r || !local || !sameBinaries(r.binaries, local)) return [];
+  const stored = (r.sections as { guests: GuestAnalysis[] }).guests;
+  for (const g of REAL_CLIENTS) {
+    const now = guestAnalysis(root, g, executeRun(referenceRequest(root, g)));
+    const then = stored.find((x) => x.guest.id === g.id)!;
+    if (
+      now.run.instret !== then.run.instret ||
+      JSON.stringify(now.profile) !== JSON.stringify(then.profile)
+    ) {
+      throw new Error(`${g.id}: a fresh run differs from data/real_clients.json`);
+    }
+  }
+  return REAL_CLIENTS.map((g) => g.id);
+}
+
+/** Analysed runs side by side (real clients' measurements, report data). */
+export function summaryView(gs: readonly GuestAnalysis[]): Rich {
+  return docView(runSummaryDoc(gs.map((g) => ({ label: g.guest.label, run: g.run }))));
+}
+
+/** Instructions per phase, one-off spans and hottest functions of an analysed run. */
+export function costsView(g: GuestAnalysis): Rich {
+  return docView(costsDoc({ label: g.guest.label, instret: g.run.instret, ...g }));
 }

@@ -24,15 +24,25 @@ export interface Table {
   readonly rows: readonly (readonly Cell[])[];
   /** Per-column alignment; default: right for columns of numbers, else left. */
   readonly align?: readonly Align[];
+  /** Text cells are markdown inline (code, bold, links): converted in HTML, stripped in text. */
+  readonly markdown?: boolean;
 }
 
 /** One block of a document. */
 export type Block =
-  | { readonly kind: "heading"; readonly text: string }
+  | { readonly kind: "heading"; readonly text: string; readonly level?: number }
   | { readonly kind: "text"; readonly text: string }
+  | { readonly kind: "markdown"; readonly text: string }
+  | { readonly kind: "list"; readonly items: readonly string[]; readonly ordered?: boolean }
   | { readonly kind: "table"; readonly table: Table }
   | { readonly kind: "pre"; readonly text: string }
-  | { readonly kind: "chart"; readonly svg: string; readonly alt: string };
+  | { readonly kind: "chart"; readonly svg: string; readonly alt: string }
+  | {
+    readonly kind: "figure";
+    readonly svg: string;
+    readonly file: string;
+    readonly caption: string;
+  };
 // A chart's `alt` is its text for plain-text notebook outputs; the REPL, CLI
 // and report show the same numbers in tables instead.
 
@@ -42,9 +52,30 @@ export type Doc = readonly Block[];
 /** The three renderings. */
 export type Format = "text" | "md" | "html";
 
-/** A heading block. */
-export function heading(text: string): Block {
-  return { kind: "heading", text };
+/** A heading block (level 1-4; without a level: a section heading of a view). */
+export function heading(text: string, level?: number): Block {
+  return level === undefined ? { kind: "heading", text } : { kind: "heading", text, level };
+}
+
+/**
+ * A paragraph of markdown (inline code, bold, italics, links): markdown
+ * renders it as is, HTML converts the inline marks, text strips them.
+ */
+export function md(text: string): Block {
+  return { kind: "markdown", text };
+}
+
+/** A bulleted (or numbered) list of markdown items. */
+export function list(items: readonly string[], ordered = false): Block {
+  return { kind: "list", items, ordered };
+}
+
+/**
+ * A numbered figure: the SVG (inlined in HTML), the file it is written to
+ * (linked from markdown) and its caption (markdown inline).
+ */
+export function figure(svg: string, file: string, caption: string): Block {
+  return { kind: "figure", svg, file, caption };
 }
 
 /** A paragraph block. */
@@ -59,6 +90,15 @@ export function tableBlock(
   align?: readonly Align[],
 ): Block {
   return { kind: "table", table: { head, rows, align } };
+}
+
+/** A table whose text cells are markdown inline (see {@linkcode Table.markdown}). */
+export function mdTableBlock(
+  head: readonly string[],
+  rows: readonly (readonly Cell[])[],
+  align?: readonly Align[],
+): Block {
+  return { kind: "table", table: { head, rows, align, markdown: true } };
 }
 
 /** Preformatted text (a trace, a listing). */
@@ -80,7 +120,32 @@ export function render(doc: Doc, format: Format): string {
 function renderBlock(b: Block, f: Format): string {
   switch (b.kind) {
     case "heading":
+      if (b.level !== undefined) {
+        return f === "md"
+          ? `${"#".repeat(b.level)} ${b.text}`
+          : f === "html"
+          ? `<h${b.level} id="${anchor(b.text)}">${inline(b.text)}</h${b.level}>`
+          : b.text;
+      }
       return f === "md" ? `## ${b.text}` : f === "html" ? `<h3>${html(b.text)}</h3>` : b.text;
+    case "markdown":
+      return f === "md" ? b.text : f === "html" ? `<p>${inline(b.text)}</p>` : plain(b.text);
+    case "list": {
+      if (f === "md") {
+        return b.items.map((it, i) => `${b.ordered ? `${i + 1}.` : "-"} ${it}`).join("\n");
+      }
+      if (f === "text") return b.items.map((it) => `- ${plain(it)}`).join("\n");
+      const tag = b.ordered ? "ol" : "ul";
+      return `<${tag}>\n${b.items.map((it) => `<li>${inline(it)}</li>`).join("\n")}\n</${tag}>`;
+    }
+    case "figure":
+      return f === "md"
+        ? `![${
+          plain(b.caption).replace(/[\[\]]/g, "").replace(/\. .*$/s, "")
+        }](${b.file})\n\n*${b.caption}*`
+        : f === "html"
+        ? `<figure>\n${b.svg.trimEnd()}\n<figcaption>${inline(b.caption)}</figcaption>\n</figure>`
+        : plain(b.caption);
     case "text":
       return f === "html" ? `<p>${html(b.text)}</p>` : b.text;
     case "pre":
@@ -94,7 +159,9 @@ function renderBlock(b: Block, f: Format): string {
     case "table":
       return f === "md" ? markdownTable(b.table) : f === "html" ? htmlTable(b.table) : textTable(
         b.table.head,
-        b.table.rows,
+        b.table.markdown
+          ? b.table.rows.map((r) => r.map((c) => (typeof c === "string" ? plain(c) : c)))
+          : b.table.rows,
         alignOf(b.table),
       );
   }
@@ -144,12 +211,71 @@ export function markdownTable(t: Table): string {
 /** An HTML table with aligned cells. */
 export function htmlTable(t: Table): string {
   const align = alignOf(t);
+  const text = (v: Cell) =>
+    t.markdown && typeof v === "string"
+      ? inline(v)
+      : html(typeof v === "number" && t.markdown ? int(v) : String(v));
   const cell = (tag: string, v: Cell, i: number) =>
-    `<${tag} style="text-align:${align[i] ?? "left"}">${html(String(v))}</${tag}>`;
+    `<${tag} style="text-align:${align[i] ?? "left"}">${text(v)}</${tag}>`;
   return [
     `<table><thead><tr>${t.head.map((h, i) => cell("th", h, i)).join("")}</tr></thead><tbody>`,
     ...t.rows.map((r) => `<tr>${t.head.map((_, i) => cell("td", r[i] ?? "", i)).join("")}</tr>`),
     "</tbody></table>",
+  ].join("\n");
+}
+
+/** An id for a heading: lower case, words joined by `-`. */
+export function anchor(text: string): string {
+  return plain(text).toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+}
+
+/** Markdown inline marks as HTML: `code`, **bold**, *italics*, [links](url). */
+export function inline(text: string): string {
+  const parts = text.split(/(`[^`]*`)/);
+  return parts.map((p) => {
+    if (p.startsWith("`") && p.endsWith("`") && p.length >= 2) {
+      return `<code>${html(p.slice(1, -1))}</code>`;
+    }
+    return html(p)
+      .replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, (_m, t, u) => `<a href="${u}">${t}</a>`)
+      .replace(/\*\*([^*]+)\*\*/g, "<strong>$1</strong>")
+      .replace(/(^|[\s(])\*([^*\s][^*]*?)\*(?=[\s.,;:)]|$)/g, "$1<em>$2</em>");
+  }).join("");
+}
+
+/** Markdown inline marks removed (for plain text). */
+export function plain(text: string): string {
+  return text.replace(/`([^`]*)`/g, "$1").replace(/\*\*([^*]+)\*\*/g, "$1")
+    .replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, "$1");
+}
+
+/** A standalone HTML page for `doc` (figures inline, a print-friendly style). */
+export function htmlDocument(title: string, doc: Doc): string {
+  const style = [
+    "body{font-family:Georgia,'Times New Roman',serif;max-width:60rem;margin:2rem auto;",
+    "padding:0 1rem;line-height:1.45;color:#111}",
+    "h1,h2,h3,h4{font-family:sans-serif;line-height:1.2}",
+    "table{border-collapse:collapse;margin:1rem 0;font-size:.85rem;font-family:sans-serif}",
+    "th,td{border:1px solid #bbb;padding:.2rem .45rem;vertical-align:top}",
+    "th{background:#f0f0f0}code{font-size:.88em;background:#f5f5f5;padding:0 .15em}",
+    "pre{background:#f5f5f5;padding:.6rem;overflow-x:auto;font-size:.8rem}",
+    "figure{margin:1.2rem 0}figure svg{max-width:100%;height:auto}",
+    "figcaption{font-size:.9rem;font-style:italic;margin-top:.3rem}",
+    "@media print{body{max-width:none}figure,table{page-break-inside:avoid}}",
+  ].join("");
+  return [
+    "<!DOCTYPE html>",
+    '<html lang="en">',
+    "<head>",
+    '<meta charset="utf-8">',
+    `<title>${html(plain(title))}</title>`,
+    `<style>${style}</style>`,
+    "</head>",
+    "<body>",
+    render(doc, "html"),
+    "</body>",
+    "</html>",
+    "",
   ].join("\n");
 }
 

@@ -248,8 +248,101 @@ export function readinessDoc(r: BinaryReadiness): Doc {
   blocks.push(para(
     `must be implemented (${must.length}): ${must.join(" ") || "none"}\n` +
       `stubbable (${stubs.length}): ${stubs.join(" ") || "none"}\n` +
-      `minimal profile: ${r.minimal.outcome.text}\n` +
+      `sufficient profile: ${r.sufficient.outcome.text}; keeping threads and signals: ${r.faithful.outcome.text}\n` +
       `smallest built-in tier that runs it: ${r.smallest}`,
   ));
+  return blocks;
+}
+
+/** One column of {@linkcode runSummaryDoc}: a run as the analysis keeps it. */
+export interface SummaryColumn {
+  /** Column label. */
+  readonly label: string;
+  /** The run's summary (see `lib/analysis/bundled.ts`). */
+  readonly run: {
+    readonly status: number;
+    readonly instret: number;
+    readonly threads: number;
+    readonly contextSwitches: number;
+    readonly futex: { readonly waits: number; readonly wakes: number };
+    readonly signalsDelivered: number;
+    readonly syscalls: number;
+    readonly distinct: number;
+    readonly memory: { readonly mappedBytes: number; readonly peakTouchedBytes: number };
+  };
+}
+
+/** Run summaries side by side (what the report's tables show for each guest). */
+export function runSummaryDoc(cols: readonly SummaryColumn[]): Doc {
+  const row = (name: string, f: (c: SummaryColumn) => Cell): Cell[] => [name, ...cols.map(f)];
+  return [tableBlock(
+    ["", ...cols.map((c) => c.label)],
+    [
+      row("exit status", (c) => c.run.status),
+      row("instructions", (c) => c.run.instret),
+      row("syscalls", (c) => c.run.syscalls),
+      row("distinct syscalls", (c) => c.run.distinct),
+      row("threads", (c) => c.run.threads),
+      row("context switches", (c) => c.run.contextSwitches),
+      row("futex waits / wakes", (c) => `${c.run.futex.waits} / ${c.run.futex.wakes}`),
+      row("signals delivered", (c) => c.run.signalsDelivered),
+      row("memory mapped at exit", (c) => bytes(c.run.memory.mappedBytes)),
+      row("memory touched (peak)", (c) => bytes(c.run.memory.peakTouchedBytes)),
+    ],
+    ["left", ...cols.map(() => "right" as const)],
+  )];
+}
+
+/** The costs of one analysed run, as {@linkcode costsDoc} takes them. */
+export interface CostsInput {
+  /** Label. */
+  readonly label: string;
+  /** Total instructions. */
+  readonly instret: number;
+  /** Instructions per phase (main rule) and by the study's rule. */
+  readonly costs: {
+    readonly phases: Record<Phase, number>;
+    readonly studyPhases: Record<Phase, number>;
+    readonly topFunctions?: readonly { name: string; class: string; instructions: number }[];
+  };
+  /** Spans measured exactly. */
+  readonly spans: readonly {
+    label: string;
+    function: string;
+    entry: number | null;
+    exit: number | null;
+  }[];
+}
+
+/** Instructions per phase, one-off spans and the hottest functions of an analysed run. */
+export function costsDoc(g: CostsInput): Doc {
+  const share = (n: number) => `${((100 * n) / Math.max(1, g.instret)).toFixed(1)}%`;
+  const blocks: Block[] = [
+    tableBlock(
+      ["phase", "instructions (main rule)", "share", "instructions (study's rule)"],
+      PHASES.map((p) => [
+        PHASE_LABELS[p],
+        g.costs.phases[p],
+        share(g.costs.phases[p]),
+        g.costs.studyPhases[p],
+      ]),
+      ["left", "right", "right", "right"],
+    ),
+  ];
+  const spans = g.spans.filter((s) => s.entry !== null && s.exit !== null);
+  if (spans.length > 0) {
+    blocks.push(tableBlock(
+      ["span", "function", "instructions", "share"],
+      spans.map((s) => [s.label, s.function, s.exit! - s.entry!, share(s.exit! - s.entry!)]),
+      ["left", "left", "right", "right"],
+    ));
+  }
+  if (g.costs.topFunctions && g.costs.topFunctions.length > 0) {
+    blocks.push(tableBlock(
+      ["function", "class", "instructions (est.)", "share"],
+      g.costs.topFunctions.map((f) => [f.name, f.class, f.instructions, share(f.instructions)]),
+      ["left", "left", "right", "right"],
+    ));
+  }
   return blocks;
 }

@@ -8,6 +8,7 @@
 
 import * as zkabi from "../../mod.ts";
 import { PRECOMPILE_NAMES } from "../abi/precompiles.ts";
+import { guestPaths } from "../analysis/bundled.ts";
 import { BUNDLED_GUESTS, guestById, PTHREADS_GUEST } from "../analysis/guests.ts";
 import { analyzeReadiness, type BinaryReadiness } from "../analysis/readiness.ts";
 import { RunPool } from "../analysis/runner.ts";
@@ -185,10 +186,11 @@ async function parseLoad(
       }
       // The program's words, if any, are more arguments for the bundled guest.
       spec.args = [...g.args, ...f.positionals, ...f.rest];
-      spec.program = `${repl.root}/${g.program}`;
+      const paths = guestPaths(repl.root, g);
+      spec.program = paths.program;
       spec.argv0 ??= g.program;
-      spec.cwd ??= `${repl.root}/${g.cwd}`;
-      if (g.sysroot) spec.sysroot ??= g.sysroot;
+      spec.cwd ??= paths.cwd;
+      if (paths.sysroot) spec.sysroot ??= paths.sysroot;
       if (g.env) spec.env = { ...g.env, ...spec.env };
       name ??= g.id;
     } else {

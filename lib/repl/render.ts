@@ -165,7 +165,7 @@ export function readinessText(r: BinaryReadiness): string {
     lines.push("");
     lines.push(`must be implemented (${must.length}): ${must.join(" ") || "none"}`);
     lines.push(`stubbable (${stubs.length}): ${stubs.join(" ") || "none"}`);
-    lines.push(`minimal profile: ${r.minimal.outcome.text}`);
+    lines.push(`sufficient profile: ${r.sufficient.outcome.text}`);
     lines.push(`smallest built-in tier that runs it: ${r.smallest}`);
   }
   return lines.join("\n");

@@ -40,7 +40,8 @@ Deno.test("readiness of hello: write and exit_group cannot be stubbed; basic run
   equal(workingStub(r.trials, "exit_group"), undefined);
   equal(r.smallest, "basic");
   ok(r.profiles.every((p) => p.outcome.ok));
-  ok(r.minimal.outcome.ok);
+  ok(r.sufficient.outcome.ok);
+  ok(r.faithful.outcome.ok);
 });
 
 Deno.test("readiness of a static glibc program: start-up calls are stubbable, output is not", async () => {
@@ -67,5 +68,5 @@ Deno.test("readiness of a static glibc program: start-up calls are stubbable, ou
   const brk = r.trials.filter((t) => t.syscall === "brk");
   ok(brk.length > 0 && brk.every((t) => !t.outcome.ok));
   ok(brk.some((t) => t.induced.includes("mmap")));
-  ok(r.minimal.outcome.ok, r.minimal.outcome.text);
+  ok(r.sufficient.outcome.ok, r.sufficient.outcome.text);
 });

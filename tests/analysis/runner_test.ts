@@ -24,7 +24,7 @@ Deno.test("pc sampling does not change the run", () => {
   const costs = costBreakdown(sampled, undefined, "none");
   equal(costs.samples, n);
   equal(costs.classes, undefined);
-  const ph = phaseInstructions(plain);
+  const ph = phaseInstructions(plain.instret, plain.phaseStart);
   equal(ph.loader + ph.startup + ph.app + ph.exit, plain.instret);
   equal(ph.loader, 0);
 });

@@ -23,6 +23,7 @@ const EXPECTED = [
   "04_go_runtime.ipynb",
   "05_futex_strategies.ipynb",
   "06_bring_your_own_binary.ipynb",
+  "07_real_geth.ipynb",
 ];
 
 interface Nb {
@@ -42,7 +43,7 @@ function load(file: string): Nb {
   return JSON.parse(Deno.readTextFileSync(file));
 }
 
-Deno.test("notebooks: the six notebooks are committed with outputs, no errors, no timings", () => {
+Deno.test("notebooks: the seven notebooks are committed with outputs, no errors, no timings", () => {
   deepEqual(notebookFiles().map((f) => f.split("/").pop()), EXPECTED);
   let shown = 0;
   for (const file of notebookFiles()) {

@@ -1,5 +1,14 @@
 import { equal, ok } from "node:assert/strict";
-import { matrix, num, stackedBars, wrap, xml } from "../../lib/render/svg.ts";
+import {
+  compact,
+  matrix,
+  niceTicks,
+  num,
+  rangeChart,
+  stackedBars,
+  wrap,
+  xml,
+} from "../../lib/render/svg.ts";
 
 /** Checks that every opened element is closed in order (a small well-formedness check). */
 function balanced(svg: string): boolean {
@@ -26,9 +35,19 @@ Deno.test("stacked bars: well formed, escaped, same bytes for the same data", ()
   ok(a.startsWith('<svg xmlns="http://www.w3.org/2000/svg"'));
   ok(balanced(a));
   ok(a.includes("a &lt;b&gt; &amp; c"));
-  // Bar lengths are proportional to totals: 4 → 520 px, 2 → 260 px.
-  ok(a.includes('width="130"') && a.includes('width="390"') && a.includes('width="260"'));
-  ok(balanced(stackedBars({ ...o, percent: true })));
+  // Bar lengths are proportional to totals (4 and 2): the second bar's one segment is half
+  // as long as the first bar's two together.
+  const widths = [...a.matchAll(/<rect x="[\d.]+" y="\d+" width="([\d.]+)" height="18"/g)]
+    .map((m) => Number(m[1]));
+  equal(widths.length, 3);
+  ok(Math.abs(widths[0] + widths[1] - 2 * widths[2]) < 0.05, widths.join(" "));
+  ok(Math.abs(widths[1] - 3 * widths[0]) < 0.05);
+  // Printable: an x axis with ticks and its label, values written on the marks.
+  ok(a.includes(">calls</text>"));
+  ok(/<text[^>]*>0<\/text>/.test(a));
+  const p = stackedBars({ ...o, percent: true });
+  ok(balanced(p));
+  ok(p.includes(">75%</text>") && p.includes(">100%</text>"));
 });
 
 Deno.test("matrix: one cell per row and column, legend", () => {
@@ -46,4 +65,18 @@ Deno.test("number and text helpers", () => {
   equal(num(-0.001), "0");
   equal(xml('"'), "&quot;");
   equal(wrap("aaa bbb ccc", 7).join("|"), "aaa bbb|ccc");
+});
+
+Deno.test("range chart: min, mean and max written on the marks; nice axis ticks", () => {
+  const svg = rangeChart({
+    title: "spread",
+    rows: [{ label: "a", values: [10, 20, 30] }, { label: "b", values: [5, 5] }],
+    axis: "things",
+  });
+  ok(balanced(svg));
+  ok(svg.includes("min 10") && svg.includes("mean 20") && svg.includes("max 30"));
+  ok(svg.includes(">things</text>"));
+  equal(niceTicks(95).join(","), "0,20,40,60,80,100");
+  equal(compact(1_500_000), "1.5M");
+  equal(compact(12_345), "12.3k");
 });
