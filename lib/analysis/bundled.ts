@@ -325,8 +325,8 @@ export interface Environment {
   v8: string;
   /** TypeScript version. */
   typescript: string;
-  /** sha256 over the sources that determine the results (see `treeDigest`). */
-  sourceDigest: string;
+  /** sha256 over the analysis' inputs (see `treeDigest`). */
+  inputDigest: string;
   /** The pinned sysroot. */
   sysroot: SysrootManifest;
 }
@@ -901,7 +901,7 @@ export async function analyzeBundled(
       deno: Deno.version.deno,
       v8: Deno.version.v8,
       typescript: Deno.version.typescript,
-      sourceDigest: treeDigest(root),
+      inputDigest: treeDigest(root),
       sysroot,
     },
     guests,
@@ -1226,10 +1226,12 @@ function comparisonsOf(
 }
 
 /**
- * sha256 over the files that determine the report: every file under lib/,
- * data/, guests/bin/, the entry points, deno.json and the guests' manifest
- * (path and contents, in path order). Independent of git, so a fresh clone of
- * the same tree gives the same digest.
+ * sha256 over the inputs of the analysis: every file under data/ (the
+ * study's data, the sysroot pins, the real clients' measurements) and
+ * guests/bin/ (the committed guest binaries, the in-guest kernel), and the
+ * guests' manifest (path and contents, in path order). Code is not part of
+ * it: the commit that carries a report is the code that made it (a test
+ * regenerates the report from a clone of that commit). Independent of git.
  */
 export function treeDigest(root: string): string {
   const files: string[] = [];
@@ -1247,8 +1249,8 @@ export function treeDigest(root: string): string {
       else if (e.isFile) files.push(p);
     }
   };
-  for (const d of ["lib", "data", "guests/bin"]) walk(d);
-  for (const f of ["cli.ts", "mod.ts", "deno.json", "guests/manifest.json"]) files.push(f);
+  for (const d of ["data", "guests/bin"]) walk(d);
+  files.push("guests/manifest.json");
   const parts: Uint8Array[] = [];
   const enc = new TextEncoder();
   for (const f of files.sort()) {
