@@ -15,7 +15,7 @@
  * @module
  */
 
-import type { BinaryReadiness } from "./readiness.ts";
+import { bestTrial, type BinaryReadiness } from "./readiness.ts";
 
 /** The client families. */
 export const CLIENT_FAMILIES: readonly { id: "rust-c" | "go"; label: string; language: string }[] =
@@ -48,7 +48,7 @@ export function familyDecisions(rs: readonly BinaryReadiness[]): FamilyDecision[
       r.trials.some((t) =>
         t.syscall === sc && t.result === result && t.outcome.ok && !t.sideEffects
       );
-    const any = (r: BinaryReadiness) => r.trials.find((t) => t.syscall === sc && t.outcome.ok);
+    const any = (r: BinaryReadiness) => bestTrial(r.trials, sc);
     for (const result of [0, -38]) {
       if (users.every((r) => clean(r, result))) {
         return {

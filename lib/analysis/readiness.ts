@@ -10,7 +10,8 @@
  * 2. Stub trials: for every syscall used, run under `full` with only that
  *    syscall answered by a fixed result, trying {@linkcode STUB_RESULTS}
  *    (0, then -ENOSYS) in order until one gives output and status
- *    identical to the reference without making the program issue any
+ *    identical to the reference (and, when it has side effects, the next
+ *    one is tried too) without making the program issue any
  *    syscall the reference never issued (a fallback path, e.g. `exit` after
  *    a stubbed `exit_group`, moves the need elsewhere instead of removing
  *    it). A syscall with a working result is *stubbable*; one with none
@@ -290,7 +291,9 @@ export async function stubTrials(
       const effects = effectsOf(d, ref);
       const sideEffects = outcome.ok && (effects.threads !== 0 || effects.signals !== 0);
       tried.push({ syscall: sc, result, outcome, induced, effects, sideEffects });
-      if (outcome.ok) break;
+      // A result that works without side effects ends the search; one with side effects
+      // goes on to the next result, which may work without them.
+      if (outcome.ok && !sideEffects) break;
     }
     return tried;
   };
@@ -298,9 +301,18 @@ export async function stubTrials(
   return all.flat();
 }
 
-/** The working stub result of a syscall per the trials, if any. */
+/**
+ * The working stub result of a syscall per the trials, if any: one without
+ * side effects when there is one, else the first that works.
+ */
 export function workingStub(trials: readonly StubTrial[], sc: string): number | undefined {
-  return trials.find((t) => t.syscall === sc && t.outcome.ok)?.result;
+  return bestTrial(trials, sc)?.result;
+}
+
+/** The trial that decides a syscall: a working one without side effects first. */
+export function bestTrial(trials: readonly StubTrial[], sc: string): StubTrial | undefined {
+  return trials.find((t) => t.syscall === sc && t.outcome.ok && !t.sideEffects) ??
+    trials.find((t) => t.syscall === sc && t.outcome.ok);
 }
 
 /**
@@ -355,7 +367,7 @@ export async function analyzeReadiness(
     const syscalls: Record<string, unknown> = {};
     let emulated = 0;
     for (const sc of used) {
-      const t = trials.find((x) => x.syscall === sc && x.outcome.ok);
+      const t = bestTrial(trials, sc);
       const stub = t && (kind === "sufficient" || !t.sideEffects);
       syscalls[sc] = stub ? { action: "stub", result: t!.result } : "emulate";
       if (!stub) emulated++;

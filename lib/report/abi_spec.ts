@@ -110,6 +110,24 @@ function resultText(o: Observed, name: string): string {
   return Object.entries(r).map(([v, n]) => `${v} ${n}`).join(", ");
 }
 
+/** A path the dynamic loader probes while searching for a library. */
+function isLoaderProbe(p: string): boolean {
+  return /^\/(usr\/)?lib(\/|$)/.test(p) || p === "/etc/ld.so.cache" || p === "/etc/ld.so.preload";
+}
+
+/** The loader's probes as one row. */
+function loaderProbes(paths: Map<string, Set<string>>): [string, Set<string>][] {
+  const probes = [...paths.entries()].filter(([p]) => isLoaderProbe(p));
+  if (probes.length === 0) return [];
+  const guests = new Set(probes.flatMap(([, g]) => [...g]));
+  return [[
+    `/etc/ld.so.cache, /etc/ld.so.preload and ${
+      probes.length - 2
+    } library search paths under /lib and /usr/lib (the dynamic loader)`,
+    guests,
+  ]];
+}
+
 /** The specification document. */
 export function abiSpec(a: BundledAnalysis): Block[] {
   const out: Block[] = [];
@@ -219,15 +237,21 @@ export function abiSpec(a: BundledAnalysis): Block[] {
   ));
   out.push(mdTableBlock(
     ["path", "guests", "effect of ENOENT or an empty file (keeper, by running)"],
-    [...paths.entries()].sort((x, y) => (x[0] < y[0] ? -1 : 1)).map(([p, gs]) => {
+    [
+      ...[...paths.entries()].filter(([p]) => !isLoaderProbe(p) && !p.startsWith("(")),
+      ...(loaderProbes(paths)),
+    ].sort((x, y) => (x[0] < y[0] ? -1 : 1)).map(([p, gs]) => {
       const exps = a.keeperFiles.filter((f) => f.path === p && f.action !== "provided");
       return [
-        `\`${p}\``,
+        p.includes(", ") ? p : `\`${p}\``,
         [...gs].join(", "),
         exps.length === 0
           ? "-"
-          : exps.map((e) => `${e.action}: ${e.outcome.ok ? "identical output" : e.outcome.text}`)
-            .join("; "),
+          : exps.map((e) =>
+            `${e.action === "absent" ? "absent in zkabi (ENOENT)" : e.action}: ${
+              e.outcome.ok ? "identical output" : e.outcome.text
+            }`
+          ).join("; "),
       ];
     }),
   ));

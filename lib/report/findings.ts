@@ -18,7 +18,7 @@ import type {
 } from "../analysis/bundled.ts";
 import { CATEGORIES, CATEGORY_LABELS, describeSyscall } from "../analysis/categories.ts";
 import { classShares } from "../analysis/costs.ts";
-import type { BinaryReadiness, StubTrial } from "../analysis/readiness.ts";
+import { bestTrial, type BinaryReadiness, type StubTrial } from "../analysis/readiness.ts";
 import { STUDY_SOURCE, STUDY_TABLES } from "../analysis/study.ts";
 import { CODE_CLASSES } from "../analysis/symbols.ts";
 import { PHASE_LABELS, PHASES, type SyscallProfile } from "../analysis/syscall_profile.ts";
@@ -207,7 +207,7 @@ export function verdictOf(
   r: BinaryReadiness,
   sc: string,
 ): { verdict: Verdict; trial?: StubTrial } {
-  const t = r.trials.find((x) => x.syscall === sc && x.outcome.ok);
+  const t = bestTrial(r.trials, sc);
   if (!t) return { verdict: "implement" };
   return { verdict: t.sideEffects ? "stub, side effects" : "stub", trial: t };
 }
@@ -720,12 +720,16 @@ function rq1(
       `**Time** (${timeShares} of the Go guests' syscalls, ${figRef("categories")}): ${v.text}`,
     );
   }
+  const rustG = a.guests.find((g) => g.guest.language === "rust");
+  const rustSigs = Object.keys(rustG?.observed.rt_sigaction?.["signal (handler set)"] ?? {});
   bullets.push(
     "**Threads and signals**: the Go runtime starts its scheduler threads with `clone`, " +
       "parks and wakes them with `futex`, and preempts goroutines with `SIGURG` sent by " +
-      "`tgkill` (handlers installed with `rt_sigaction`, returned from with `rt_sigreturn`). " +
-      "The Rust stand-ins stay on one thread and install no handler but Rust's stack-overflow " +
-      "guard (`sigaltstack`, `rt_sigaction` for SIGSEGV/SIGBUS).",
+      "`tgkill` (handlers installed with `rt_sigaction`, returned from with `rt_sigreturn`)." +
+      (rustG
+        ? ` The Rust stand-ins stay on one thread; Rust's runtime sets ${codes(rustSigs)} ` +
+          "(its stack-overflow guard on an alternate stack from `sigaltstack`, and SIGPIPE ignored)."
+        : ""),
   );
   bullets.push(
     "**Memory**: Go reserves its heap arenas as large `PROT_NONE` mappings and commits parts " +
@@ -928,11 +932,33 @@ function rq2(a: BundledAnalysis, out: Block[], fig: (k: string) => void): void {
   ));
   fig("readiness");
   const adv = builtinProfile("advanced");
+  const tier = (name: string) =>
+    a.readiness.map((r) => ({ r, p: r.profiles.find((x) => x.profile === name) }));
+  const basicRuns = tier("basic").filter((x) => x.p?.outcome.ok).map((x) => label(a, x.r.binary));
+  const basicPhases = [
+    ...new Set(
+      tier("basic").filter((x) => x.p?.firstBlocker).map((x) =>
+        PHASE_LABELS[x.p!.firstBlocker!.phase]
+      ),
+    ),
+  ];
+  const advStubbed = tier("advanced").filter((x) => !x.p?.outcome.ok && x.p?.withStubs?.ok);
+  const advFails = tier("advanced").filter((x) => !x.p?.outcome.ok && !x.p?.withStubs?.ok);
   out.push(md(
-    `No guest runs under Basic (${builtinProfile("basic").syscalls.size} syscalls): every one ` +
-      "stops during runtime start-up. Advanced " +
-      `(${adv.syscalls.size} syscalls) runs each once a few calls outside it are stubbed; the ` +
-      "stubs each needs are in RQ3 and the appendix.",
+    (basicRuns.length === 0
+      ? `No guest runs under Basic (${builtinProfile("basic").syscalls.size} syscalls): each ` +
+        `stops in ${basicPhases.join(" or ")}. `
+      : `Under Basic only ${basicRuns.join(", ")} run. `) +
+      `Advanced (${adv.syscalls.size} syscalls) runs ${
+        advStubbed.length === a.readiness.length
+          ? "every guest"
+          : `${advStubbed.length} of ${a.readiness.length} guests`
+      } once the calls outside it that the trials found stubbable are stubbed (${
+        advStubbed.map((x) => `${label(a, x.r.binary)} ${x.p!.stubbable.length}`).join(", ")
+      })` +
+      (advFails.length > 0
+        ? `; ${advFails.map((x) => label(a, x.r.binary)).join(", ")} need more.`
+        : "."),
   ));
 }
 
@@ -1066,10 +1092,15 @@ function rq4(a: BundledAnalysis, out: Block[], fig: (k: string) => void): void {
       Object.entries(g.run.signals).map(([s, n]) => `${s} ${n}`).join(", ") || "none",
     ]),
   ));
+  const ops = [...new Set(threaded.flatMap((g) => Object.keys(g.observed.futex?.op ?? {})))].sort();
+  const flagSets = [
+    ...new Set(threaded.flatMap((g) => Object.keys(g.observed.clone?.flags ?? {}))),
+  ];
   out.push(md(
-    "Only private FUTEX_WAIT and FUTEX_WAKE (and, in glibc's pthreads, the bitset and " +
-      "requeue variants when present in the table) are used, and clone only ever creates " +
-      "threads with one flag set: a zkVM needs neither processes nor shared futexes.",
+    `The threaded guests use ${ops.length} futex operation(s), ${codes(ops)}, all private, and ` +
+      `${flagSets.length === 1 ? "one clone flag set" : `${flagSets.length} clone flag sets`}, ` +
+      "all creating threads (CLONE_VM|CLONE_THREAD): a zkVM needs neither processes nor shared " +
+      "(cross-process) futexes for them.",
   ));
   if (a.futex.length > 0) {
     out.push(md(
@@ -1367,7 +1398,9 @@ function kernelSection(a: BundledAnalysis, out: Block[], fig: (k: string) => voi
       e.count,
       e.total,
       int(e.total / Math.max(1, e.count)),
-      e.medians.map(int).join(" / "),
+      Math.min(...e.medians) === Math.max(...e.medians)
+        ? int(e.medians[0])
+        : `${int(Math.min(...e.medians))}–${int(Math.max(...e.medians))}`,
       name === "timer" || name === "fault"
         ? "-"
         : `${(e.total / Math.max(1, e.count) / ZEROOS_PER_SYSCALL).toFixed(1)}x`,
@@ -1393,7 +1426,7 @@ function designChoices(a: BundledAnalysis, out: Block[]): void {
       "the trap path alone, an estimate that leaves out the work behind each call. *Precompile* " +
       "(the zkVM answers each syscall outside the trace, as zkabi's built-in kernel does): one " +
       "ECALL per syscall in the trace, plus a circuit per syscall kind the zkVM must build and " +
-      "audit. *Patched runtime* (Asterisc's and ZisK's approach for Go): no syscalls at all, " +
+      "audit. *Patched runtime* (Asterisc's approach for Go): no syscalls at all, " +
       "at the price of a forked runtime per language and version. The table-unpacking column " +
       "is independent of the ABI:",
   ));
