@@ -40,7 +40,7 @@ export interface RealBinary {
 export interface MeasuredBy {
   /** zkabi's git commit (`unknown` outside a git checkout). */
   commit: string;
-  /** Whether the working tree had uncommitted changes. */
+  /** Whether the code that measured (lib/, guests/, entry points) had uncommitted changes. */
   dirty: boolean;
   /** Deno version. */
   deno: string;
@@ -136,7 +136,19 @@ export function measuredBy(root: string): MeasuredBy {
     }
   };
   const commit = git(["rev-parse", "HEAD"]) ?? "unknown";
-  const status = git(["status", "--porcelain", "--untracked-files=no"]);
+  // Changes to the code that measures count; generated outputs (reports/, notebooks/, data/)
+  // do not.
+  const status = git([
+    "status",
+    "--porcelain",
+    "--untracked-files=no",
+    "--",
+    "lib",
+    "guests",
+    "cli.ts",
+    "mod.ts",
+    "deno.json",
+  ]);
   return {
     commit,
     dirty: status === undefined ? false : status !== "",
