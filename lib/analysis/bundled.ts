@@ -303,13 +303,15 @@ export interface ImportedTrace {
   malformed: MalformedLine[];
 }
 
-/** Where the real clients' numbers come from. */
+/**
+ * Where the real clients' numbers come from: always their committed record
+ * (written by this run when it measured them), so the report is the same on
+ * machines with and without the binaries.
+ */
 export interface RealClientsInfo {
-  /** `measured` now, `recorded` (the committed file), or `none`. */
-  source: "measured" | "recorded" | "none";
-  /** Why. */
-  reason: string;
-  /** The committed file. */
+  /** Whether the report includes the real clients. */
+  included: boolean;
+  /** The committed record. */
   file: string;
   /** Who measured them. */
   measuredBy?: MeasuredBy;
@@ -773,44 +775,40 @@ export async function analyzeBundled(
   const local = realWanted.length > 0
     ? localBinaries(root, realWanted.map((g) => ({ id: g.id, file: g.program })))
     : undefined;
-  let real: RealClientsInfo = {
-    source: "none",
-    reason: "not selected",
-    file: REAL_CLIENTS_FILE,
-    binaries: [],
-  };
+  let reason = "not selected";
   let measureReal = false;
   if (realWanted.length > 0) {
     if (local) {
       if (!recorded) {
         measureReal = true;
-        real.reason = "binaries present, no committed measurements";
+        reason = "binaries present, no committed measurements";
       } else if (!sameBinaries(recorded.binaries, local)) {
         measureReal = true;
-        real.reason = "binaries present with other sha256 than the committed measurements";
+        reason = "binaries present with other sha256 than the committed measurements";
       } else if (opts.remeasureReal) {
         measureReal = true;
-        real.reason = "asked to measure again";
+        reason = "asked to measure again";
       } else {
         // Same binaries: check that zkabi still gives the committed reference runs.
         const stale = await realStale(pool, root, realWanted, recorded);
         measureReal = stale !== undefined;
-        real.reason = stale ?? "binaries present and the committed reference runs are current";
+        reason = stale ?? "binaries present and the committed reference runs are current";
       }
-    } else real.reason = "binaries not present on this machine";
-    if (measureReal) {
-      real = { source: "measured", reason: real.reason, file: REAL_CLIENTS_FILE, binaries: local! };
-    } else if (recorded) {
-      real = {
-        source: "recorded",
-        reason: real.reason,
-        file: REAL_CLIENTS_FILE,
-        measuredBy: recorded.measuredBy,
-        binaries: recorded.binaries,
-      };
-    } else real = { ...real, source: "none" };
+    } else reason = "binaries not present on this machine";
   }
-  log(`real clients: ${real.source} (${real.reason})`);
+  let real: RealClientsInfo = {
+    included: realWanted.length > 0 && (measureReal || recorded !== undefined),
+    file: REAL_CLIENTS_FILE,
+    binaries: [],
+  };
+  if (!measureReal && recorded && real.included) {
+    real = { ...real, measuredBy: recorded.measuredBy, binaries: recorded.binaries };
+  }
+  log(
+    `real clients: ${
+      measureReal ? "measuring" : real.included ? `using ${REAL_CLIENTS_FILE}` : "not included"
+    } (${reason})`,
+  );
 
   // 3. Per guest: references, readiness, VM matrix, kernel costs.
   const vms = opts.skip?.includes("vms") ? [] : await vmProfiles(root);
@@ -828,7 +826,7 @@ export async function analyzeBundled(
       keeperFiles: mine.keeperFiles,
       refs: mine.refs,
     };
-  } else if (real.source === "recorded") {
+  } else if (real.included) {
     const s = recorded!.sections as unknown as Omit<PerGuest, "refs">;
     realPart = { ...s, refs: new Map() };
   }
@@ -881,7 +879,7 @@ export async function analyzeBundled(
         ),
       },
     });
-    real.measuredBy = readRealClients(root)!.measuredBy;
+    real = { ...real, measuredBy: readRealClients(root)!.measuredBy, binaries: local! };
     log(`wrote ${REAL_CLIENTS_FILE}`);
   }
 
@@ -1104,7 +1102,12 @@ async function familyResults(
         pool.run({ ...req, profile: "full" }),
         pool.run({ ...req, label: `${g.id} family ${f.id}`, profile }),
       ]);
-      return { guest: g.id, outcome: outcomeOf(d, ref), source: "measured" as const };
+      // Real clients' runs go to their committed record: reported as recorded everywhere.
+      return {
+        guest: g.id,
+        outcome: outcomeOf(d, ref),
+        source: g.kind === "real" ? "recorded" as const : "measured" as const,
+      };
     }));
     out.push({ family: f.id, label: f.label, guests, decisions, profile, runs });
   }

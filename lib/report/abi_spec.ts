@@ -286,7 +286,7 @@ export function abiSpec(a: BundledAnalysis): Block[] {
         `\`abi/${f.family}.json\``,
         r.guest,
         r.outcome.ok ? "identical output" : r.outcome.text,
-        r.source === "recorded" ? "recorded (binary absent here)" : r.source,
+        r.source === "recorded" ? "recorded in data/real_clients.json" : r.source,
       ])
     ),
   ));

@@ -1342,7 +1342,8 @@ function kernelSection(a: BundledAnalysis, out: Block[], fig: (k: string) => voi
       "share of the proof",
       "syscall traps",
       "timer traps",
-      "switches",
+      "context switches (their instructions)",
+      "zero-fill, the page-fault cost (instructions)",
       "kernel instructions per syscall (mean)",
     ],
     a.kernelCosts.map((k) => {
@@ -1358,7 +1359,8 @@ function kernelSection(a: BundledAnalysis, out: Block[], fig: (k: string) => voi
         pct(k.instretKernel, k.instretProgram + k.instretKernel),
         k.traps.syscalls,
         k.traps.timer,
-        k.contextSwitches.count,
+        `${int(k.contextSwitches.count)} (${int(k.contextSwitches.instructions)})`,
+        int(k.rows.find((r) => r.name === "phase:zeroFill")?.total ?? 0),
         int(sysInstr / Math.max(1, k.traps.syscalls)),
       ];
     }),
@@ -1594,7 +1596,9 @@ function threats(a: BundledAnalysis, out: Block[]): void {
     "**In-guest kernel.** The kernel costs are those of zkabi's kernel, written for this " +
     "study; another kernel (or a libOS) makes other trade-offs. ZeroOS's per-syscall figure " +
     "is quoted from its documentation, not measured here.",
-    `**Real-client data** are recorded, not recomputed, on machines without the binaries: ${a.real.reason}. The report names the binaries' sha256 and the zkabi commit that measured them; a test ` +
+    "**Real-client data** come from their committed record (`data/real_clients.json`), " +
+    "written where the binaries were present and reused verbatim elsewhere. The report names " +
+    "the binaries' sha256 and the zkabi commit that measured them; a test " +
     "re-measures them where the binaries exist.",
     "**ISA classes** are reported only when the CPU counts them (see abi-spec.md); pc-sample " +
     "shares are estimates (one sample per 997 instructions), phase boundaries and spans are " +
@@ -1621,14 +1625,12 @@ function reproducibility(a: BundledAnalysis, out: Block[]): void {
     ]),
     [
       "real clients",
-      a.real.source === "none"
+      !a.real.included
         ? "not included"
-        : `${
-          a.real.source === "measured" ? "measured in this run" : `recorded in \`${a.real.file}\``
-        }${
+        : `recorded in \`${a.real.file}\`${
           a.real.measuredBy
             ? ` by zkabi commit ${code(a.real.measuredBy.commit.slice(0, 12))}${
-              a.real.measuredBy.dirty ? " (with local changes)" : ""
+              a.real.measuredBy.dirty ? " (with uncommitted changes to its code)" : ""
             }, Deno ${a.real.measuredBy.deno}`
             : ""
         }`,

@@ -155,7 +155,7 @@ Deno.test({
     ok(!html.includes("figures/") || html.includes("<svg"));
     // The real clients come first and the stand-ins are named as such.
     const a = committed();
-    if (a.real.source !== "none") equal(a.guests[0].guest.kind, "real");
+    if (a.real.included) equal(a.guests[0].guest.kind, "real");
     for (const g of a.guests.filter((x) => x.guest.kind === "stand-in")) {
       ok(/stand-in/.test(g.guest.label), g.guest.label);
     }
