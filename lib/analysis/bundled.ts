@@ -135,8 +135,8 @@ export interface SpanResult {
 export interface GuestAnalysis {
   /** The guest. */
   guest: GuestSpec;
-  /** The binary's sha256 and size. */
-  binary: { sha256: string; size: number };
+  /** The binary's sha256 and size, and its toolchain (committed guests: from guests/manifest.json). */
+  binary: { sha256: string; size: number; toolchain?: string };
   /** The reference run under full. */
   run: RunSummary;
   /** Its syscall profile (phases by `costs.phaseRule`). */
@@ -537,9 +537,12 @@ export function guestAnalysis(root: string, g: GuestSpec, d: RunDigest): GuestAn
       exit: hit?.exit ?? null,
     };
   });
+  const binary: GuestAnalysis["binary"] = { sha256: sha256Hex(bin), size: bin.length };
+  const toolchain = manifestToolchain(root, g);
+  if (toolchain) binary.toolchain = toolchain;
   const a: GuestAnalysis = {
     guest: g,
-    binary: { sha256: sha256Hex(bin), size: bin.length },
+    binary,
     run: summarize(d),
     profile: d.profile,
     studyProfile: d.studyProfile ?? d.profile,
@@ -551,6 +554,19 @@ export function guestAnalysis(root: string, g: GuestSpec, d: RunDigest): GuestAn
   if (d.mainEntry !== undefined) a.mainEntry = d.mainEntry;
   if (d.isaClasses) a.isaClasses = d.isaClasses;
   return a;
+}
+
+/** The toolchain `guests/manifest.json` records for a committed guest. */
+function manifestToolchain(root: string, g: GuestSpec): string | undefined {
+  if (g.kind === "real" || !g.program.startsWith("guests/")) return undefined;
+  try {
+    const m = JSON.parse(Deno.readTextFileSync(join(root, "guests/manifest.json"))) as {
+      guests: { file: string; toolchain?: string }[];
+    };
+    return m.guests.find((x) => x.file === g.program.slice("guests/".length))?.toolchain;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Everything measured per guest (the part the real clients keep in their committed file). */

@@ -324,18 +324,23 @@ export function rangeChart(o: RangeChartOptions): string {
         num(m - 7)
       } ${y} Z" fill="#000000"><title>mean ${xml(fmt(mean))}</title></path>`,
     );
-    const labels = [
-      { at: x(min), text: `min ${fmt(min)}`, anchor: "end", dx: -4 },
-      { at: m, text: `mean ${fmt(mean)}`, anchor: "middle", dx: 0 },
-      { at: x(max), text: `max ${fmt(max)}`, anchor: "start", dx: 4 },
-    ];
-    for (const l of labels) {
-      const ly = l.anchor === "middle" ? y - 10 : y + 18;
+    const text = (at: number, y2: number, anchor: string, t: string) =>
       out.push(
-        `<text x="${num(l.at + l.dx)}" y="${ly}" text-anchor="${l.anchor}" font-size="11">${
-          xml(l.text)
-        }</text>`,
+        `<text x="${num(at)}" y="${y2}" text-anchor="${anchor}" font-size="11">${xml(t)}</text>`,
       );
+    text(m, y - 10, "middle", `mean ${fmt(mean)}`);
+    if (x(max) - x(min) < 110) {
+      text(
+        (x(min) + x(max)) / 2,
+        y + 19,
+        "middle",
+        min === max
+          ? `all ${r.values.length} runs: ${fmt(min)}`
+          : `min ${fmt(min)}, max ${fmt(max)}`,
+      );
+    } else {
+      text(x(min), y + 19, "start", `min ${fmt(min)}`);
+      text(x(max), y + 19, "end", `max ${fmt(max)}`);
     }
   });
   out.push(`</svg>`);

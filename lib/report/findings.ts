@@ -373,26 +373,25 @@ function figures(a: BundledAnalysis): Map<string, Fig> {
       "new syscall; with side effects: the run's threads or delivered signals changed.",
   );
 
-  // RQ4: futex spread.
-  const rows = a.futex.flatMap((f) =>
-    (["rr", "handoff"] as const).map((s) => ({
-      label: `${label(a, f.guest)}: ${s}`,
-      values: f.runs.filter((r) => r.strategy === s).map((r) => r.run.contextSwitches),
-    }))
-  );
-  if (rows.length > 0) {
+  // RQ4: futex spread, one figure per guest (their scales differ by orders of magnitude).
+  for (const f of a.futex) {
+    const runs = (s: string) => f.runs.filter((r) => r.strategy === s);
     add(
-      "futex",
-      "figures/rq4_futex_spread.svg",
+      `futex-${f.guest}`,
+      `figures/rq4_futex_spread_${f.guest}.svg`,
       rangeChart({
-        title: "Context switches per run: round-robin vs hand-off, over seeds and quanta",
-        rows,
+        title: `${label(a, f.guest)}: context switches per run, round-robin vs hand-off`,
+        rows: (["rr", "handoff"] as const).map((s) => ({
+          label: s,
+          values: runs(s).map((r) => r.run.contextSwitches),
+        })),
         axis: "context switches per run",
+        zoom: true,
+        format: int,
       }),
-      `Each row: ${
-        a.futex[0]?.runs.filter((r) => r.strategy === "rr").length ?? 0
-      } runs (seeds × quanta); ticks are single runs, the diamond the mean; min, mean and max ` +
-        "are written on the marks. Instruction counts are in the RQ4 table.",
+      `${label(a, f.guest)}: ${runs("rr").length} runs per strategy (seeds × quanta); ticks ` +
+        "are single runs, the diamond the mean; min, mean and max are written on the marks. " +
+        "Instruction counts are in the RQ4 table.",
     );
   }
 
@@ -1126,7 +1125,7 @@ function rq4(a: BundledAnalysis, out: Block[], fig: (k: string) => void): void {
       ],
       a.futex.flatMap((f) => (["rr", "handoff"] as const).map((s) => spreadRow(a, f, s))),
     ));
-    fig("futex");
+    for (const f of a.futex) fig(`futex-${f.guest}`);
     out.push(list(a.futex.map((f) => spreadVerdict(a, f))));
   }
   const ex = a.goExperiments;
@@ -1640,13 +1639,19 @@ function reproducibility(a: BundledAnalysis, out: Block[]): void {
     ) => [`binary ${b.id}`, `sha256 ${code(b.sha256)}, ${int(b.size)} bytes`]),
   ];
   out.push(mdTableBlock(["item", "value"], rows));
-  out.push(md("Guest binaries (from `guests/manifest.json`; toolchains there):"));
+  out.push(md(
+    "Guest binaries (the stand-ins from `guests/manifest.json`, built reproducibly by `deno " +
+      "task guests`; the real clients with Go 1.24 from go-ethereum's sources, " +
+      "guests/geth/README.md):",
+  ));
   out.push(mdTableBlock(
-    ["guest", "sha256", "size"],
-    a.guests.filter((g) => g.guest.kind !== "real").map((g) => [
+    ["guest", "sha256", "size", "toolchain"],
+    a.guests.map((g) => [
       g.guest.label,
       code(g.binary.sha256),
       g.binary.size,
+      g.binary.toolchain ??
+        (g.guest.kind === "real" ? "Go 1.24 (Debian trixie), static, -trimpath" : "-"),
     ]),
   ));
 }

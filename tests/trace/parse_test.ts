@@ -1,8 +1,8 @@
 /**
  * The trace parsers on real output: the `qemu-riscv64 -strace` logs recorded
  * from the C guests (tests/trace/data, see record_qemu_strace.ts) and the
- * study's real strace logs (read from ../shared/study when present; skipped
- * otherwise). The strace logs also check the writer's column rule on every
+ * study's real strace logs (committed in data/study). The strace logs also
+ * check the writer's column rule on every
  * line.
  * @module
  */
@@ -16,7 +16,7 @@ import { exists } from "./support.ts";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const DATA = join(HERE, "data");
-const STUDY = join(HERE, "..", "..", "..", "shared", "study");
+const STUDY = join(HERE, "..", "..", "data", "study");
 const HAVE_STUDY = exists(join(STUDY, "reth_stateless_strace.log"));
 if (!HAVE_STUDY) console.log(`parse_test: ${STUDY} is absent; skipping the study-log tests`);
 

@@ -23,7 +23,7 @@ import {
 } from "../../lib/trace/strace.ts";
 import { exists, sig, sys, type TestGuest, testGuest, unescapeC } from "./support.ts";
 
-const STUDY = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "shared", "study");
+const STUDY = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "data", "study");
 
 const ENOENT = 2;
 const EAGAIN = 11;
