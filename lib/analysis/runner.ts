@@ -59,6 +59,8 @@ export interface RunRequest {
   profile: string | Record<string, unknown>;
   /** CPUs the guest sees (default 4). */
   cpus?: number;
+  /** The guest's memory limit in bytes (default 2 GiB). */
+  memory?: number;
   /** Scheduling strategy (default rr). */
   sched?: "rr" | "handoff";
   /** Instruction limit. */
@@ -225,6 +227,7 @@ export function executeRun(req: RunRequest): RunDigest {
     hz: req.hz,
     profile,
     cpus: req.cpus,
+    memory: req.memory,
     sched: req.sched,
     maxInsns: req.maxInsns,
     engine: req.engine ?? "jit",

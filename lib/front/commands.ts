@@ -133,6 +133,7 @@ async function requestFor(
     seed: o.seed,
     maxInsns: o.maxInsns,
     cpus: o.cpus,
+    memory: o.memory,
     sched: o.sched,
     quantum: o.quantum,
     hz: o.hz,

@@ -97,7 +97,8 @@ import {
 } from "../abi/flags.ts";
 import { SIGPIPE } from "../abi/signals.ts";
 import { DirFile, PathFile, RegularFile } from "../vfs/descriptions.ts";
-import { MemFs, MEMFS_CAPACITY } from "../vfs/mem_fs.ts";
+import { MemFs } from "../vfs/mem_fs.ts";
+import { decodeName, encodeName } from "../vfs/names.ts";
 import { type OpenFile, statusFlagsOf } from "../vfs/open_file.ts";
 import { Pipe, PipeEnd } from "../vfs/pipe.ts";
 import {
@@ -134,9 +135,6 @@ const UTIME_OMIT = 0x3ffffffe;
 /** F_SETFL may change only these. */
 const SETFL_MASK = O_APPEND | O_NONBLOCK | O_DIRECT | O_NOATIME | FASYNC;
 
-const ENCODER = new TextEncoder();
-const DECODER = new TextDecoder();
-
 // ----------------------------------------------------------------- helpers
 
 function canRead(f: OpenFile): boolean {
@@ -162,7 +160,7 @@ function readPath(k: Kernel, addr: number): string | number {
   try {
     const b = k.mem.readCStringBytes(addr, PATH_MAX);
     if (b === undefined) return -ENAMETOOLONG;
-    return DECODER.decode(b);
+    return decodeName(b);
   } catch {
     return -EFAULT;
   }
@@ -332,8 +330,9 @@ function writeFrom(
     const r = f.write(k, data.subarray(done));
     if (r === -EAGAIN) return done > 0 && f.flags & O_NONBLOCK ? done : -EAGAIN;
     if (r < 0) {
-      // Linux raises SIGPIPE even when part of the data went through.
-      if (r === -EPIPE && f instanceof PipeEnd) {
+      // Linux raises SIGPIPE even when part of the data went through (and for a
+      // standard stream whose host reader is gone: it is a pipe to the guest).
+      if (r === -EPIPE && (f instanceof PipeEnd || f.kind === "stdio")) {
         k.queueSignal(t, { signo: SIGPIPE, code: 0, pid: k.pid, uid: GUEST_UID });
       }
       return done > 0 ? done : r;
@@ -551,11 +550,14 @@ export function openAt(
   if (node.open) {
     file = node.open(sflags);
   } else if (node.type === "reg" && node.data) {
-    const data = node.data();
+    const data = node.data(wantsWrite || (flags & O_TRUNC) !== 0);
     if (typeof data === "number") return data;
     if ((flags & O_TRUNC) && node.fs.writable) {
       const r = data.truncate(0);
-      if (r < 0) return r;
+      if (r < 0) {
+        data.close?.();
+        return r;
+      }
     }
     file = new RegularFile(loc, data, sflags);
   } else if (node.type === "dir") {
@@ -666,7 +668,7 @@ function sysReadlinkat(k: Kernel, _t: Thread, a: SyscallArgs): number {
   if (node.type !== "lnk" || !node.readlink) return -EINVAL;
   const target = node.readlink();
   if (typeof target === "number") return target;
-  const b = ENCODER.encode(target).subarray(0, size);
+  const b = encodeName(target).subarray(0, size);
   try {
     k.mem.write(a.ptr(2), b);
   } catch {
@@ -676,7 +678,7 @@ function sysReadlinkat(k: Kernel, _t: Thread, a: SyscallArgs): number {
 }
 
 function sysGetcwd(k: Kernel, _t: Thread, a: SyscallArgs): number {
-  const path = ENCODER.encode(pathOf(filesState(k).cwd) + "\0");
+  const path = encodeName(pathOf(filesState(k).cwd) + "\0");
   if (a.ptr(1) < path.length) return -ERANGE;
   try {
     k.mem.write(a.ptr(0), path);
@@ -722,7 +724,7 @@ function sysGetdents64(k: Kernel, _t: Thread, a: SyscallArgs): number {
   let i = f.pos;
   for (; i < entries.length; i++) {
     const e = entries[i];
-    const name = ENCODER.encode(e.name);
+    const name = encodeName(e.name);
     const reclen = (19 + name.length + 1 + 7) & ~7;
     if (used + reclen > count) {
       if (used === 0) return -EINVAL;
@@ -1099,8 +1101,11 @@ function sysTruncate(k: Kernel, _t: Thread, a: SyscallArgs): number {
   if (node.type !== "reg" || !node.data) return -EINVAL;
   if (!node.fs.writable) return -EROFS;
   if (!permits(node.attr(), 2)) return -EACCES;
-  const data = node.data();
-  return typeof data === "number" ? data : data.truncate(len);
+  const data = node.data(true);
+  if (typeof data === "number") return data;
+  const r = data.truncate(len);
+  data.close?.();
+  return r;
 }
 
 function sysFsync(k: Kernel, _t: Thread, a: SyscallArgs): number {
@@ -1345,8 +1350,8 @@ function writeStatfs(k: Kernel, addr: number, node: Inode): number {
   let blocks = FIXED_BLOCKS;
   let free = FIXED_BLOCKS / 2;
   if (fs instanceof MemFs) {
-    blocks = MEMFS_CAPACITY / 4096;
-    free = Math.max(0, Math.floor((MEMFS_CAPACITY - fs.used) / 4096));
+    blocks = fs.capacity / 4096;
+    free = Math.max(0, Math.floor((fs.capacity - fs.used) / 4096));
   } else if (fs.kind !== "host") {
     free = 0;
   }

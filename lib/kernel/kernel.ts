@@ -20,7 +20,7 @@
  * @module
  */
 
-import { SIGBUS, SIGILL, signalText, SIGSEGV, SIGTRAP } from "../abi/signals.ts";
+import { SIGBUS, SIGILL, SIGKILL, signalText, SIGSEGV, SIGTRAP } from "../abi/signals.ts";
 import {
   Cpu,
   STOP_EBREAK,
@@ -31,7 +31,7 @@ import {
   STOP_MISALIGNED,
 } from "../cpu/interpreter.ts";
 import type { SymbolTable } from "../elf/symbols.ts";
-import type { GuestMemory } from "../memory/memory.ts";
+import { type GuestMemory, hex64, OutOfMemory } from "../memory/memory.ts";
 import type { TraceEvent } from "./events.ts";
 import { deliverPending, interruptBlocked, routeFault } from "./signals.ts";
 import { type SigInfo, Thread } from "./thread.ts";
@@ -359,7 +359,7 @@ export class Kernel {
     }
     if (info.signo === SIGSEGV || info.signo === SIGBUS) {
       const kind = this.cpu.fault?.kind ?? "access";
-      return `${kind} fault at address 0x${(info.addr ?? 0).toString(16)} at ${at}`;
+      return `${kind} fault at address 0x${hex64(info.addr ?? 0)} at ${at}`;
     }
     return `${signalText(info.signo)} at ${at}`;
   }
@@ -473,6 +473,29 @@ export class Kernel {
    * stops never change the schedule.
    */
   runFor(budget: number): RunOutcome {
+    return this.#oomKills(() => this.#runFor(budget), "ended");
+  }
+
+  /**
+   * Runs `body`; a page touched past the memory limit (the arena is full)
+   * kills the process with SIGKILL, as Linux's OOM killer does.
+   */
+  #oomKills<T>(body: () => T, ended: T): T {
+    try {
+      return body();
+    } catch (e) {
+      if (!(e instanceof OutOfMemory)) throw e;
+      const t = this.current;
+      const where = t ? ` in thread ${t.tid} at pc ${this.symbols.where(t.hart.pc)}` : "";
+      this.killBySignal(
+        SIGKILL,
+        `out of memory: the memory limit is ${this.mem.limit} bytes${where}`,
+      );
+      return ended;
+    }
+  }
+
+  #runFor(budget: number): RunOutcome {
     this.#stopRequested = false;
     const { maxInsns, sched } = this.options;
     const stopAt = this.instret + budget;
@@ -522,6 +545,12 @@ export class Kernel {
    * Returns the instructions retired.
    */
   step(t: Thread, n: number): number {
+    let done = 0;
+    const r = this.#oomKills(() => this.#step(t, n, (d) => (done = d)), -1);
+    return r < 0 ? done : r;
+  }
+
+  #step(t: Thread, n: number, progress: (done: number) => void): number {
     this.#stopRequested = false;
     let done = 0;
     while (done < n && !this.end && t.state === "runnable") {
@@ -536,6 +565,7 @@ export class Kernel {
       const before = t.hart.instret;
       const stop = this.#exec(t, Math.min(n - done, left));
       done += t.hart.instret - before;
+      progress(done);
       this.#handleStop(t, stop);
       this.#yield = false;
       if (this.#stopRequested) break;

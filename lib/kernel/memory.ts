@@ -324,6 +324,7 @@ function brk(k: Kernel, _t: Thread, a: SyscallArgs): number {
     if (newEnd + PAGE_SIZE > gapStart) return cur;
   }
   if (!mayExpand(k, newEnd - oldEnd, true)) return cur;
+  if (!k.mem.mayCommit(newEnd - oldEnd)) return cur; // the memory limit (--memory)
   k.mem.map(oldEnd, newEnd - oldEnd, PROT_READ | PROT_WRITE, "[heap]");
   st.brk = req;
   return req;
@@ -442,6 +443,7 @@ function mmap(k: Kernel, _t: Thread, a: SyscallArgs): number {
   const p = prot & (PROT_READ | PROT_WRITE | PROT_EXEC);
   const replaced = coveredBytes(mem, addr, addr + len);
   if (!mayExpand(k, len - replaced, isData(p, shared, name))) return -ENOMEM;
+  if (!mem.mayCommit((p !== 0 ? len : 0) - mem.committedIn(addr, addr + len))) return -ENOMEM;
 
   if (replaced > 0) forgetExecutable(k, addr, addr + len);
   mem.map(addr, len, p, name, file, shared);
@@ -502,6 +504,8 @@ function mprotect(k: Kernel, _t: Thread, a: SyscallArgs): number {
     if (m.start > runEnd || runEnd >= end) break;
     runEnd = Math.min(end, m.end);
   }
+  const more = (p !== 0 ? runEnd - start : 0) - mem.committedIn(start, runEnd);
+  if (!mem.mayCommit(more)) return -ENOMEM; // the memory limit (--memory)
   mem.protect(start, runEnd - start, p);
   if ((p & PROT_EXEC) !== 0) {
     for (const m of mem.mappings) {
@@ -575,6 +579,7 @@ function mappingToResize(
   if (oldLen === 0 && !m.shared) return -EINVAL;
   if (newLen === oldLen) return m;
   if (!mayExpand(k, newLen - oldLen, isData(m.prot, !!m.shared, m.name))) return -ENOMEM;
+  if (m.prot !== 0 && !k.mem.mayCommit(newLen - oldLen)) return -ENOMEM; // --memory
   return m;
 }
 
@@ -622,6 +627,7 @@ function mremap(k: Kernel, _t: Thread, a: SyscallArgs): number {
     const m = mappingToResize(k, addr, oldLen, newLen);
     if (typeof m === "number") return m;
     if (dontUnmap && !mayExpand(k, oldLen, isData(m.prot, !!m.shared, m.name))) return -ENOMEM;
+    if (dontUnmap && m.prot !== 0 && !mem.mayCommit(oldLen)) return -ENOMEM; // --memory
     let to: number;
     if (fixed) {
       if (newAddr < MMAP_MIN_ADDR) return -EPERM;

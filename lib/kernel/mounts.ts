@@ -47,8 +47,13 @@ export interface Mount {
   writable: boolean;
 }
 
-/** Receives bytes the guest writes to stdout or stderr. */
-export type GuestOutput = (bytes: Uint8Array) => void;
+/**
+ * Receives bytes the guest writes to stdout or stderr. A negative number
+ * returned is -errno for the guest's write (EPIPE when the reader is gone,
+ * which also raises SIGPIPE; ENOSPC when the disk is full); anything else
+ * means every byte was taken.
+ */
+export type GuestOutput = (bytes: Uint8Array) => unknown;
 
 /**
  * Supplies the guest's stdin: the next chunk (at most `max` bytes), or null
@@ -122,12 +127,46 @@ export function filesState(k: Kernel): FilesState {
   });
 }
 
+/** Guest directories that are zkabi's own: the working directory's view never covers them. */
+export const RESERVED_GUEST_DIRS: readonly string[] = ["/tmp", "/dev", "/proc", "/sys"];
+/** Where the working directory appears when its own path is in a reserved directory. */
+export const RELOCATED_CWD = "/cwd";
+/** Host directories never shared as the working directory (the host's pseudo-filesystems). */
+const PRIVATE_HOST_DIRS: readonly string[] = ["/proc", "/sys", "/dev"];
+
+/** True when `path` is `dir` or below it. */
+function within(path: string, dir: string): boolean {
+  return path === dir || path.startsWith(dir + "/");
+}
+
+/**
+ * Where the working directory appears to the guest: its guest path, or
+ * {@linkcode RELOCATED_CWD} when that lies in /tmp, /dev, /proc or /sys
+ * (which stay zkabi's own); undefined when it is not shared at all (the
+ * root, or a host directory in the host's /proc, /sys or /dev).
+ */
+export function cwdMountPoint(hostCwd: string, guestCwd: string): string | undefined {
+  let real = hostCwd;
+  try {
+    real = Deno.realPathSync(hostCwd);
+  } catch {
+    // Missing: mounting it fails later with a clear message.
+  }
+  if (guestCwd === "/" || PRIVATE_HOST_DIRS.some((d) => within(real, d))) return undefined;
+  return RESERVED_GUEST_DIRS.some((d) => within(guestCwd, d)) ? RELOCATED_CWD : guestCwd;
+}
+
+/** Size of each memory filesystem (/tmp, /dev/shm): half the memory limit, as tmpfs's default. */
+export function tmpfsSize(memoryLimit: number): number {
+  return Math.floor(memoryLimit / 2 / 4096) * 4096;
+}
+
 /**
  * Builds the process's filesystem view and its standard descriptors.
  * Mount order (a later mount hides an earlier one at the same path): the
  * sysroot (or an empty root), /tmp, /dev, /dev/shm, /proc, /sys, the
- * working directory, then `setup.mounts`. Throws when a host directory to
- * mount is missing.
+ * working directory (see {@linkcode cwdMountPoint}), then `setup.mounts`.
+ * Throws when a host directory to mount is missing or a mount point is bad.
  */
 export function setupFiles(k: Kernel, setup: FilesSetup): void {
   const st = filesState(k);
@@ -147,19 +186,21 @@ export function setupFiles(k: Kernel, setup: FilesSetup): void {
   const vfs = new Vfs(setup.sysroot ? hostRoot(setup.sysroot, false) : undefined);
   st.vfs = vfs;
   const clock = () => Number(realtimeNs(k));
+  const tmpSize = tmpfsSize(k.mem.limit);
   const tmp = next();
-  vfs.mount("/tmp", new MemFs(tmp.dev, tmp.id, clock).root);
+  vfs.mount("/tmp", new MemFs(tmp.dev, tmp.id, clock, 0o1777, tmpSize).root);
   const ctx = procContext(k);
   const dev = next();
   vfs.mount("/dev", devTree(new SynthFs("devtmpfs", dev.dev, dev.id), ctx));
   const shm = next();
-  vfs.mount("/dev/shm", new MemFs(shm.dev, shm.id, clock).root);
+  vfs.mount("/dev/shm", new MemFs(shm.dev, shm.id, clock, 0o1777, tmpSize).root);
   const proc = next();
   vfs.mount("/proc", procTree(new SynthFs("proc", proc.dev, proc.id), ctx));
   const sys = next();
   vfs.mount("/sys", sysTree(new SynthFs("sysfs", sys.dev, sys.id), ctx));
   const hostCwd = setup.cwd.replace(/\/+$/, "") || "/";
-  const cwd = (setup.guestCwd ?? hostCwd).replace(/\/+$/, "") || "/";
+  const cwd = cwdMountPoint(hostCwd, (setup.guestCwd ?? hostCwd).replace(/\/+$/, "") || "/") ??
+    "/";
   if (cwd !== "/") vfs.mount(cwd, hostRoot(hostCwd, false));
   for (const m of setup.mounts) vfs.mount(m.guest, hostRoot(m.host, m.writable));
   const here = vfs.resolve(vfs.root, cwd, true);

@@ -19,6 +19,7 @@
 import { E2BIG, EAGAIN, EFAULT, EINTR, EINVAL, ENOSYS, ETIMEDOUT } from "../abi/errno.ts";
 import { MemoryFault, PAGE_SIZE } from "../memory/memory.ts";
 import type { Kernel } from "./kernel.ts";
+import { getRlimit, RLIMIT_NPROC } from "./process.ts";
 import { sendTkill } from "./signals.ts";
 import type { Thread } from "./thread.ts";
 import { BOOT_OFFSET_NS, REALTIME_EPOCH_SEC } from "./time.ts";
@@ -171,6 +172,9 @@ function doClone(k: Kernel, t: Thread, r: CloneRequest, name: string): number {
     };
     return -ENOSYS;
   }
+  // RLIMIT_NPROC: the guest's user has this one process, so its threads are all it counts.
+  const nproc = getRlimit(k, RLIMIT_NPROC).cur;
+  if (BigInt(k.threads.filter((x) => x.state !== "exited").length) >= nproc) return -EAGAIN;
   const c = k.newThread();
   c.hart.copyFrom(t.hart);
   if (r.sp !== 0) c.hart.setXNumber(2, r.sp);

@@ -61,6 +61,7 @@ export interface LoadSpec extends
     | "cwd"
     | "seed"
     | "cpus"
+    | "memory"
     | "quantum"
     | "sched"
     | "hz"

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { EPIPE } from "../abi/errno.ts";
 import { Dispatcher, type PhaseOf } from "../dispatch/dispatcher.ts";
 import { builtinProfile, type Profile } from "../dispatch/profile.ts";
 import { execElf, startHart } from "../elf/exec.ts";
@@ -16,9 +17,16 @@ import type { TraceEvent, TraceWriter } from "../kernel/events.ts";
 import { Kernel, type RunEnd, type SchedStrategy } from "../kernel/kernel.ts";
 import { setupMemory } from "../kernel/memory.ts";
 import { type FilesSetup, type Mount, setupFiles } from "../kernel/mounts.ts";
+import { fdTable } from "../kernel/fd_table.ts";
 import { setupSignals } from "../kernel/signals.ts";
 import type { TraceSource } from "../kernel/tracee.ts";
-import { GuestMemory, PAGE_SIZE } from "../memory/memory.ts";
+import {
+  DEFAULT_MEMORY_LIMIT,
+  GuestMemory,
+  MIN_MEMORY_LIMIT,
+  PAGE_SIZE,
+} from "../memory/memory.ts";
+import { hostErrno } from "../vfs/host_fs.ts";
 
 /** Options of one guest run. Paths are host paths, relative to `cwd`. */
 export interface RunOptions {
@@ -46,8 +54,14 @@ export interface RunOptions {
   pathMap?: { host: string; guest: string };
   /** Seed for getrandom, /dev/urandom and AT_RANDOM; default 0. */
   seed?: number;
-  /** CPUs the guest sees; default 4. */
+  /** CPUs the guest sees; default 4, at most {@linkcode MAX_CPUS}. */
   cpus?: number;
+  /**
+   * The guest's memory limit in bytes (committed mappings and touched
+   * memory; see `lib/memory/memory.ts`); default and at most 2 GiB, at
+   * least 16 MiB. The in-memory /tmp and /dev/shm hold half of it each.
+   */
+  memory?: number;
   /** Scheduling quantum in instructions; default 100000. */
   quantum?: number;
   /** Scheduling strategy; default `rr`. */
@@ -139,6 +153,11 @@ export class RunError extends Error {
   }
 }
 
+/** Most CPUs a guest may be shown: more than riscv64 machines have, few enough for per-CPU tables. */
+export const MAX_CPUS = 512;
+/** Largest program file zkabi reads (ELF executables are far smaller). */
+export const MAX_PROGRAM_BYTES = 1 << 30;
+
 /** The guest's environment before `--env`: small and deterministic. */
 export const DEFAULT_ENV: Readonly<Record<string, string>> = {
   PATH: "/usr/local/bin:/usr/bin:/bin",
@@ -170,22 +189,22 @@ export function prepare(opts: RunOptions): Prepared {
   const started = performance.now();
   const cwd = opts.cwd ?? Deno.cwd();
   const hostPath = resolveHost(cwd, opts.program);
-  let bytes: Uint8Array;
-  try {
-    bytes = Deno.readFileSync(hostPath);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) {
-      throw new RunError(`${opts.program}: no such file`, 127);
-    }
-    if (e instanceof Deno.errors.IsADirectory) {
-      throw new RunError(`${opts.program}: is a directory`, 126);
-    }
-    throw new RunError(`${opts.program}: cannot read (${(e as Error).message})`, 126);
+  const bytes = readProgram(hostPath, opts.program);
+  const cpus = opts.cpus ?? 4;
+  if (!Number.isSafeInteger(cpus) || cpus < 1 || cpus > MAX_CPUS) {
+    throw new RunError(`cpus: expected 1 to ${MAX_CPUS}, got ${cpus}`, 125);
+  }
+  const memory = opts.memory ?? DEFAULT_MEMORY_LIMIT;
+  if (!(memory >= MIN_MEMORY_LIMIT && memory <= DEFAULT_MEMORY_LIMIT)) {
+    throw new RunError(
+      `memory: expected ${MIN_MEMORY_LIMIT} to ${DEFAULT_MEMORY_LIMIT} bytes, got ${memory}`,
+      125,
+    );
   }
   const profile = typeof opts.profile === "object"
     ? opts.profile
     : builtinProfile(opts.profile ?? "full");
-  const mem = new GuestMemory();
+  const mem = new GuestMemory({ maxBytes: memory });
   const toGuest = guestPathOf(opts.pathMap);
   // What the guest is told its own name is: relative paths as given, absolute ones mapped.
   const shown = opts.program.startsWith("/") ? toGuest(opts.program) : opts.program;
@@ -215,7 +234,7 @@ export function prepare(opts: RunOptions): Prepared {
     mem,
     symbols: exec.load.symbols,
     seed,
-    cpus: opts.cpus ?? 4,
+    cpus,
     quantum: opts.quantum ?? 100_000,
     sched: opts.sched ?? "rr",
     hz: opts.hz ?? 1e9,
@@ -246,7 +265,12 @@ export function prepare(opts: RunOptions): Prepared {
     argv,
     envp,
   };
-  setupFiles(k, setup);
+  try {
+    setupFiles(k, setup);
+  } catch (e) {
+    // A mount that cannot be made (missing directory, bad mount point).
+    throw new RunError((e as Error).message.split("\n")[0], 125);
+  }
   setupMemory(k, { brk: exec.load.brk });
   setupSignals(k);
   const interp = exec.load.interpreter;
@@ -259,6 +283,9 @@ export function prepare(opts: RunOptions): Prepared {
 export function finish(p: Prepared): RunResult {
   const k = p.kernel;
   const end = k.end ?? k.run();
+  // The process is gone: its descriptors close (host files it left open among them).
+  const fds = fdTable(k);
+  for (const fd of fds.fds()) fds.close(fd);
   for (const w of p.writers) w.finish(end);
   const { status, message } = describeEnd(end);
   const stats = collectStats(k, status, end, (performance.now() - p.started) / 1000);
@@ -357,6 +384,35 @@ function guestPathOf(map: RunOptions["pathMap"]): (hostPath: string) => string {
   };
 }
 
+/**
+ * The program's bytes: 127 when it does not exist; 126 when it is not a
+ * regular file (a directory, a device such as /dev/zero that would never
+ * end, a FIFO that would block), cannot be read, or is larger than
+ * {@linkcode MAX_PROGRAM_BYTES}.
+ */
+function readProgram(hostPath: string, shown: string): Uint8Array {
+  let info: Deno.FileInfo;
+  try {
+    info = Deno.statSync(hostPath);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) throw new RunError(`${shown}: no such file`, 127);
+    throw new RunError(`${shown}: cannot read (${(e as Error).message.split("\n")[0]})`, 126);
+  }
+  if (info.isDirectory) throw new RunError(`${shown}: is a directory`, 126);
+  if (!info.isFile) throw new RunError(`${shown}: not a regular file`, 126);
+  if (info.size > MAX_PROGRAM_BYTES) {
+    throw new RunError(
+      `${shown}: too large (${info.size} bytes; at most ${MAX_PROGRAM_BYTES})`,
+      126,
+    );
+  }
+  try {
+    return Deno.readFileSync(hostPath);
+  } catch (e) {
+    throw new RunError(`${shown}: cannot read (${(e as Error).message.split("\n")[0]})`, 126);
+  }
+}
+
 function resolveHost(cwd: string, path: string): string {
   return path.startsWith("/") ? path : `${cwd.replace(/\/$/, "")}/${path}`;
 }
@@ -387,9 +443,18 @@ function outputTo(
 ): FilesSetup["stdout"] {
   if (typeof where === "function") return where;
   if (where === "inherit") {
+    // Like a pipe or file on Linux: a reader that is gone is EPIPE (the kernel
+    // then raises SIGPIPE), a full disk ENOSPC; bytes already written count.
     return (b) => {
       let off = 0;
-      while (off < b.length) off += host.writeSync(b.subarray(off));
+      try {
+        while (off < b.length) off += host.writeSync(b.subarray(off));
+      } catch (e) {
+        // Part written: the guest's next write sees the error.
+        if (off > 0) return off;
+        return e instanceof Deno.errors.BrokenPipe ? -EPIPE : hostErrno(e);
+      }
+      return off;
     };
   }
   return (b) => captured.push(b.slice());

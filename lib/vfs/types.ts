@@ -121,6 +121,12 @@ export interface FileData {
   truncate(size: number): number;
   /** The whole contents (for mmap). */
   bytes(): Uint8Array;
+  /**
+   * Releases what the contents hold (a host descriptor, an open reference
+   * keeping an unlinked file alive): called once by whoever got them from
+   * {@linkcode Inode.data}, when done.
+   */
+  close?(): void;
 }
 
 /**
@@ -145,8 +151,12 @@ export interface Inode {
    * straight to this location or inode instead of resolving the text.
    */
   jump?(): Loc | Inode | number;
-  /** Regular files: the data (a fresh snapshot for generated files). */
-  data?(): FileData | number;
+  /**
+   * Regular files: the data (a fresh snapshot for generated files), for
+   * writing too with `write`. The caller owns the result and calls its
+   * `close` when done.
+   */
+  data?(write?: boolean): FileData | number;
   /** Special files: opens a description (devices, pipes, the standard streams). */
   open?(flags: number): OpenFile | number;
   /** Directories: creates a regular file. */
