@@ -116,7 +116,7 @@ import {
 import { PATH_MAX } from "../vfs/vfs.ts";
 import { fdTable } from "./fd_table.ts";
 import type { Kernel } from "./kernel.ts";
-import { filesState } from "./mounts.ts";
+import { filesState, relocate } from "./mounts.ts";
 import { umaskOf } from "./process.ts";
 import { writeStat, writeStatx } from "./stat.ts";
 import type { Thread } from "./thread.ts";
@@ -1069,7 +1069,9 @@ function rename(k: Kernel, a: SyscallArgs, flags: number): number {
     if (src.type === "dir" && dst.type !== "dir") return -ENOTDIR;
     if (src.type !== "dir" && dst.type === "dir") return -EISDIR;
   }
-  return fromDir.rename(from.name, toDir, to.name);
+  const r = fromDir.rename(from.name, toDir, to.name);
+  if (r === 0) relocate(k, from.loc, childOf(to.dir, to.name, src));
+  return r;
 }
 
 function sysRenameat(k: Kernel, _t: Thread, a: SyscallArgs): number {

@@ -222,6 +222,33 @@ export function setupFiles(k: Kernel, setup: FilesSetup): void {
   fds.install(2, new StdoutFile(setup.stderr, term?.stderr ? O_RDWR : O_WRONLY, errShape), false);
 }
 
+/** `loc` moved from below `old` to below `now`, or undefined when it is not at or below `old`. */
+function rebase(loc: Loc, old: Loc, now: Loc): Loc | undefined {
+  const n = old.parts.length;
+  if (loc.parts.length < n || old.nodes[n] !== loc.nodes[n]) return undefined;
+  for (let i = 0; i < n; i++) if (loc.parts[i] !== old.parts[i]) return undefined;
+  return {
+    parts: [...now.parts, ...loc.parts.slice(n)],
+    nodes: [...now.nodes, ...loc.nodes.slice(n + 1)],
+  };
+}
+
+/**
+ * The guest renamed `old` to `now`: the working directory and every open
+ * description's location at or below it follow, so getcwd, /proc/self/cwd
+ * and /proc/self/fd show the new path, as on Linux.
+ */
+export function relocate(k: Kernel, old: Loc, now: Loc): void {
+  const st = filesState(k);
+  st.cwd = rebase(st.cwd, old, now) ?? st.cwd;
+  const fds = fdTable(k);
+  for (const fd of fds.fds()) {
+    const f = fds.file(fd);
+    if (typeof f === "number" || !f.loc) continue;
+    f.loc = rebase(f.loc, old, now) ?? f.loc;
+  }
+}
+
 /** RLIMIT_NOFILE's soft limit as a number. */
 function nofileLimit(k: Kernel): number {
   const cur = getRlimit(k, RLIMIT_NOFILE).cur;
