@@ -24,9 +24,11 @@ import { auxvBytes } from "../elf/stack.ts";
 import type { TraceEvent } from "../kernel/events.ts";
 import { Kernel, type RunEnd } from "../kernel/kernel.ts";
 import { MMAP_BASE, STACK_SIZE, STACK_TOP } from "../memory/layout.ts";
-import { GuestMemory, PAGE_SIZE, PROT_READ, PROT_WRITE } from "../memory/memory.ts";
+import { GuestMemory, OutOfMemory, PAGE_SIZE, PROT_READ, PROT_WRITE } from "../memory/memory.ts";
 import {
+  checkLimits,
   DEFAULT_ENV,
+  readProgram,
   RunError,
   type RunOptions,
   type RunResult,
@@ -91,7 +93,8 @@ export function runGuestKernel(opts: RunOptions & GuestKernelOptions): GuestRunR
   const kernelPath = resolveHost(cwd, opts.kernelFile);
   const kernelBytes = readProgram(kernelPath, opts.kernelFile, 125);
 
-  const mem = new GuestMemory();
+  const { cpus, memory } = checkLimits(opts);
+  const mem = new GuestMemory({ maxBytes: memory });
   const toGuest = guestPathOf(opts.pathMap);
   const shown = opts.program.startsWith("/") ? toGuest(opts.program) : opts.program;
   const exeGuestPath = toGuest(hostPath);
@@ -152,7 +155,7 @@ export function runGuestKernel(opts: RunOptions & GuestKernelOptions): GuestRunR
     heapLo: KERNEL_HEAP,
     heapHi: KERNEL_HEAP + KERNEL_HEAP_SIZE,
     seed,
-    cpus: opts.cpus ?? 4,
+    cpus,
     quantum: opts.quantum ?? 100_000,
     hz,
     pid: 1000,
@@ -165,7 +168,7 @@ export function runGuestKernel(opts: RunOptions & GuestKernelOptions): GuestRunR
     mem,
     symbols: exec.load.symbols,
     seed,
-    cpus: opts.cpus ?? 4,
+    cpus,
     quantum: opts.quantum ?? 100_000,
     sched: opts.sched ?? "rr",
     hz,
@@ -184,8 +187,18 @@ export function runGuestKernel(opts: RunOptions & GuestKernelOptions): GuestRunR
     output: (stream, b) => (stream === 2 ? stderr : stdout)(b),
   });
   opts.onKernel?.(k);
-  const mend = machine.run(opts.maxInsns ?? 2 ** 52);
-  const end = runEndOf(mend);
+  let end: RunEnd;
+  try {
+    end = runEndOf(machine.run(opts.maxInsns ?? 2 ** 52));
+  } catch (e) {
+    // The memory limit: killed as by Linux's OOM killer.
+    if (!(e instanceof OutOfMemory)) throw e;
+    end = {
+      kind: "signal",
+      signo: 9,
+      detail: `out of memory: the memory limit is ${memory} bytes`,
+    };
+  }
   k.end = end;
   const gk = machine.cost.summary(hart.instret);
   const { status, message } = describe(end);
@@ -369,15 +382,6 @@ function mapsText(mem: GuestMemory): string {
     const base = `${hex(m.start)}-${hex(m.end)} ${perms} ${hex(off)} 00:00 0`;
     return name ? `${base.padEnd(73)}${name}\n` : `${base}\n`;
   }).join("");
-}
-
-function readProgram(hostPath: string, shown: string, badCode: number): Uint8Array {
-  try {
-    return Deno.readFileSync(hostPath);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) throw new RunError(`${shown}: no such file`, 127);
-    throw new RunError(`${shown}: cannot read (${(e as Error).message})`, badCode);
-  }
 }
 
 function guestPathOf(map: RunOptions["pathMap"]): (hostPath: string) => string {

@@ -190,17 +190,7 @@ export function prepare(opts: RunOptions): Prepared {
   const cwd = opts.cwd ?? Deno.cwd();
   const hostPath = resolveHost(cwd, opts.program);
   const bytes = readProgram(hostPath, opts.program);
-  const cpus = opts.cpus ?? 4;
-  if (!Number.isSafeInteger(cpus) || cpus < 1 || cpus > MAX_CPUS) {
-    throw new RunError(`cpus: expected 1 to ${MAX_CPUS}, got ${cpus}`, 125);
-  }
-  const memory = opts.memory ?? DEFAULT_MEMORY_LIMIT;
-  if (!(memory >= MIN_MEMORY_LIMIT && memory <= DEFAULT_MEMORY_LIMIT)) {
-    throw new RunError(
-      `memory: expected ${MIN_MEMORY_LIMIT} to ${DEFAULT_MEMORY_LIMIT} bytes, got ${memory}`,
-      125,
-    );
-  }
+  const { cpus, memory } = checkLimits(opts);
   const profile = typeof opts.profile === "object"
     ? opts.profile
     : builtinProfile(opts.profile ?? "full");
@@ -385,31 +375,51 @@ function guestPathOf(map: RunOptions["pathMap"]): (hostPath: string) => string {
 }
 
 /**
- * The program's bytes: 127 when it does not exist; 126 when it is not a
- * regular file (a directory, a device such as /dev/zero that would never
- * end, a FIFO that would block), cannot be read, or is larger than
- * {@linkcode MAX_PROGRAM_BYTES}.
+ * The CPU count and memory limit of `opts` with their defaults; throws
+ * {@linkcode RunError} (125) when one is out of range.
  */
-function readProgram(hostPath: string, shown: string): Uint8Array {
+export function checkLimits(opts: Pick<RunOptions, "cpus" | "memory">): {
+  cpus: number;
+  memory: number;
+} {
+  const cpus = opts.cpus ?? 4;
+  if (!Number.isSafeInteger(cpus) || cpus < 1 || cpus > MAX_CPUS) {
+    throw new RunError(`cpus: expected 1 to ${MAX_CPUS}, got ${cpus}`, 125);
+  }
+  const memory = opts.memory ?? DEFAULT_MEMORY_LIMIT;
+  if (!(memory >= MIN_MEMORY_LIMIT && memory <= DEFAULT_MEMORY_LIMIT)) {
+    throw new RunError(
+      `memory: expected ${MIN_MEMORY_LIMIT} to ${DEFAULT_MEMORY_LIMIT} bytes, got ${memory}`,
+      125,
+    );
+  }
+  return { cpus, memory };
+}
+
+/**
+ * A program's bytes: 127 when it does not exist; `badCode` (default 126)
+ * when it is not a regular file (a directory, a device such as /dev/zero
+ * that would never end, a FIFO that would block), cannot be read, or is
+ * larger than {@linkcode MAX_PROGRAM_BYTES}.
+ */
+export function readProgram(hostPath: string, shown: string, badCode = 126): Uint8Array {
+  const fail = (why: string) => new RunError(`${shown}: ${why}`, badCode);
   let info: Deno.FileInfo;
   try {
     info = Deno.statSync(hostPath);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) throw new RunError(`${shown}: no such file`, 127);
-    throw new RunError(`${shown}: cannot read (${(e as Error).message.split("\n")[0]})`, 126);
+    throw fail(`cannot read (${(e as Error).message.split("\n")[0]})`);
   }
-  if (info.isDirectory) throw new RunError(`${shown}: is a directory`, 126);
-  if (!info.isFile) throw new RunError(`${shown}: not a regular file`, 126);
+  if (info.isDirectory) throw fail("is a directory");
+  if (!info.isFile) throw fail("not a regular file");
   if (info.size > MAX_PROGRAM_BYTES) {
-    throw new RunError(
-      `${shown}: too large (${info.size} bytes; at most ${MAX_PROGRAM_BYTES})`,
-      126,
-    );
+    throw fail(`too large (${info.size} bytes; at most ${MAX_PROGRAM_BYTES})`);
   }
   try {
     return Deno.readFileSync(hostPath);
   } catch (e) {
-    throw new RunError(`${shown}: cannot read (${(e as Error).message.split("\n")[0]})`, 126);
+    throw fail(`cannot read (${(e as Error).message.split("\n")[0]})`);
   }
 }
 
