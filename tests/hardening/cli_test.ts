@@ -103,7 +103,7 @@ Deno.test("cli (issue): fault addresses are unsigned 64-bit hex", async () => {
   assert.equal(r.code, 139);
   assert.match(
     r.stderr,
-    /^zkabi: killed by signal 11: read fault at address 0xfffffffffffffff0 at pc 0x/,
+    /^zkabi: killed by signal 11: read fault at address 0xfffffffffffffff0 at pc 0x[0-9a-f]+, thread 1000, instret \d+\n$/,
   );
 });
 
