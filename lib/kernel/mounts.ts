@@ -156,9 +156,12 @@ export function cwdMountPoint(hostCwd: string, guestCwd: string): string | undef
   return RESERVED_GUEST_DIRS.some((d) => within(guestCwd, d)) ? RELOCATED_CWD : guestCwd;
 }
 
-/** Size of each memory filesystem (/tmp, /dev/shm): half the memory limit, as tmpfs's default. */
+/**
+ * Size of each memory filesystem (/tmp, /dev/shm): half the memory limit,
+ * as tmpfs's default, to the nearest MiB (1 GiB for the default limit).
+ */
 export function tmpfsSize(memoryLimit: number): number {
-  return Math.floor(memoryLimit / 2 / 4096) * 4096;
+  return Math.max(1, Math.round(memoryLimit / 2 / 2 ** 20)) * 2 ** 20;
 }
 
 /**

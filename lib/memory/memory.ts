@@ -47,7 +47,10 @@ const TLB_INVALID = 1;
 const TWO32 = 4294967296;
 /** Arena growth unit: one WebAssembly page. */
 const WASM_PAGE = 65536;
-/** Default memory limit: 2 GiB, the most the arena can hold (its offsets are int32). */
+/**
+ * Default and largest memory limit one may ask for: 2 GiB (the arena, whose
+ * offsets are int32, holds 64 KiB less, and the limit is capped to that).
+ */
 export const DEFAULT_MEMORY_LIMIT: number = 2 ** 31;
 /** Smallest memory limit: 16 MiB (the main thread's stack alone commits 8 MiB). */
 export const MIN_MEMORY_LIMIT: number = 16 * 2 ** 20;
@@ -187,8 +190,9 @@ export class GuestMemory {
 
   /** Creates an empty address space. */
   constructor(options: MemoryOptions = {}) {
-    this.limit = Math.min(options.maxBytes ?? DEFAULT_MEMORY_LIMIT, DEFAULT_MEMORY_LIMIT);
-    this.#maxBytes = Math.min(this.limit, ARENA_MAX);
+    // The arena holds 64 KiB less than 2 GiB: the limit is never more than it can hold.
+    this.limit = Math.min(options.maxBytes ?? DEFAULT_MEMORY_LIMIT, ARENA_MAX);
+    this.#maxBytes = this.limit;
     this.arena = new WebAssembly.Memory({
       initial: 16,
       maximum: Math.ceil(this.#maxBytes / WASM_PAGE),

@@ -99,6 +99,8 @@ export abstract class MemNode implements Inode {
   mtimeNs: number;
   /** Status change time, ns. */
   ctimeNs: number;
+  /** True while it counts against the inode limit (and, for a symlink, its target's bytes). */
+  charged = false;
 
   /** Creates the node. */
   constructor(fs: MemFs, mode: number, nlink: number) {
@@ -114,6 +116,14 @@ export abstract class MemNode implements Inode {
 
   /** Size in bytes. */
   abstract size(): number;
+
+  /** It no longer exists: its inode (and a symlink's target bytes) stop counting. */
+  uncharge(): void {
+    if (!this.charged) return;
+    this.charged = false;
+    this.fs.inodes--;
+    if (this.type === "lnk") this.fs.used -= this.size();
+  }
 
   attr(): Attr {
     return makeAttr(this.fs, this.type, {
@@ -184,6 +194,7 @@ export class MemDir extends MemNode {
         this.fs.used += n.size();
       }
       this.fs.inodes++;
+      n.charged = true;
     }
     this.entries.set(name, n);
     if (n instanceof MemDir) this.nlink++;
@@ -225,15 +236,12 @@ export class MemDir extends MemNode {
     if (n instanceof MemDir) {
       this.nlink--;
       n.nlink = 0;
-      this.fs.inodes--;
+      n.uncharge();
     } else {
       n.nlink--;
       if (n.nlink === 0) {
         if (n instanceof MemFile) n.dropIfUnused();
-        else {
-          this.fs.inodes--;
-          this.fs.used -= n.size();
-        }
+        else n.uncharge();
       }
     }
     n.ctimeNs = this.fs.clock();
@@ -312,7 +320,7 @@ export class MemFile extends MemNode implements FileData {
     if (!this.#live || this.nlink > 0 || this.#opens > 0) return;
     this.#live = false;
     this.fs.used -= this.#size;
-    this.fs.inodes--;
+    this.uncharge();
     this.#buf = new Uint8Array(0);
     this.#size = 0;
   }
