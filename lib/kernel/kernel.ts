@@ -244,8 +244,16 @@ export class Kernel {
     const t = new Thread(this.#nextTid++);
     this.threads.push(t);
     this.counters.threadsCreated++;
+    this.#live++;
     return t;
   }
+
+  /** Threads that exist (not exited): what RLIMIT_NPROC counts. */
+  get liveThreads(): number {
+    return this.#live;
+  }
+
+  #live = 0;
 
   /** The first thread. */
   get mainThread(): Thread {
@@ -283,6 +291,7 @@ export class Kernel {
   exitThread(t: Thread): void {
     if (t.state === "exited") return;
     this.#retiredByExited += t.hart.instret;
+    this.#live--;
     t.state = "exited";
     t.wait = undefined;
     if (this.threads.every((x) => x.state === "exited")) this.exitGroup(0);

@@ -174,7 +174,7 @@ function doClone(k: Kernel, t: Thread, r: CloneRequest, name: string): number {
   }
   // RLIMIT_NPROC: the guest's user has this one process, so its threads are all it counts.
   const nproc = getRlimit(k, RLIMIT_NPROC).cur;
-  if (BigInt(k.threads.filter((x) => x.state !== "exited").length) >= nproc) return -EAGAIN;
+  if (BigInt(k.liveThreads) >= nproc) return -EAGAIN;
   const c = k.newThread();
   c.hart.copyFrom(t.hart);
   if (r.sp !== 0) c.hart.setXNumber(2, r.sp);
