@@ -20,7 +20,7 @@ import { scratchDir } from "../support/scratch.ts";
 import { HOSTILE, REPO } from "./support.ts";
 
 const SEED = Number(Deno.env.get("FUZZ_SEED") ?? 0xe1f);
-const PER_GUEST = Number(Deno.env.get("FUZZ_ELFS") ?? 500);
+const PER_GUEST = Number(Deno.env.get("FUZZ_ELFS") ?? 400);
 const TIME_CAP_MS = 120_000;
 
 const GUESTS = [

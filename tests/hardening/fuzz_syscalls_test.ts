@@ -30,7 +30,7 @@ import { makeKernel, makeWorld, type World } from "../kernel/files_support.ts";
 import { sysAs } from "../support/kernel.ts";
 
 const SEED = Number(Deno.env.get("FUZZ_SEED") ?? 0x5eed);
-const CALLS = Number(Deno.env.get("FUZZ_CALLS") ?? 40000);
+const CALLS = Number(Deno.env.get("FUZZ_CALLS") ?? 30000);
 /** Only a safety net for a very slow machine: stops early, never fails. */
 const TIME_CAP_MS = 120_000;
 

@@ -23,7 +23,7 @@
  *   ignore-sigpipe     ignore SIGPIPE, write stdout until it fails, report.
  *   fault              load from address -16 (0xfffffffffffffff0).
  *   names              two /tmp files whose names differ in invalid UTF-8.
- *   spin               make getppid calls forever.
+ *   spin               compute, and make a getppid call now and then, forever.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -269,7 +269,9 @@ static int names(void) {
 }
 
 static int spin(void) {
-  for (long i = 0;; i++) {
+  for (;;) {
+    for (volatile int i = 0; i < 20000; i++) {
+    }
     if (syscall(SYS_getppid) < 0) return 1;
   }
 }
