@@ -7,7 +7,6 @@
  * @module
  */
 
-import { resolve } from "node:path";
 import { Dispatcher, type PhaseOf } from "../dispatch/dispatcher.ts";
 import { builtinProfile, type Profile } from "../dispatch/profile.ts";
 import { execElf, startHart } from "../elf/exec.ts";
@@ -20,6 +19,7 @@ import { type FilesSetup, type Mount, setupFiles } from "../kernel/mounts.ts";
 import { setupSignals } from "../kernel/signals.ts";
 import type { TraceSource } from "../kernel/tracee.ts";
 import { GuestMemory, PAGE_SIZE } from "../memory/memory.ts";
+import { concat, inputFrom, outputTo, processSpec, resolveHost } from "./host_io.ts";
 
 /** Options of one guest run. Paths are host paths, relative to `cwd`. */
 export interface RunOptions {
@@ -169,34 +169,14 @@ export interface Prepared {
  */
 export function prepare(opts: RunOptions): Prepared {
   const started = performance.now();
-  // A relative cwd is taken from the process's own.
-  const cwd = resolve(Deno.cwd(), opts.cwd ?? ".");
-  const hostPath = resolveHost(cwd, opts.program);
-  let bytes: Uint8Array;
-  try {
-    bytes = Deno.readFileSync(hostPath);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) {
-      throw new RunError(`${opts.program}: no such file`, 127);
-    }
-    if (e instanceof Deno.errors.IsADirectory) {
-      throw new RunError(`${opts.program}: is a directory`, 126);
-    }
-    throw new RunError(`${opts.program}: cannot read (${(e as Error).message})`, 126);
-  }
+  const { cwd, hostPath, bytes, toGuest, shown, exeGuestPath, argv, envp, seed } = processSpec(
+    opts,
+  );
   const profile = typeof opts.profile === "object"
     ? opts.profile
     : builtinProfile(opts.profile ?? "full");
   const mem = new GuestMemory();
-  const toGuest = guestPathOf(opts.pathMap);
-  // What the guest is told its own name is: relative paths as given, absolute ones mapped.
-  const shown = opts.program.startsWith("/") ? toGuest(opts.program) : opts.program;
-  const exeGuestPath = toGuest(hostPath);
-  const argv = [opts.argv0 ?? shown, ...(opts.args ?? [])];
-  const envMap = { ...DEFAULT_ENV, ...(opts.env ?? {}) };
-  const envp = Object.keys(envMap).map((k) => `${k}=${envMap[k]}`);
   const sysroot = opts.sysroot === undefined ? undefined : resolveHost(cwd, opts.sysroot);
-  const seed = opts.seed ?? 0;
   let exec;
   try {
     exec = execElf(mem, bytes, opts.program, {
@@ -346,63 +326,4 @@ function phaseByStudyRule(interpStart?: number, interpEnd?: number): PhaseOf {
     }
     return app ? "app" : "startup";
   };
-}
-
-/** Translates host paths under `map.host` to `map.guest` (identity without a map). */
-function guestPathOf(map: RunOptions["pathMap"]): (hostPath: string) => string {
-  if (!map) return (p) => p;
-  const host = map.host.replace(/\/+$/, "");
-  const guest = map.guest.replace(/\/+$/, "");
-  return (p) => {
-    if (p === host) return guest || "/";
-    return p.startsWith(host + "/") ? guest + p.slice(host.length) : p;
-  };
-}
-
-function resolveHost(cwd: string, path: string): string {
-  return path.startsWith("/") ? path : `${cwd.replace(/\/$/, "")}/${path}`;
-}
-
-function inputFrom(stdin: RunOptions["stdin"]): FilesSetup["stdin"] {
-  if (stdin === "inherit") {
-    return (max) => {
-      const buf = new Uint8Array(Math.min(max, 65536));
-      const n = Deno.stdin.readSync(buf);
-      return n === null ? null : buf.subarray(0, n);
-    };
-  }
-  let rest = stdin ?? new Uint8Array(0);
-  const input: FilesSetup["stdin"] = (max) => {
-    if (rest.length === 0) return null;
-    const chunk = rest.subarray(0, max);
-    rest = rest.subarray(chunk.length);
-    return chunk;
-  };
-  input.writerClosed = true;
-  return input;
-}
-
-function outputTo(
-  where: RunOptions["stdout"],
-  captured: Uint8Array[],
-  host: { writeSync(b: Uint8Array): number },
-): FilesSetup["stdout"] {
-  if (typeof where === "function") return where;
-  if (where === "inherit") {
-    return (b) => {
-      let off = 0;
-      while (off < b.length) off += host.writeSync(b.subarray(off));
-    };
-  }
-  return (b) => captured.push(b.slice());
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
 }
