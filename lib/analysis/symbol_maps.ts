@@ -4,7 +4,7 @@
  * builds `deno task guests` leaves in `.cache/build/`:
  *
  * ```
- * deno run -A lib/analysis/symbol_maps.ts
+ * deno run -A scripts/symbol_maps.ts
  * ```
  *
  * A map is written only when every loadable segment of the unstripped build
@@ -176,9 +176,4 @@ export function writeSymbolMaps(root: string): string[] {
     written.push(u.id);
   }
   return written;
-}
-
-if (import.meta.main) {
-  const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-  console.log(`wrote: ${writeSymbolMaps(root).join(", ") || "nothing"}`);
 }

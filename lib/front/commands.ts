@@ -22,10 +22,9 @@
 
 import { dirname, join } from "node:path";
 import { analyzeBundled } from "../analysis/bundled.ts";
-import { CATEGORIES, CATEGORY_LABELS } from "../analysis/categories.ts";
 import { compareProfiles } from "../analysis/compare.ts";
 import { costBreakdown } from "../analysis/costs.ts";
-import { analyzeReadiness, type BinaryReadiness } from "../analysis/readiness.ts";
+import { analyzeReadiness } from "../analysis/readiness.ts";
 import { RunPool, type RunRequest } from "../analysis/runner.ts";
 import { classifierForBinary } from "../analysis/symbol_maps.ts";
 import {
@@ -49,15 +48,10 @@ import {
   switchFlag,
   UsageError,
 } from "./flags.ts";
-import {
-  comparisonTable,
-  int,
-  readAnalysis,
-  renderReport,
-  syscallTable,
-  table,
-  writeReportFiles,
-} from "../report/findings.ts";
+import { int, readAnalysis, renderReport, table, writeReportFiles } from "../report/findings.ts";
+import { comparisonDoc, readinessDoc } from "../render/views.ts";
+import { render } from "../render/doc.ts";
+import { profileDoc } from "../render/views.ts";
 
 /** Where a command runs: the repository (bundled guests, reports) and the caller's directory. */
 export interface FrontContext {
@@ -142,27 +136,6 @@ async function requestFor(
   });
 }
 
-function profileSummary(p: SyscallProfile): string {
-  const lines = [
-    `${int(p.total)} syscalls, ${Object.keys(p.syscalls).length} distinct, ${
-      int(p.errors)
-    } errors; phases: ${PHASES.map((x) => `${PHASE_LABELS[x]} ${int(p.phases[x])}`).join(", ")}; ` +
-    `categories: ${
-      CATEGORIES.filter((c) => p.categories[c] > 0).map((c) =>
-        `${CATEGORY_LABELS[c]} ${int(p.categories[c])}`
-      ).join(", ")
-    }; threads: ${Object.keys(p.threads).length}` +
-    (Object.keys(p.signals).length > 0
-      ? `; signals: ${Object.entries(p.signals).map(([k, n]) => `${k} ${n}`).join(", ")}`
-      : "") +
-    (Object.keys(p.precompiles).length > 0
-      ? `; precompiles: ${Object.entries(p.precompiles).map(([k, n]) => `${k} ${n}`).join(", ")}`
-      : "") +
-    ".\n",
-  ];
-  return lines.join("");
-}
-
 /** `zkabi analyze`. */
 async function analyzeCommand(args: readonly string[], ctx: FrontContext): Promise<number> {
   const f = parseFlags(args, [...RUN_FLAGS, CWD_FLAG, FORMAT_FLAG], "positionals");
@@ -202,7 +175,7 @@ async function analyzeCommand(args: readonly string[], ctx: FrontContext): Promi
     });
     md += `## ${bin}\n\nProfile ${typeof profile === "string" ? profile : profile.name}: ` +
       `${outcome}; ${int(d.instret)} instructions, ${d.threads} thread(s).\n\n` +
-      profileSummary(d.profile) + "\n" + syscallTable(d.profile) + "\n";
+      render(profileDoc(d.profile), "md") + "\n\n";
     if (costs.classes) {
       md += table(
         ["class", "instructions (est.)"],
@@ -245,30 +218,8 @@ async function compareCommand(args: readonly string[], ctx: FrontContext): Promi
   for (const p of f.positionals) profiles.push(await profileOf(p, request, pool, ctx));
   pool.close();
   const c = compareProfiles(profiles, phase);
-  console.log(fmt === "json" ? JSON.stringify(c, null, 2) : comparisonTable(c).trimEnd());
+  console.log(fmt === "json" ? JSON.stringify(c, null, 2) : render(comparisonDoc(c), "md"));
   return 0;
-}
-
-function readinessMarkdown(r: BinaryReadiness): string {
-  let md = `## ${r.binary}\n\nReference under full: ${int(r.reference.instret)} instructions, ` +
-    `exit ${r.reference.status}; ${r.used.length} syscalls used. Smallest tier: **${r.smallest}**.` +
-    ` Minimal profile: ${r.minimal.outcome.ok ? "runs" : r.minimal.outcome.text}.\n\n`;
-  md += table(
-    ["profile", "as is", "first blocker", "stubbable", "must implement", "with stubs"],
-    r.profiles.map((p) => [
-      p.profile,
-      p.outcome.ok ? "runs, identical output" : p.outcome.text,
-      p.firstBlocker ? `${p.firstBlocker.syscall} (${PHASE_LABELS[p.firstBlocker.phase]})` : "-",
-      p.stubbable.map((s) => `${s.syscall}=${s.result}`).join(", ") || "-",
-      p.mustImplement.join(", ") || "-",
-      p.withStubs ? (p.withStubs.ok ? "runs" : p.withStubs.text) : "-",
-    ]),
-  );
-  md += "\n" + table(
-    ["syscall", "stub result", "outcome"],
-    r.trials.map((t) => [t.syscall, String(t.result), t.outcome.ok ? "ok" : t.outcome.text]),
-  );
-  return md;
 }
 
 /** `zkabi tiers`. */
@@ -306,7 +257,11 @@ async function tiersCommand(args: readonly string[], ctx: FrontContext): Promise
       profiles: ["basic", "advanced", "full", ...extra],
       progress: (l) => console.error(l),
     });
-    console.log(fmt === "json" ? JSON.stringify(r, null, 2) : readinessMarkdown(r).trimEnd());
+    console.log(
+      fmt === "json"
+        ? JSON.stringify(r, null, 2)
+        : `## ${r.binary}\n\n${render(readinessDoc(r), "md")}`,
+    );
   } finally {
     pool.close();
   }
@@ -328,7 +283,7 @@ function importCommand(args: readonly string[], ctx: FrontContext): Promise<numb
       JSON.stringify({ format: r.format, profile: r.profile, malformed: r.malformed }, null, 2),
     );
   } else {
-    let md = `## ${path} (${r.format})\n\n${profileSummary(r.profile)}\n${syscallTable(r.profile)}`;
+    let md = `## ${path} (${r.format})\n\n${render(profileDoc(r.profile), "md")}\n`;
     if (r.malformed.length > 0) {
       md += "\n" +
         table(["line", "problem", "text"], r.malformed.map((m) => [m.line, m.reason, m.text]));

@@ -25,10 +25,10 @@ import type { TraceEvent } from "../kernel/events.ts";
 import { Kernel, type RunEnd } from "../kernel/kernel.ts";
 import { MMAP_BASE, STACK_SIZE, STACK_TOP } from "../memory/layout.ts";
 import { GuestMemory, OutOfMemory, PAGE_SIZE, PROT_READ, PROT_WRITE } from "../memory/memory.ts";
+import { concat, outputTo, processSpec, readProgram, resolveHost } from "../run/host_io.ts";
 import {
   checkLimits,
-  DEFAULT_ENV,
-  readProgram,
+  describeEnd,
   RunError,
   type RunOptions,
   type RunResult,
@@ -79,7 +79,6 @@ export interface GuestRunResult extends RunResult {
 /** Runs `opts.program` under the in-guest kernel. */
 export function runGuestKernel(opts: RunOptions & GuestKernelOptions): GuestRunResult {
   const started = performance.now();
-  const cwd = opts.cwd ?? Deno.cwd();
   if (opts.sysroot !== undefined) {
     throw new RunError("--kernel guest runs static programs only (no --sysroot)", 125);
   }
@@ -88,20 +87,12 @@ export function runGuestKernel(opts: RunOptions & GuestKernelOptions): GuestRunR
   }
   const hz = opts.hz ?? 1e9;
   if (hz > 1e10) throw new RunError("--hz: at most 10000000000 with --kernel guest", 125);
-  const hostPath = resolveHost(cwd, opts.program);
-  const bytes = readProgram(hostPath, opts.program, 126);
+  const { cwd, bytes, toGuest, shown, exeGuestPath, argv, envp, seed } = processSpec(opts);
   const kernelPath = resolveHost(cwd, opts.kernelFile);
   const kernelBytes = readProgram(kernelPath, opts.kernelFile, 125);
 
   const { cpus, memory } = checkLimits(opts);
   const mem = new GuestMemory({ maxBytes: memory });
-  const toGuest = guestPathOf(opts.pathMap);
-  const shown = opts.program.startsWith("/") ? toGuest(opts.program) : opts.program;
-  const exeGuestPath = toGuest(hostPath);
-  const argv = [opts.argv0 ?? shown, ...(opts.args ?? [])];
-  const envMap = { ...DEFAULT_ENV, ...(opts.env ?? {}) };
-  const envp = Object.keys(envMap).map((k) => `${k}=${envMap[k]}`);
-  const seed = opts.seed ?? 0;
   let exec;
   let kernelElf;
   try {
@@ -180,8 +171,8 @@ export function runGuestKernel(opts: RunOptions & GuestKernelOptions): GuestRunR
   const hart = k.mainThread.hart;
   hart.pc = kernelElf.entry;
   const out = { stdout: [] as Uint8Array[], stderr: [] as Uint8Array[] };
-  const stdout = sink(opts.stdout, out.stdout, Deno.stdout);
-  const stderr = sink(opts.stderr, out.stderr, Deno.stderr);
+  const stdout = outputTo(opts.stdout, out.stdout, Deno.stdout);
+  const stderr = outputTo(opts.stderr, out.stderr, Deno.stderr);
   const machine = new Machine(k.cpu, hart, {
     input,
     output: (stream, b) => (stream === 2 ? stderr : stdout)(b),
@@ -201,7 +192,7 @@ export function runGuestKernel(opts: RunOptions & GuestKernelOptions): GuestRunR
   }
   k.end = end;
   const gk = machine.cost.summary(hart.instret);
-  const { status, message } = describe(end);
+  const { status, message } = describeEnd(end);
   const stats = guestStats(k, gk, status, end, (performance.now() - started) / 1000);
   return {
     status,
@@ -237,24 +228,6 @@ function runEndOf(m: Machine["end"]): RunEnd {
           ? "guest kernel panic (see stderr)"
           : `guest kernel halted (reason ${m.reason}) with status ${m.status}`,
       };
-  }
-}
-
-function describe(end: RunEnd): { status: number; message?: string } {
-  switch (end.kind) {
-    case "exit":
-      return { status: end.status };
-    case "signal":
-      return { status: 128 + end.signo, message: `killed by signal ${end.signo} ${end.detail}` };
-    case "deadlock":
-      return { status: 125, message: `deadlock: every thread is blocked\n${end.report}` };
-    case "limit":
-      return {
-        status: 125,
-        message: `instruction limit reached after ${end.instret} instructions`,
-      };
-    default:
-      return { status: 125, message: end.kind === "error" ? end.message : end.kind };
   }
 }
 
@@ -382,43 +355,4 @@ function mapsText(mem: GuestMemory): string {
     const base = `${hex(m.start)}-${hex(m.end)} ${perms} ${hex(off)} 00:00 0`;
     return name ? `${base.padEnd(73)}${name}\n` : `${base}\n`;
   }).join("");
-}
-
-function guestPathOf(map: RunOptions["pathMap"]): (hostPath: string) => string {
-  if (!map) return (p) => p;
-  const host = map.host.replace(/\/+$/, "");
-  const guest = map.guest.replace(/\/+$/, "");
-  return (p) => {
-    if (p === host) return guest || "/";
-    return p.startsWith(host + "/") ? guest + p.slice(host.length) : p;
-  };
-}
-
-function resolveHost(cwd: string, path: string): string {
-  return path.startsWith("/") ? path : `${cwd.replace(/\/$/, "")}/${path}`;
-}
-
-function sink(
-  where: RunOptions["stdout"],
-  captured: Uint8Array[],
-  host: { writeSync(b: Uint8Array): number },
-): (b: Uint8Array) => void {
-  if (typeof where === "function") return where;
-  if (where === "inherit") {
-    return (b) => {
-      let off = 0;
-      while (off < b.length) off += host.writeSync(b.subarray(off));
-    };
-  }
-  return (b) => captured.push(b.slice());
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
 }

@@ -20,8 +20,6 @@ import type { Kernel } from "./kernel.ts";
 
 /** Default RLIMIT_NOFILE soft limit. */
 export const NOFILE_DEFAULT = 1024;
-/** RLIMIT_NOFILE hard limit (the most the soft limit may be raised to). */
-export const NOFILE_MAX = 4096;
 
 /** One slot of the table. */
 export interface FdEntry {

@@ -161,11 +161,6 @@ function state(k: Kernel): SignalState {
   }));
 }
 
-/** The current disposition of `signo`. */
-export function sigAction(k: Kernel, signo: number): Readonly<SigAction> {
-  return state(k).actions[signo];
-}
-
 /**
  * The default action of `signo` (signal(7)); real-time signals terminate.
  * zkabi runs no job control: "stop" signals (SIGSTOP, SIGTSTP, SIGTTIN,

@@ -28,7 +28,6 @@ import {
   hex64,
   instructionsAround,
   parseDumpFormat,
-  textTable,
 } from "./format.ts";
 import { compareText, profileText, readinessText, statsText } from "./render.ts";
 import { type Repl, ReplError } from "./repl.ts";
@@ -52,6 +51,7 @@ import {
   UsageError,
 } from "../front/flags.ts";
 import { ProfileError } from "../dispatch/profile.ts";
+import { textTable } from "../render/doc.ts";
 
 /** One REPL command. */
 export interface Command {

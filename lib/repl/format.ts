@@ -10,25 +10,7 @@ import { Disassembler, F_NAMES, type Instruction, X_NAMES } from "../cpu/disasm.
 import type { Hart } from "../cpu/hart.ts";
 import type { TraceEvent } from "../kernel/events.ts";
 import type { Kernel } from "../kernel/kernel.ts";
-
-/** Column alignment. */
-export type Align = "left" | "right";
-
-/** Renders rows as an aligned text table with a header and a rule under it. */
-export function textTable(
-  headers: readonly string[],
-  rows: readonly (readonly (string | number)[])[],
-  align: readonly Align[] = [],
-): string {
-  const cells = rows.map((r) => r.map((c) => String(c)));
-  const width = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? "").length)));
-  const line = (r: readonly string[]) =>
-    r.map((c, i) => (align[i] === "right" ? c.padStart(width[i]) : c.padEnd(width[i])))
-      .join("  ").trimEnd();
-  return [line(headers), width.map((w) => "-".repeat(w)).join("  "), ...cells.map(line)].join(
-    "\n",
-  );
-}
+import { textTable } from "../render/doc.ts";
 
 /** `0x` and 16 hex digits of a 64-bit value. */
 export function hex64(v: bigint): string {

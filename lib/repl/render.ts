@@ -9,8 +9,8 @@ import { compareProfiles, type ComparisonRow } from "../analysis/compare.ts";
 import type { BinaryReadiness } from "../analysis/readiness.ts";
 import { PHASES, type SyscallProfile } from "../analysis/syscall_profile.ts";
 import type { Phase } from "../kernel/events.ts";
-import { textTable } from "./format.ts";
 import type { Session } from "./session.ts";
+import { textTable } from "../render/doc.ts";
 
 /** Statistics of a session as text. */
 export function statsText(s: Session): string {

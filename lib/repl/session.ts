@@ -31,6 +31,7 @@ import type { Kernel, RunEnd } from "../kernel/kernel.ts";
 import { ecallName as ecallNameOf } from "../kernel/syscalls.ts";
 import type { SigInfo, Thread } from "../kernel/thread.ts";
 import { PAGE_SIZE } from "../memory/memory.ts";
+import { concat } from "../run/host_io.ts";
 import {
   describeEnd,
   finish,
@@ -322,7 +323,7 @@ export class Session {
       return false;
     }
     if (!this.#armed) return false;
-    const name = ecallName(t);
+    const name = threadEcallName(t);
     const b = this.breakpoints.find((x) =>
       x.enabled && x.kind === "syscall" && (x.syscall === name || x.syscall === "*")
     );
@@ -411,17 +412,7 @@ export class Session {
 }
 
 /** The name of the syscall (or precompile) thread `t` is making. */
-export function ecallName(t: Thread): string {
+export function threadEcallName(t: Thread): string {
   const h = t.hart;
   return h.xh[17] === 0 ? ecallNameOf(h.xl[17] >>> 0) : `syscall_${h.getX(17)}`;
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
 }

@@ -17,7 +17,7 @@ import { STUDY_SOURCE, STUDY_TABLES } from "../analysis/study.ts";
 import { CODE_CLASSES, type CodeClass } from "../analysis/symbols.ts";
 import { PHASE_LABELS, PHASES, type SyscallProfile } from "../analysis/syscall_profile.ts";
 import { builtinProfile, profileToJson } from "../dispatch/profile.ts";
-import { matrix, type MatrixCell, stackedBars } from "./svg.ts";
+import { matrix, type MatrixCell, stackedBars } from "../render/svg.ts";
 
 /** Thousands-separated integer. */
 export function int(n: number): string {

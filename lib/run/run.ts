@@ -7,7 +7,6 @@
  * @module
  */
 
-import { EPIPE } from "../abi/errno.ts";
 import { Dispatcher, type PhaseOf } from "../dispatch/dispatcher.ts";
 import { builtinProfile, type Profile } from "../dispatch/profile.ts";
 import { execElf, startHart } from "../elf/exec.ts";
@@ -26,7 +25,7 @@ import {
   MIN_MEMORY_LIMIT,
   PAGE_SIZE,
 } from "../memory/memory.ts";
-import { hostErrno } from "../vfs/host_fs.ts";
+import { concat, inputFrom, outputTo, processSpec, resolveHost } from "./host_io.ts";
 
 /** Options of one guest run. Paths are host paths, relative to `cwd`. */
 export interface RunOptions {
@@ -187,23 +186,15 @@ export interface Prepared {
  */
 export function prepare(opts: RunOptions): Prepared {
   const started = performance.now();
-  const cwd = opts.cwd ?? Deno.cwd();
-  const hostPath = resolveHost(cwd, opts.program);
-  const bytes = readProgram(hostPath, opts.program);
+  const { cwd, hostPath, bytes, toGuest, shown, exeGuestPath, argv, envp, seed } = processSpec(
+    opts,
+  );
   const { cpus, memory } = checkLimits(opts);
   const profile = typeof opts.profile === "object"
     ? opts.profile
     : builtinProfile(opts.profile ?? "full");
   const mem = new GuestMemory({ maxBytes: memory });
-  const toGuest = guestPathOf(opts.pathMap);
-  // What the guest is told its own name is: relative paths as given, absolute ones mapped.
-  const shown = opts.program.startsWith("/") ? toGuest(opts.program) : opts.program;
-  const exeGuestPath = toGuest(hostPath);
-  const argv = [opts.argv0 ?? shown, ...(opts.args ?? [])];
-  const envMap = { ...DEFAULT_ENV, ...(opts.env ?? {}) };
-  const envp = Object.keys(envMap).map((k) => `${k}=${envMap[k]}`);
   const sysroot = opts.sysroot === undefined ? undefined : resolveHost(cwd, opts.sysroot);
-  const seed = opts.seed ?? 0;
   let exec;
   try {
     exec = execElf(mem, bytes, opts.program, {
@@ -363,17 +354,6 @@ function phaseByStudyRule(interpStart?: number, interpEnd?: number): PhaseOf {
   };
 }
 
-/** Translates host paths under `map.host` to `map.guest` (identity without a map). */
-function guestPathOf(map: RunOptions["pathMap"]): (hostPath: string) => string {
-  if (!map) return (p) => p;
-  const host = map.host.replace(/\/+$/, "");
-  const guest = map.guest.replace(/\/+$/, "");
-  return (p) => {
-    if (p === host) return guest || "/";
-    return p.startsWith(host + "/") ? guest + p.slice(host.length) : p;
-  };
-}
-
 /**
  * The CPU count and memory limit of `opts` with their defaults; throws
  * {@linkcode RunError} (125) when one is out of range.
@@ -394,88 +374,4 @@ export function checkLimits(opts: Pick<RunOptions, "cpus" | "memory">): {
     );
   }
   return { cpus, memory };
-}
-
-/**
- * A program's bytes: 127 when it does not exist; `badCode` (default 126)
- * when it is not a regular file (a directory, a device such as /dev/zero
- * that would never end, a FIFO that would block), cannot be read, or is
- * larger than {@linkcode MAX_PROGRAM_BYTES}.
- */
-export function readProgram(hostPath: string, shown: string, badCode = 126): Uint8Array {
-  const fail = (why: string) => new RunError(`${shown}: ${why}`, badCode);
-  let info: Deno.FileInfo;
-  try {
-    info = Deno.statSync(hostPath);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) throw new RunError(`${shown}: no such file`, 127);
-    throw fail(`cannot read (${(e as Error).message.split("\n")[0]})`);
-  }
-  if (info.isDirectory) throw fail("is a directory");
-  if (!info.isFile) throw fail("not a regular file");
-  if (info.size > MAX_PROGRAM_BYTES) {
-    throw fail(`too large (${info.size} bytes; at most ${MAX_PROGRAM_BYTES})`);
-  }
-  try {
-    return Deno.readFileSync(hostPath);
-  } catch (e) {
-    throw fail(`cannot read (${(e as Error).message.split("\n")[0]})`);
-  }
-}
-
-function resolveHost(cwd: string, path: string): string {
-  return path.startsWith("/") ? path : `${cwd.replace(/\/$/, "")}/${path}`;
-}
-
-function inputFrom(stdin: RunOptions["stdin"]): FilesSetup["stdin"] {
-  if (stdin === "inherit") {
-    return (max) => {
-      const buf = new Uint8Array(Math.min(max, 65536));
-      const n = Deno.stdin.readSync(buf);
-      return n === null ? null : buf.subarray(0, n);
-    };
-  }
-  let rest = stdin ?? new Uint8Array(0);
-  const input: FilesSetup["stdin"] = (max) => {
-    if (rest.length === 0) return null;
-    const chunk = rest.subarray(0, max);
-    rest = rest.subarray(chunk.length);
-    return chunk;
-  };
-  input.writerClosed = true;
-  return input;
-}
-
-function outputTo(
-  where: RunOptions["stdout"],
-  captured: Uint8Array[],
-  host: { writeSync(b: Uint8Array): number },
-): FilesSetup["stdout"] {
-  if (typeof where === "function") return where;
-  if (where === "inherit") {
-    // Like a pipe or file on Linux: a reader that is gone is EPIPE (the kernel
-    // then raises SIGPIPE), a full disk ENOSPC; bytes already written count.
-    return (b) => {
-      let off = 0;
-      try {
-        while (off < b.length) off += host.writeSync(b.subarray(off));
-      } catch (e) {
-        // Part written: the guest's next write sees the error.
-        if (off > 0) return off;
-        return e instanceof Deno.errors.BrokenPipe ? -EPIPE : hostErrno(e);
-      }
-      return off;
-    };
-  }
-  return (b) => captured.push(b.slice());
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
 }

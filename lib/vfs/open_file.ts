@@ -11,7 +11,7 @@
  * @module
  */
 
-import { EAGAIN, EINVAL, ENODEV, ENOTTY, ESPIPE } from "../abi/errno.ts";
+import { EINVAL, ENODEV, ENOTTY, ESPIPE } from "../abi/errno.ts";
 import {
   FASYNC,
   O_APPEND,
@@ -133,9 +133,4 @@ export abstract class OpenFile {
 
   /** Called once when the last descriptor referring to it is closed. */
   release(_k: FileContext): void {}
-}
-
-/** True when `r` is the would-block answer of {@linkcode OpenFile.read}/`write`. */
-export function wouldBlock(r: Uint8Array | number): boolean {
-  return r === -EAGAIN;
 }

@@ -70,3 +70,32 @@ Deno.test("lib/: no import cycle between folders", async () => {
   // The ABI vocabulary is the leaf everything builds on.
   deepEqual([...(edges.get("abi")?.keys() ?? [])], []);
 });
+
+Deno.test("the package is publishable and its public API documented (deno publish --dry-run, deno doc --lint)", async () => {
+  for (const args of [["publish", "--dry-run", "--allow-dirty"], ["doc", "--lint", "mod.ts"]]) {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args,
+      cwd: ROOT,
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+    }).output();
+    const text = new TextDecoder().decode(out.stderr) + new TextDecoder().decode(out.stdout);
+    ok(out.success, `deno ${args.join(" ")}:\n${text.slice(-2000)}`);
+  }
+});
+Deno.test("notebooks import only the public API (mod.ts)", () => {
+  const bad: string[] = [];
+  for (const e of Deno.readDirSync(new URL("notebooks/", ROOT))) {
+    if (!e.name.endsWith(".ipynb")) continue;
+    const nb = JSON.parse(Deno.readTextFileSync(new URL(`notebooks/${e.name}`, ROOT)));
+    for (const cell of nb.cells) {
+      if (cell.cell_type !== "code") continue;
+      const src = (cell.source as string[]).join("");
+      for (const m of src.matchAll(/from\s+"([^"]+)"/g)) {
+        if (m[1] !== "../mod.ts") bad.push(`${e.name}: ${m[1]}`);
+      }
+    }
+  }
+  deepEqual(bad, []);
+});

@@ -27,7 +27,7 @@ interface CExpectation {
   native: "run" | "hangs";
 }
 
-const REPO: string = dirname(dirname(fileURLToPath(import.meta.url)));
+const REPO: string = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
 const C_DIR: string = join(REPO, "guests", "c");
 const BIN_DIR: string = join(REPO, "guests", "bin", "c");
 const PROGRAMS: CExpectation[] =

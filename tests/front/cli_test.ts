@@ -1,6 +1,6 @@
 import { deepEqual, equal, match, ok } from "node:assert/strict";
 
-const ROOT = new URL("../", import.meta.url).pathname;
+const ROOT = new URL("../../", import.meta.url).pathname;
 
 function zkabi(args: string[], opts: { stdin?: string; cwd?: string } = {}) {
   const cmd = new Deno.Command(Deno.execPath(), {

@@ -1,5 +1,5 @@
 import { equal, ok } from "node:assert/strict";
-import { matrix, num, stackedBars, wrap, xml } from "../../lib/report/svg.ts";
+import { matrix, num, stackedBars, wrap, xml } from "../../lib/render/svg.ts";
 
 /** Checks that every opened element is closed in order (a small well-formedness check). */
 function balanced(svg: string): boolean {

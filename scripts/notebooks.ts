@@ -16,7 +16,7 @@
  * @module
  */
 
-const ROOT = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
+const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
 /** The notebooks directory. */
 export const NOTEBOOK_DIR = `${ROOT}/notebooks`;
 

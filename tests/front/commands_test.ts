@@ -40,8 +40,11 @@ Deno.test("compare: two logs side by side, markdown", async () => {
     "tests/analysis/data/rust_dynamic.qemu.log",
   ]);
   equal(r.code, 0, r.stderr);
-  ok(r.stdout.startsWith("| syscall | category |"));
-  ok(/\| `openat` \| file I\/O \| 2 \| \d+ \(\+\d+\) \|/.test(r.stdout), r.stdout);
+  const [a, b] = ["rust_static", "rust_dynamic"].map((n) => `tests/analysis/data/${n}.qemu.log`);
+  ok(r.stdout.startsWith(`syscalls: ${a} vs ${b}\n`), r.stdout);
+  // The comparison document as markdown: one row per syscall, deltas against the first.
+  ok(r.stdout.includes(`| syscall | category | ${a} | ${b} | Δ ${b} |`), r.stdout);
+  ok(/\| openat \| file \| 2 \| \d+ \| \+\d+ \|/.test(r.stdout), r.stdout);
 });
 
 Deno.test("analyze and tiers on a small guest", async () => {
