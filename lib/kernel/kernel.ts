@@ -243,17 +243,21 @@ export class Kernel {
   newThread(): Thread {
     const t = new Thread(this.#nextTid++);
     this.threads.push(t);
+    this.#alive.push(t);
     this.counters.threadsCreated++;
-    this.#live++;
     return t;
   }
 
   /** Threads that exist (not exited): what RLIMIT_NPROC counts. */
   get liveThreads(): number {
-    return this.#live;
+    return this.#alive.length;
   }
 
-  #live = 0;
+  /**
+   * The threads that have not exited, in creation order: what the scheduler
+   * scans, so a program that creates and ends many threads stays linear.
+   */
+  readonly #alive: Thread[] = [];
 
   /** The first thread. */
   get mainThread(): Thread {
@@ -263,7 +267,7 @@ export class Kernel {
   /** Process-wide retired instructions. */
   get instret(): number {
     let n = this.#retiredByExited;
-    for (const t of this.threads) if (t.state !== "exited") n += t.hart.instret;
+    for (const t of this.#alive) n += t.hart.instret;
     return n;
   }
 
@@ -291,10 +295,10 @@ export class Kernel {
   exitThread(t: Thread): void {
     if (t.state === "exited") return;
     this.#retiredByExited += t.hart.instret;
-    this.#live--;
+    this.#alive.splice(this.#alive.indexOf(t), 1);
     t.state = "exited";
     t.wait = undefined;
-    if (this.threads.every((x) => x.state === "exited")) this.exitGroup(0);
+    if (this.#alive.length === 0) this.exitGroup(0);
   }
 
   /** Stops the run because the profile denied a syscall. */
@@ -387,10 +391,12 @@ export class Kernel {
 
   // --------------------------------------------------------------- scheduler
 
-  /** Picks the thread to run next: round robin from after `after`. */
+  /** Picks the thread to run next: round robin (in creation order) from after `after`. */
   #pickNext(after: Thread | undefined): Thread | undefined {
-    const list = this.threads;
-    const start = after ? list.indexOf(after) + 1 : 0;
+    const list = this.#alive;
+    // Tids grow with creation: the first live thread created after `after` (which may have exited).
+    let start = 0;
+    if (after) { while (start < list.length && list[start].tid <= after.tid) start++; }
     for (let i = 0; i < list.length; i++) {
       const t = list[(start + i) % list.length];
       if (t.state === "runnable") return t;
@@ -404,7 +410,7 @@ export class Kernel {
    */
   #advanceToDeadline(): boolean {
     let best: Thread | undefined;
-    for (const t of this.threads) {
+    for (const t of this.#alive) {
       const d = t.state === "blocked" ? t.wait?.deadline : undefined;
       if (d !== undefined && (best === undefined || d < best.wait!.deadline!)) best = t;
     }
@@ -412,7 +418,7 @@ export class Kernel {
     const now = this.nowNs();
     if (best.wait!.deadline! > now) this.#sleptNs += best.wait!.deadline! - now;
     // Every waiter whose deadline has now passed gets its timeout.
-    for (const t of this.threads) {
+    for (const t of [...this.#alive]) {
       const d = t.state === "blocked" ? t.wait?.deadline : undefined;
       if (d !== undefined && d <= this.nowNs()) this.tryResume(t, true);
     }
@@ -425,7 +431,7 @@ export class Kernel {
    */
   #expireDeadlines(): void {
     const now = this.nowNs();
-    for (const t of this.threads) {
+    for (const t of [...this.#alive]) {
       if (t.state !== "blocked" || !t.wait) continue;
       const d = t.wait.deadline;
       if (d !== undefined && d <= now) this.tryResume(t, true);
