@@ -6,7 +6,7 @@
  *           [--strace[=FILE]] [--trace-json FILE] [--stats FILE]
  *           [--mount HOST:GUEST[:ro|rw]]... [--env K=V]... [--seed N]
  *           [--max-insns N] [--cpus N] [--sched rr|handoff] [--quantum N]
- *           [--hz N] [--engine jit|interp] [--] ELF [ARGS...]
+ *           [--hz N] [--engine jit|interp] [--vdso on|off] [--] ELF [ARGS...]
  * ```
  * Exit status: the guest's; 128+N when the guest dies by signal N; 125 for
  * usage or emulator errors, 126 when the file cannot be executed, 127 when
@@ -51,6 +51,7 @@ run options:
   --quantum N            instructions per time slice (default 100000)
   --hz N                 virtual instructions per second (default 1000000000)
   --engine jit|interp    compile hot blocks (default) or only interpret; same results
+  --vdso on|off          map a vDSO as Linux does (default on; off: clock reads are syscalls)
 `;
 
 /** The usage text, with the analysis commands listed. */
@@ -78,6 +79,7 @@ const RUN_OPTIONS = {
   quantum: { type: "string" },
   hz: { type: "string" },
   engine: { type: "string" },
+  vdso: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -126,6 +128,11 @@ function parseMount(spec: string): Mount {
     throw new UsageError(`--mount: '${m[1]}' does not exist`);
   }
   return { host, guest: m[2], writable: m[3] === "rw" };
+}
+
+function onOff(name: string, v: string): boolean {
+  if (v !== "on" && v !== "off") throw new UsageError(`--${name}: expected on or off, got '${v}'`);
+  return v === "on";
 }
 
 function parseEnv(list: readonly string[]): Record<string, string> {
@@ -184,6 +191,7 @@ async function runCommand(args: readonly string[]): Promise<number> {
     quantum: integer("quantum", values.quantum, 1),
     hz: integer("hz", values.hz, 1),
     engine: values.engine as RunOptions["engine"],
+    vdso: values.vdso === undefined ? undefined : onOff("vdso", values.vdso),
     stdin: "inherit",
     stdout: "inherit",
     stderr: "inherit",

@@ -146,6 +146,8 @@ interface SignalState {
   shared: SigInfo[];
   /** Masks to restore after sigsuspend/ppoll-style temporary masks, by tid. */
   saved: Map<number, bigint>;
+  /** Where handlers return: `__vdso_rt_sigreturn` (the vDSO's, or the lone trampoline page's). */
+  sigreturn: number;
 }
 
 /** The bit for signal `n` in a sigset. */
@@ -158,6 +160,7 @@ function state(k: Kernel): SignalState {
     actions: Array.from({ length: NSIG + 1 }, () => ({ handler: SIG_DFL, flags: 0, mask: 0n })),
     shared: [],
     saved: new Map(),
+    sigreturn: SIGRETURN_TRAMPOLINE,
   }));
 }
 
@@ -446,7 +449,7 @@ function buildFrame(k: Kernel, t: Thread, info: SigInfo): boolean {
   let mask = t.sigmask | act.mask;
   if ((act.flags & SA_NODEFER) === 0) mask |= bit(info.signo);
   t.sigmask = mask & ~UNBLOCKABLE;
-  h.setXNumber(1, SIGRETURN_TRAMPOLINE);
+  h.setXNumber(1, s.sigreturn);
   h.setXNumber(2, frame);
   h.setXNumber(10, info.signo);
   h.setXNumber(11, frame);
@@ -543,12 +546,18 @@ export function routeFault(k: Kernel, t: Thread, info: SigInfo): void {
 }
 
 /**
- * Creates `k`'s signal state and maps the `[vdso]` sigreturn trampoline
- * page.
+ * Creates `k`'s signal state. With `sigreturn` (the address of the mapped
+ * vDSO's `__vdso_rt_sigreturn`, see `vdso.ts`) handlers return there;
+ * without it (`--vdso off`) a lone `[vdso]` page holding only the sigreturn
+ * trampoline is mapped at {@linkcode SIGRETURN_TRAMPOLINE}.
  * The runner calls this once, before the first thread runs.
  */
-export function setupSignals(k: Kernel): void {
-  state(k);
+export function setupSignals(k: Kernel, sigreturn?: number): void {
+  const s = state(k);
+  if (sigreturn !== undefined) {
+    s.sigreturn = sigreturn;
+    return;
+  }
   const page = new Uint8Array(4096);
   const dv = new DataView(page.buffer);
   TRAMPOLINE_CODE.forEach((w, i) => dv.setUint32(4 * i, w, true));

@@ -18,6 +18,7 @@ import { setupMemory } from "../kernel/memory.ts";
 import { type FilesSetup, type Mount, setupFiles } from "../kernel/mounts.ts";
 import { setupSignals } from "../kernel/signals.ts";
 import type { TraceSource } from "../kernel/tracee.ts";
+import { setupVdso, VDSO_BASE } from "../kernel/vdso.ts";
 import { GuestMemory, PAGE_SIZE } from "../memory/memory.ts";
 
 /** Options of one guest run. Paths are host paths, relative to `cwd`. */
@@ -54,6 +55,11 @@ export interface RunOptions {
   sched?: SchedStrategy;
   /** Virtual clock frequency (instructions per second); default 1e9. */
   hz?: number;
+  /**
+   * Map a vDSO (`AT_SYSINFO_EHDR`) as Linux does; default true. Without it
+   * every clock read is a syscall (a zkVM with no readable time page).
+   */
+  vdso?: boolean;
   /** Instruction limit; default 2^52. */
   maxInsns?: number;
   /**
@@ -195,6 +201,7 @@ export function prepare(opts: RunOptions): Prepared {
   const envp = Object.keys(envMap).map((k) => `${k}=${envMap[k]}`);
   const sysroot = opts.sysroot === undefined ? undefined : resolveHost(cwd, opts.sysroot);
   const seed = opts.seed ?? 0;
+  const vdso = opts.vdso ?? profile.vdso ?? true;
   let exec;
   try {
     exec = execElf(mem, bytes, opts.program, {
@@ -204,6 +211,7 @@ export function prepare(opts: RunOptions): Prepared {
       sysroot,
       guestPath: exeGuestPath,
       execfn: shown,
+      vdsoBase: vdso ? VDSO_BASE : undefined,
     });
   } catch (e) {
     if (e instanceof ElfError) throw new RunError(e.message, 126);
@@ -248,7 +256,7 @@ export function prepare(opts: RunOptions): Prepared {
   };
   setupFiles(k, setup);
   setupMemory(k, { brk: exec.load.brk });
-  setupSignals(k);
+  setupSignals(k, vdso ? setupVdso(k).sigreturn : undefined);
   const interp = exec.load.interpreter;
   const dispatcher = new Dispatcher(k, profile, phaseByStudyRule(interp?.start, interp?.end));
   opts.onKernel?.(k);
