@@ -46,6 +46,7 @@
  * @module
  */
 
+import { NET_DECODERS } from "./decode_net.ts";
 import { signalText, sigsetText } from "./signals.ts";
 import {
   ACCESS_AT_FLAGS,
@@ -916,6 +917,8 @@ function hwprobe(c: DecodeContext): Decoded {
  * (`lib/kernel/syscalls.ts`) links each to its syscall.
  */
 export const DECODERS: Readonly<Record<string, Decoder>> = {
+  // sockets (decode_net.ts)
+  ...NET_DECODERS,
   // files
   read: readLike,
   write: writeLike,

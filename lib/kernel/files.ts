@@ -100,6 +100,7 @@ import { DirFile, PathFile, RegularFile } from "../vfs/descriptions.ts";
 import { MemFs, MEMFS_CAPACITY } from "../vfs/mem_fs.ts";
 import { type OpenFile, statusFlagsOf } from "../vfs/open_file.ts";
 import { Pipe, PipeEnd } from "../vfs/pipe.ts";
+import { Socket } from "../vfs/socket.ts";
 import {
   type Attr,
   childOf,
@@ -333,14 +334,15 @@ function writeFrom(
     if (r === -EAGAIN) return done > 0 && f.flags & O_NONBLOCK ? done : -EAGAIN;
     if (r < 0) {
       // Linux raises SIGPIPE even when part of the data went through.
-      if (r === -EPIPE && f instanceof PipeEnd) {
+      if (r === -EPIPE && (f instanceof PipeEnd || f instanceof Socket)) {
         k.queueSignal(t, { signo: SIGPIPE, code: 0, pid: k.pid, uid: GUEST_UID });
       }
       return done > 0 ? done : r;
     }
     done += r;
-    // A blocking pipe write completes in full; other files may write short.
-    if (done < data.length && f instanceof PipeEnd && !(f.flags & O_NONBLOCK)) return -EAGAIN;
+    // A blocking pipe or stream-socket write completes in full; other files may write short.
+    const whole = f instanceof PipeEnd || (f instanceof Socket && f.stream);
+    if (done < data.length && whole && !(f.flags & O_NONBLOCK)) return -EAGAIN;
     return done;
   };
   const r = attempt();

@@ -51,6 +51,7 @@ import { isPrecompile, precompileName, PRECOMPILES } from "../abi/precompiles.ts
 import { FILES } from "./files.ts";
 import { INFO } from "./info.ts";
 import { MEMORY } from "./memory.ts";
+import { NET } from "./net.ts";
 import { POLL } from "./poll.ts";
 import { PROCESS } from "./process.ts";
 import { SIGNALS } from "./signals.ts";
@@ -100,6 +101,7 @@ export const FAMILIES: readonly SyscallFamilyTable[] = [
   THREADS,
   SIGNALS,
   POLL,
+  NET,
 ];
 
 const files = FILES.handlers;
@@ -110,6 +112,7 @@ const info = INFO.handlers;
 const threads = THREADS.handlers;
 const signals = SIGNALS.handlers;
 const poll = POLL.handlers;
+const net = NET.handlers;
 const _ = undefined;
 
 type Row = readonly [
@@ -322,21 +325,21 @@ const ROWS: readonly Row[] = [
   [195, "shmctl", "ipc", undefined, _, _, "SysV shared memory control"],
   [196, "shmat", "ipc", undefined, _, _, "attach SysV shared memory"],
   [197, "shmdt", "ipc", undefined, _, _, "detach SysV shared memory"],
-  [198, "socket", "ipc", "___", _, _, "create a socket"],
-  [199, "socketpair", "ipc", undefined, _, _, "create a connected socket pair"],
-  [200, "bind", "ipc", "___", _, _, "bind a socket address"],
-  [201, "listen", "ipc", "__", _, _, "listen for connections"],
-  [202, "accept", "ipc", undefined, _, _, "accept a connection"],
-  [203, "connect", "ipc", "___", _, _, "connect a socket"],
-  [204, "getsockname", "ipc", "___", _, _, "local socket address"],
-  [205, "getpeername", "ipc", "___", _, _, "peer socket address"],
-  [206, "sendto", "ipc", "______", _, _, "send a datagram or stream data"],
-  [207, "recvfrom", "ipc", "______", _, _, "receive a datagram or stream data"],
-  [208, "setsockopt", "ipc", "_____", _, _, "set a socket option"],
-  [209, "getsockopt", "ipc", "_____", _, _, "read a socket option"],
-  [210, "shutdown", "ipc", "__", _, _, "shut down part of a connection"],
-  [211, "sendmsg", "ipc", undefined, _, _, "send a message with control data"],
-  [212, "recvmsg", "ipc", undefined, _, _, "receive a message with control data"],
+  [198, "socket", "ipc", "iii", net.socket, D.socket, "create a socket"],
+  [199, "socketpair", "ipc", "iiip", net.socketpair, D.socketpair, "create a connected socket pair"],
+  [200, "bind", "ipc", "ipi", net.bind, D.bind, "bind a socket address"],
+  [201, "listen", "ipc", "ii", net.listen, D.listen, "listen for connections"],
+  [202, "accept", "ipc", "ipp", net.accept, D.accept, "accept a connection"],
+  [203, "connect", "ipc", "ipi", net.connect, D.connect, "connect a socket"],
+  [204, "getsockname", "ipc", "ipp", net.getsockname, D.getsockname, "local socket address"],
+  [205, "getpeername", "ipc", "ipp", net.getpeername, D.getpeername, "peer socket address"],
+  [206, "sendto", "ipc", "iplipi", net.sendto, D.sendto, "send a datagram or stream data"],
+  [207, "recvfrom", "ipc", "iplipp", net.recvfrom, D.recvfrom, "receive a datagram or stream data"],
+  [208, "setsockopt", "ipc", "iiipi", net.setsockopt, D.setsockopt, "set a socket option"],
+  [209, "getsockopt", "ipc", "iiipp", net.getsockopt, D.getsockopt, "read a socket option"],
+  [210, "shutdown", "ipc", "ii", net.shutdown, D.shutdown, "shut down part of a connection"],
+  [211, "sendmsg", "ipc", "ipi", net.sendmsg, D.sendmsg, "send a message with control data"],
+  [212, "recvmsg", "ipc", "ipi", net.recvmsg, D.recvmsg, "receive a message with control data"],
   [213, "readahead", "file", undefined, _, _, "read a file into the page cache"],
   [214, "brk", "memory", "p", memory.brk, D.brk, "move the program break (heap end)"],
   [215, "munmap", "memory", "pl", memory.munmap, D.munmap, "unmap memory"],
@@ -366,8 +369,8 @@ const ROWS: readonly Row[] = [
   [239, "move_pages", "memory", undefined, _, _, "move individual pages between NUMA nodes"],
   [240, "rt_tgsigqueueinfo", "signal", undefined, _, _, "queue a signal with data to a thread"],
   [241, "perf_event_open", "other", undefined, _, _, "open a performance counter"],
-  [242, "accept4", "ipc", "____", _, _, "accept a connection with flags"],
-  [243, "recvmmsg", "ipc", undefined, _, _, "receive several messages"],
+  [242, "accept4", "ipc", "ippi", net.accept4, D.accept4, "accept a connection with flags"],
+  [243, "recvmmsg", "ipc", "ipiip", net.recvmmsg, D.recvmmsg, "receive several messages"],
   [244, "arch_specific_syscall", "other", undefined, _, _, "first architecture-specific number (unused on riscv64)"],
   [258, "riscv_hwprobe", "sysinfo", "pllpi", info.riscv_hwprobe, D.riscv_hwprobe, "RISC-V hardware capabilities"],
   [259, "riscv_flush_icache", "memory", "ppl", memory.riscv_flush_icache, D.riscv_flush_icache, "make stored code visible to instruction fetch"],
@@ -380,7 +383,7 @@ const ROWS: readonly Row[] = [
   [266, "clock_adjtime", "time", undefined, _, _, "tune a clock"],
   [267, "syncfs", "file", "_", _, _, "flush the file system of a descriptor"],
   [268, "setns", "process", undefined, _, _, "join a namespace"],
-  [269, "sendmmsg", "ipc", undefined, _, _, "send several messages"],
+  [269, "sendmmsg", "ipc", "ipii", net.sendmmsg, D.sendmmsg, "send several messages"],
   [270, "process_vm_readv", "process", "______", _, _, "read another process's memory"],
   [271, "process_vm_writev", "process", undefined, _, _, "write another process's memory"],
   [272, "kcmp", "process", undefined, _, _, "compare kernel resources of two processes"],

@@ -97,7 +97,8 @@ export type SyscallFamily =
   | "signals"
   | "time"
   | "info"
-  | "poll";
+  | "poll"
+  | "net";
 
 /** A family module's export: handlers by syscall name. */
 export interface SyscallFamilyTable {

@@ -48,6 +48,14 @@ export class Pipe {
   readers = 0;
   /** Open write-end descriptions. */
   writers = 0;
+  /**
+   * Arrivals for the read end: changes on every write and on the last
+   * writer's close, so edge-triggered epoll reports each new arrival even
+   * when the pipe was never drained (Linux wakes POLLIN waiters per write).
+   */
+  inGen = 0;
+  /** Room for the write end: changes on every read and on a reader's close. */
+  outGen = 0;
 
   /** Creates an empty pipe. */
   constructor(ino: number, ctimeNs: number) {
@@ -69,6 +77,7 @@ export class Pipe {
       else this.#chunks[0] = c.subarray(k);
     }
     this.size -= n;
+    if (n > 0) this.outGen++;
     return out;
   }
 
@@ -76,6 +85,7 @@ export class Pipe {
   put(data: Uint8Array): void {
     this.#chunks.push(data.slice());
     this.size += data.length;
+    this.inGen++;
   }
 
   /** Sets the capacity (F_SETPIPE_SZ): the new capacity or -errno. */
@@ -106,6 +116,11 @@ export class PipeEnd extends OpenFile {
     this.writeEnd = (flags & O_ACCMODE) !== O_RDONLY;
     if (this.writeEnd) pipe.writers++;
     else pipe.readers++;
+  }
+
+  /** The change counter edge-triggered epoll compares (see `Pipe.inGen`). */
+  generationFor(_events: number): number {
+    return this.writeEnd ? this.pipe.outGen : this.pipe.inGen;
   }
 
   /** What /proc/self/fd/N shows. */
@@ -164,5 +179,7 @@ export class PipeEnd extends OpenFile {
   override release(): void {
     if (this.writeEnd) this.pipe.writers--;
     else this.pipe.readers--;
+    if (this.writeEnd) this.pipe.inGen++;
+    else this.pipe.outGen++;
   }
 }

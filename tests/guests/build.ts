@@ -28,6 +28,8 @@ export const KERNEL_GUESTS: readonly string[] = [
   "io_poll",
   "vdso_clock",
   "vdso_clock_dyn",
+  "net_unix",
+  "net_inet",
 ];
 
 /** Guests linked dynamically against the cross sysroot's glibc: `<name>_dyn` from `<name>.c`. */
