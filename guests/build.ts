@@ -5,7 +5,9 @@
  * 1. Installs the Rust and Go toolchains from Debian trixie packages into
  *    `<repo>/.cache/toolchains` (see `toolchains.ts`), skipping what is there.
  * 2. Builds the Rust `stateless` variants and the Go `t8n` guest for riscv64
- *    (stripped, into `guests/bin/`) and for the host (into `.cache/host/`).
+ *    (stripped, into `guests/bin/`) and for the host (into `.cache/host/`),
+ *    and the Go standard-library test binaries (`go/std.ts`), recording
+ *    their verdicts under qemu-riscv64.
  * 3. Calls `buildC` from `guests/c/build.ts` for the C programs.
  * 4. Runs both host builds on the fixture, checks they agree, and writes
  *    `guests/fixtures/expected.json`; when qemu-riscv64 is installed, checks
@@ -33,6 +35,7 @@ import {
   runT8n,
 } from "./fixture_runner.ts";
 import { buildGo, buildGoBinary } from "./go/build.ts";
+import { buildGoStd, recordUnderQemu } from "./go/std.ts";
 import { buildRust, buildRustVariant, RUST_VARIANTS, stripTo } from "./rust/build.ts";
 import { ensureToolchains, type Toolchains } from "./toolchains.ts";
 
@@ -91,7 +94,8 @@ export async function writeManifest(guestsDir: string, builds: GuestBuild[]): Pr
   return manifest;
 }
 
-async function readManifest(guestsDir: string): Promise<Manifest | null> {
+/** Reads `guests/manifest.json`, or null when there is none. */
+export async function readManifest(guestsDir: string): Promise<Manifest | null> {
   const path = join(guestsDir, "manifest.json");
   return existsSync(path) ? JSON.parse(await Deno.readTextFile(path)) : null;
 }
@@ -244,6 +248,8 @@ async function main(): Promise<void> {
   const hostDir = join(repoDir, ".cache", "host");
   const rust = await buildRust(ctx, tc, { buildRoot: join(buildRoot, "rust"), hostDir });
   const go = await buildGo(ctx, tc, { buildRoot: join(buildRoot, "go"), hostDir });
+  const goStd = await buildGoStd(ctx, tc);
+  await recordUnderQemu(ctx);
   for (
     const [k, s] of Object.entries({
       ...prefixKeys("rust ", rust.seconds),
@@ -267,7 +273,7 @@ async function main(): Promise<void> {
   const expected = await checkFixture(ctx, rust.hostBinary, go.hostBinary);
   await checkUnderQemu(ctx, expected);
 
-  const builds = [...rust.builds, ...go.builds, ...cBuilds];
+  const builds = [...rust.builds, ...go.builds, ...goStd, ...cBuilds];
   const manifest = await writeManifest(guestsDir, builds);
   for (const g of manifest.guests) {
     ctx.log(`manifest: ${g.file} ${g.size} bytes ${g.sha256.slice(0, 16)}…`);

@@ -218,6 +218,7 @@ export const IP_PROTOCOLS: Xlat = xlat("IPPROTO_???", [
   [IPPROTO_IPV6, "IPPROTO_IPV6"],
   [58, "IPPROTO_ICMPV6"],
   [255, "IPPROTO_RAW"],
+  [262, "IPPROTO_MPTCP"],
 ]);
 
 /** MSG_ flags. */

@@ -52,6 +52,7 @@ import { FILES } from "./files.ts";
 import { INFO } from "./info.ts";
 import { MEMORY } from "./memory.ts";
 import { NET } from "./net.ts";
+import { TRANSFER } from "./transfer.ts";
 import { POLL } from "./poll.ts";
 import { PROCESS } from "./process.ts";
 import { SIGNALS } from "./signals.ts";
@@ -102,6 +103,7 @@ export const FAMILIES: readonly SyscallFamilyTable[] = [
   SIGNALS,
   POLL,
   NET,
+  TRANSFER,
 ];
 
 const files = FILES.handlers;
@@ -113,6 +115,7 @@ const threads = THREADS.handlers;
 const signals = SIGNALS.handlers;
 const poll = POLL.handlers;
 const net = NET.handlers;
+const transfer = TRANSFER.handlers;
 const _ = undefined;
 
 type Row = readonly [
@@ -153,9 +156,9 @@ const ROWS: readonly Row[] = [
   [23, "dup", "file", "i", files.dup, D.dup, "duplicate a descriptor"],
   [24, "dup3", "file", "iii", files.dup3, D.dup3, "duplicate a descriptor onto a given number"],
   [25, "fcntl", "file", "iil", files.fcntl, D.fcntl, "descriptor control (flags, locks, duplication)"],
-  [26, "inotify_init1", "file", "_", _, _, "create an inotify instance"],
-  [27, "inotify_add_watch", "file", undefined, _, _, "watch a path for file-system events"],
-  [28, "inotify_rm_watch", "file", undefined, _, _, "remove an inotify watch"],
+  [26, "inotify_init1", "file", "i", _, D.inotify_init1, "create an inotify instance"],
+  [27, "inotify_add_watch", "file", "isi", _, D.inotify_add_watch, "watch a path for file-system events"],
+  [28, "inotify_rm_watch", "file", "ii", _, D.inotify_rm_watch, "remove an inotify watch"],
   [29, "ioctl", "file", "iip", files.ioctl, D.ioctl, "device-specific control (e.g. TCGETS terminal query)"],
   [30, "ioprio_set", "process", undefined, _, _, "set I/O scheduling priority"],
   [31, "ioprio_get", "process", undefined, _, _, "read I/O scheduling priority"],
@@ -201,10 +204,10 @@ const ROWS: readonly Row[] = [
   [71, "sendfile", "file", "____", files.sendfile, _, "copy between descriptors in the kernel"],
   [72, "pselect6", "file", "______", poll.pselect6, _, "wait for descriptor readiness (select) with a signal mask"],
   [73, "ppoll", "file", "pipp", poll.ppoll, D.ppoll, "wait for descriptor readiness (poll) with a signal mask"],
-  [74, "signalfd4", "signal", "____", _, _, "create a descriptor that reads signals"],
+  [74, "signalfd4", "signal", "ipli", signals.signalfd4, D.signalfd4, "create a descriptor that reads signals"],
   [75, "vmsplice", "file", undefined, _, _, "splice user pages into a pipe"],
-  [76, "splice", "file", "______", _, _, "move data between a pipe and a descriptor"],
-  [77, "tee", "file", "____", _, _, "duplicate pipe contents"],
+  [76, "splice", "file", "ipipli", transfer.splice, D.splice, "move data between a pipe and a descriptor"],
+  [77, "tee", "file", "iili", transfer.tee, D.tee, "duplicate pipe contents"],
   [78, "readlinkat", "file", "ispl", files.readlinkat, D.readlinkat, "read a symbolic link's target"],
   [79, "newfstatat", "file", "isp_", files.newfstatat, D.newfstatat, "file status by path"],
   [80, "fstat", "file", "ip", files.fstat, D.fstat, "file status of an open file"],
@@ -265,7 +268,7 @@ const ROWS: readonly Row[] = [
   [135, "rt_sigprocmask", "signal", "ipp", signals.rt_sigprocmask, D.rt_sigprocmask, "change or read the blocked-signal mask"],
   [136, "rt_sigpending", "signal", "pl", signals.rt_sigpending, D.rt_sigpending, "pending signals"],
   [137, "rt_sigtimedwait", "signal", "pppl", signals.rt_sigtimedwait, D.rt_sigtimedwait, "wait synchronously for a signal"],
-  [138, "rt_sigqueueinfo", "signal", undefined, _, _, "queue a signal with data to a process"],
+  [138, "rt_sigqueueinfo", "signal", "dip", signals.rt_sigqueueinfo, D.rt_sigqueueinfo, "queue a signal with data to a process"],
   [139, "rt_sigreturn", "signal", "", signals.rt_sigreturn, D.rt_sigreturn, "return from a signal handler"],
   [140, "setpriority", "process", "___", _, _, "set the nice value"],
   [141, "getpriority", "process", "__", _, _, "read the nice value"],
@@ -367,7 +370,7 @@ const ROWS: readonly Row[] = [
   [237, "set_mempolicy", "memory", undefined, _, _, "set NUMA memory policy"],
   [238, "migrate_pages", "memory", undefined, _, _, "move pages between NUMA nodes"],
   [239, "move_pages", "memory", undefined, _, _, "move individual pages between NUMA nodes"],
-  [240, "rt_tgsigqueueinfo", "signal", undefined, _, _, "queue a signal with data to a thread"],
+  [240, "rt_tgsigqueueinfo", "signal", "ddip", signals.rt_tgsigqueueinfo, D.rt_tgsigqueueinfo, "queue a signal with data to a thread"],
   [241, "perf_event_open", "other", undefined, _, _, "open a performance counter"],
   [242, "accept4", "ipc", "ippi", net.accept4, D.accept4, "accept a connection with flags"],
   [243, "recvmmsg", "ipc", "ipiip", net.recvmmsg, D.recvmmsg, "receive several messages"],
@@ -399,7 +402,7 @@ const ROWS: readonly Row[] = [
   [282, "userfaultfd", "memory", undefined, _, _, "handle page faults in user space"],
   [283, "membarrier", "thread", undefined, _, D.membarrier, "memory barrier across threads"],
   [284, "mlock2", "memory", "pli", memory.mlock2, _, "lock pages in RAM with flags"],
-  [285, "copy_file_range", "file", "______", _, _, "copy between files in the kernel"],
+  [285, "copy_file_range", "file", "ipipli", transfer.copy_file_range, D.copy_file_range, "copy between files in the kernel"],
   [286, "preadv2", "file", "ipil_i", files.preadv2, _, "read into several buffers with flags"],
   [287, "pwritev2", "file", "ipil_i", files.pwritev2, _, "write from several buffers with flags"],
   [288, "pkey_mprotect", "memory", undefined, _, _, "change protection with a protection key"],
@@ -454,7 +457,7 @@ const ROWS: readonly Row[] = [
   [446, "landlock_restrict_self", "other", undefined, _, _, "enforce a Landlock ruleset"],
   [447, "memfd_secret", "memory", undefined, _, _, "create secret memory"],
   [448, "process_mrelease", "memory", undefined, _, _, "release a dying process's memory"],
-  [449, "futex_waitv", "thread", "_____", _, _, "wait on several futexes"],
+  [449, "futex_waitv", "thread", "piipi", _, D.futex_waitv, "wait on several futexes"],
   [450, "set_mempolicy_home_node", "memory", undefined, _, _, "set the home NUMA node of a range"],
   [451, "cachestat", "file", undefined, _, _, "page cache statistics of a file"],
   [452, "fchmodat2", "file", undefined, _, _, "change the mode of a path with flags"],

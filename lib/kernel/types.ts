@@ -98,7 +98,8 @@ export type SyscallFamily =
   | "time"
   | "info"
   | "poll"
-  | "net";
+  | "net"
+  | "transfer";
 
 /** A family module's export: handlers by syscall name. */
 export interface SyscallFamilyTable {

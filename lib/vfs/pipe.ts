@@ -81,6 +81,20 @@ export class Pipe {
     return out;
   }
 
+  /** Copies up to `max` queued bytes without taking them (tee, splice). */
+  peek(max: number): Uint8Array {
+    const n = Math.min(max, this.size);
+    const out = new Uint8Array(n);
+    let at = 0;
+    for (const c of this.#chunks) {
+      if (at >= n) break;
+      const k = Math.min(c.length, n - at);
+      out.set(c.subarray(0, k), at);
+      at += k;
+    }
+    return out;
+  }
+
   /** Appends bytes (the caller has checked the room). */
   put(data: Uint8Array): void {
     this.#chunks.push(data.slice());

@@ -30,6 +30,7 @@ export const KERNEL_GUESTS: readonly string[] = [
   "vdso_clock_dyn",
   "net_unix",
   "net_inet",
+  "gaps_io",
 ];
 
 /** Guests linked dynamically against the cross sysroot's glibc: `<name>_dyn` from `<name>.c`. */

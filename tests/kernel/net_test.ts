@@ -145,3 +145,8 @@ Deno.test("strace text of the socket calls", () => {
     /^recvfrom\(\d+, "datagram", 16, 0, \{sa_family=AF_INET, sin_port=htons\(\d+\), .*\}, \[16\]\) = 8$/m,
   );
 });
+
+Deno.test("gaps_io guest matches qemu (splice, tee, copy_file_range, sendfile, sigqueue, signalfd)", () => {
+  assertLikeQemu("gaps_io", runGuest("gaps_io", "rr"));
+  assertLikeQemu("gaps_io", runGuest("gaps_io", "handoff"));
+});
