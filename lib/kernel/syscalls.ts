@@ -457,7 +457,7 @@ const ROWS: readonly Row[] = [
   [446, "landlock_restrict_self", "other", undefined, _, _, "enforce a Landlock ruleset"],
   [447, "memfd_secret", "memory", undefined, _, _, "create secret memory"],
   [448, "process_mrelease", "memory", undefined, _, _, "release a dying process's memory"],
-  [449, "futex_waitv", "thread", "piipi", _, D.futex_waitv, "wait on several futexes"],
+  [449, "futex_waitv", "thread", "piipi", threads.futex_waitv, D.futex_waitv, "wait on several futexes"],
   [450, "set_mempolicy_home_node", "memory", undefined, _, _, "set the home NUMA node of a range"],
   [451, "cachestat", "file", undefined, _, _, "page cache statistics of a file"],
   [452, "fchmodat2", "file", undefined, _, _, "change the mode of a path with flags"],

@@ -31,6 +31,7 @@ export const KERNEL_GUESTS: readonly string[] = [
   "net_unix",
   "net_inet",
   "gaps_io",
+  "gaps_futex",
 ];
 
 /** Guests linked dynamically against the cross sysroot's glibc: `<name>_dyn` from `<name>.c`. */
