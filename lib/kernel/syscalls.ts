@@ -53,6 +53,7 @@ import { INFO } from "./info.ts";
 import { MEMORY } from "./memory.ts";
 import { NET } from "./net.ts";
 import { TRANSFER } from "./transfer.ts";
+import { INOTIFY } from "./inotify.ts";
 import { POLL } from "./poll.ts";
 import { PROCESS } from "./process.ts";
 import { SIGNALS } from "./signals.ts";
@@ -104,6 +105,7 @@ export const FAMILIES: readonly SyscallFamilyTable[] = [
   POLL,
   NET,
   TRANSFER,
+  INOTIFY,
 ];
 
 const files = FILES.handlers;
@@ -116,6 +118,7 @@ const signals = SIGNALS.handlers;
 const poll = POLL.handlers;
 const net = NET.handlers;
 const transfer = TRANSFER.handlers;
+const inotify = INOTIFY.handlers;
 const _ = undefined;
 
 type Row = readonly [
@@ -156,9 +159,9 @@ const ROWS: readonly Row[] = [
   [23, "dup", "file", "i", files.dup, D.dup, "duplicate a descriptor"],
   [24, "dup3", "file", "iii", files.dup3, D.dup3, "duplicate a descriptor onto a given number"],
   [25, "fcntl", "file", "iil", files.fcntl, D.fcntl, "descriptor control (flags, locks, duplication)"],
-  [26, "inotify_init1", "file", "i", _, D.inotify_init1, "create an inotify instance"],
-  [27, "inotify_add_watch", "file", "isi", _, D.inotify_add_watch, "watch a path for file-system events"],
-  [28, "inotify_rm_watch", "file", "ii", _, D.inotify_rm_watch, "remove an inotify watch"],
+  [26, "inotify_init1", "file", "i", inotify.inotify_init1, D.inotify_init1, "create an inotify instance"],
+  [27, "inotify_add_watch", "file", "isi", inotify.inotify_add_watch, D.inotify_add_watch, "watch a path for file-system events"],
+  [28, "inotify_rm_watch", "file", "ii", inotify.inotify_rm_watch, D.inotify_rm_watch, "remove an inotify watch"],
   [29, "ioctl", "file", "iip", files.ioctl, D.ioctl, "device-specific control (e.g. TCGETS terminal query)"],
   [30, "ioprio_set", "process", undefined, _, _, "set I/O scheduling priority"],
   [31, "ioprio_get", "process", undefined, _, _, "read I/O scheduling priority"],

@@ -99,7 +99,8 @@ export type SyscallFamily =
   | "info"
   | "poll"
   | "net"
-  | "transfer";
+  | "transfer"
+  | "inotify";
 
 /** A family module's export: handlers by syscall name. */
 export interface SyscallFamilyTable {

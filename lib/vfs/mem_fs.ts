@@ -168,6 +168,13 @@ export class MemDir extends MemNode {
     return this.#add(name, new MemLink(this.fs, target));
   }
 
+  /** Creates an unnamed regular file (O_TMPFILE): no link until linkat gives it a name. */
+  tmpfile(mode: number): Inode | number {
+    const f = new MemFile(this.fs, mode);
+    f.nlink = 0;
+    return f;
+  }
+
   /** Creates a socket inode (what bind(2) leaves for an AF_UNIX path). */
   mksock(name: string, mode: number): Inode | number {
     return this.#add(name, new MemSock(this.fs, mode));

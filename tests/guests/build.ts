@@ -32,6 +32,7 @@ export const KERNEL_GUESTS: readonly string[] = [
   "net_inet",
   "gaps_io",
   "gaps_futex",
+  "gaps_fs",
 ];
 
 /** Guests linked dynamically against the cross sysroot's glibc: `<name>_dyn` from `<name>.c`. */

@@ -67,3 +67,7 @@ Deno.test("a robust PI mutex whose owner exits: EOWNERDEAD, then consistent (pth
       "lock again: Success\n",
   );
 });
+
+Deno.test("gaps_fs guest matches qemu (O_TMPFILE with linkat, inotify events in Linux's order)", () => {
+  assertLikeQemu("gaps_fs", runGuest("gaps_fs", "rr"));
+});
