@@ -497,6 +497,13 @@ export class Socket extends OpenFile {
     if (this.family === AF_UNIX && this.backlog.length > this.maxBacklog) return -EAGAIN;
     const server = new Socket(this.net, this.family, this.type, this.protocol, 0, ctimeNs);
     server.local = this.local;
+    if (this.family !== AF_UNIX && this.local && this.local.family !== AF_UNIX) {
+      // An accepted connection holds the port too: a later bind without SO_REUSEADDR fails.
+      const list = this.net.ports.tcp.get(this.local.port) ?? [];
+      list.push(server);
+      this.net.ports.tcp.set(this.local.port, list);
+      server.opt.reuseaddr = this.opt.reuseaddr;
+    }
     server.state = "connected";
     server.peer = client;
     server.peerAddr = client.local;

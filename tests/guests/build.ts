@@ -35,6 +35,9 @@ export const KERNEL_GUESTS: readonly string[] = [
   "gaps_fs",
 ];
 
+/** Guests whose `qemu-riscv64 -strace` log is recorded too, in `strace/<name>.qemu.log`. */
+export const STRACE_GUESTS: readonly string[] = ["net_inet", "net_unix"];
+
 /** Guests linked dynamically against the cross sysroot's glibc: `<name>_dyn` from `<name>.c`. */
 const DYNAMIC_SUFFIX = "_dyn";
 
@@ -171,6 +174,19 @@ async function main(): Promise<void> {
       bin,
     ]);
     record[name] = { exit: q.code, stdout: new TextDecoder().decode(q.stdout) };
+    if (STRACE_GUESTS.includes(name)) {
+      const st = await runTool(
+        "timeout",
+        ["60", "qemu-riscv64", "-strace", bin],
+        undefined,
+        GUESTS_DIR,
+      );
+      await Deno.mkdir(join(GUESTS_DIR, "strace"), { recursive: true });
+      await Deno.writeTextFile(
+        join(GUESTS_DIR, "strace", `${name}.qemu.log`),
+        new TextDecoder().decode(st.stderr),
+      );
+    }
     console.log(`${name}: exit ${q.code}, ${q.stdout.length} bytes of stdout`);
   }
   const old = JSON.parse(
