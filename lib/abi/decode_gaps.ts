@@ -12,7 +12,12 @@
  * inotify_init1(IN_NONBLOCK|IN_CLOEXEC) = 3
  * inotify_add_watch(3, "/tmp/d", IN_MODIFY|IN_CREATE|IN_DELETE) = 1
  * futex_waitv([{val=0, uaddr=0x12340, flags=FUTEX2_SIZE_U32}], 1, 0, NULL, CLOCK_MONOTONIC) = 0
+ * sendfile(9, 3, [7], 5) = 5
  * ```
+ *
+ * One difference: strace prints splice's and copy_file_range's offsets as
+ * read at entry (and sendfile's as `[2] => [7]`); zkabi decodes at exit and
+ * prints the offsets the call left behind.
  * @module
  */
 
@@ -109,6 +114,9 @@ export const GAP_DECODERS: Readonly<Record<string, Decoder>> = {
       c.ulong(4),
       flagsText(SPLICE_FLAGS, c.uint(5)),
     ],
+  }),
+  sendfile: (c): Decoded => ({
+    args: [c.fd(0), c.fd(1), loffText(c, 2), c.ulong(3)],
   }),
   tee: (c): Decoded => ({
     args: [c.fd(0), c.fd(1), c.ulong(2), flagsText(SPLICE_FLAGS, c.uint(3))],

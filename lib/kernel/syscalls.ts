@@ -204,7 +204,7 @@ const ROWS: readonly Row[] = [
   [68, "pwrite64", "file", "ipll", files.pwrite64, D.pwrite64, "write at an offset"],
   [69, "preadv", "file", "ipil", files.preadv, D.preadv, "read into several buffers at an offset"],
   [70, "pwritev", "file", "ipil", files.pwritev, D.pwritev, "write from several buffers at an offset"],
-  [71, "sendfile", "file", "____", files.sendfile, _, "copy between descriptors in the kernel"],
+  [71, "sendfile", "file", "ii_l", files.sendfile, D.sendfile, "copy between descriptors in the kernel"],
   [72, "pselect6", "file", "______", poll.pselect6, _, "wait for descriptor readiness (select) with a signal mask"],
   [73, "ppoll", "file", "pipp", poll.ppoll, D.ppoll, "wait for descriptor readiness (poll) with a signal mask"],
   [74, "signalfd4", "signal", "ipli", signals.signalfd4, D.signalfd4, "create a descriptor that reads signals"],

@@ -236,6 +236,13 @@ Deno.test("Go uses __vdso_clock_gettime: no clock_gettime with the vDSO, same ou
   assert.equal(on.r.status, 0, on.r.message);
   assert.equal(new TextDecoder().decode(on.r.stdout), new TextDecoder().decode(off.r.stdout));
   assert.equal(on.r.stats.syscalls.clock_gettime ?? 0, 0);
+  // As the study's real-kernel log of geth t8n (riscv64 Linux, with its vDSO): no clock_gettime.
+  try {
+    const real = Deno.readTextFileSync(`${ROOT}../shared/study/geth_t8n_strace.log`);
+    assert.equal(real.split("\n").filter((l) => /\bclock_gettime\(/.test(l)).length, 0);
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
   assert.ok((off.r.stats.syscalls.clock_gettime ?? 0) > 100);
   assert.ok(!off.trace.includes("[vvar]"));
   const auxvOf = (r: RunResult) => r.kernel.mem.mappings.map((m) => m.name);
