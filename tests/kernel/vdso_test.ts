@@ -250,3 +250,28 @@ Deno.test("Go uses __vdso_clock_gettime: no clock_gettime with the vDSO, same ou
   assert.ok(!auxvOf(off.r).includes("[vvar]"));
   assert.equal(AT_SYSINFO_EHDR, 33);
 });
+
+Deno.test("--vdso off reproduces the traces zkabi gave before it had a vDSO, byte for byte", () => {
+  // sha256 of the strace text zkabi wrote before the vDSO (commit b5560a3), same options.
+  const before: [string, string, string][] = [
+    [
+      "tests/guests/bin/go_threads",
+      "tests/guests",
+      "a33e0d00f1fe16309ec5d82435a63dc3ce9f39fe4b4240e9c4ca72a33d14884b",
+    ],
+    [
+      "guests/bin/c/clock",
+      "guests",
+      "11643b325b72739c85a767b3425c4cd8572a611704248a6dce819d52ec828e3c",
+    ],
+  ];
+  for (const [program, cwd, sha] of before) {
+    const { trace } = traced({
+      program: `${ROOT}${program}`,
+      cwd: `${ROOT}${cwd}`,
+      pathMap: { host: ROOT.replace(/\/$/, ""), guest: "/zkabi" },
+      vdso: false,
+    });
+    assert.equal(createHash("sha256").update(trace).digest("hex"), sha, program);
+  }
+});
