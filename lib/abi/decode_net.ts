@@ -103,6 +103,10 @@ export function sockaddrText(c: DecodeContext, p: number, len: number): string {
       `sin6_flowinfo=htonl(${dv.getUint32(4, false)}), ` +
       `inet_pton(AF_INET6, "${ipv6Text(b.subarray(8, 24))}", &sin6_addr)${scope}}`;
   }
+  if (family === 16 && b.length >= 12) {
+    const groups = dv.getUint32(8, true).toString(16).padStart(8, "0");
+    return `{${fam}, nl_pid=${dv.getUint32(4, true)}, nl_groups=${groups}}`;
+  }
   return `{${fam}, sa_data=${quoteBytes(b.subarray(2))}}`;
 }
 

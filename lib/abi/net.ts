@@ -32,8 +32,10 @@ export const AF_UNIX = 1;
 export const AF_INET = 2;
 /** AF_INET6. */
 export const AF_INET6 = 10;
-/** AF_NETLINK (not emulated: EAFNOSUPPORT). */
+/** AF_NETLINK (NETLINK_ROUTE dumps of the loopback interface only). */
 export const AF_NETLINK = 16;
+/** The routing netlink protocol. */
+export const NETLINK_ROUTE = 0;
 
 /** SOCK_STREAM. */
 export const SOCK_STREAM = 1;

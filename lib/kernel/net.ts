@@ -40,6 +40,7 @@ import { O_NONBLOCK } from "../abi/flags.ts";
 import {
   AF_INET,
   AF_INET6,
+  AF_NETLINK,
   AF_UNIX,
   IP,
   IPPROTO_TCP,
@@ -51,6 +52,7 @@ import {
   MSG_NOSIGNAL,
   MSG_WAITALL,
   MSG_WAITFORONE,
+  NETLINK_ROUTE,
   SCM_CREDENTIALS,
   SCM_RIGHTS,
   SO,
@@ -163,6 +165,10 @@ function readAddr(k: Kernel, p: number, len: number): SockAddr | number {
       scope: len >= 28 ? dv.getUint32(24, true) : 0,
     };
   }
+  if (family === AF_NETLINK) {
+    if (len < 12) return -EINVAL;
+    return { family: AF_NETLINK, pid: dv.getUint32(4, true), groups: dv.getUint32(8, true) };
+  }
   return family === 0 ? -EAFNOSUPPORT_UNSPEC : -EAFNOSUPPORT;
 }
 
@@ -171,6 +177,16 @@ const EAFNOSUPPORT_UNSPEC = 1_000_000;
 
 /** The bytes of `a` as the socket `s` reports it (family `s.family`). */
 function encodeAddr(s: Socket, a: SockAddr | undefined): Uint8Array {
+  if (s.family === AF_NETLINK) {
+    const out = new Uint8Array(12);
+    const dv = new DataView(out.buffer);
+    dv.setUint16(0, AF_NETLINK, true);
+    if (a && a.family === AF_NETLINK) {
+      dv.setUint32(4, a.pid >>> 0, true);
+      dv.setUint32(8, a.groups >>> 0, true);
+    }
+    return out;
+  }
   if (s.family === AF_UNIX) {
     const path = a && a.family === AF_UNIX ? a.path : new Uint8Array(0);
     const named = path.length > 0 && path[0] !== 0;
@@ -179,12 +195,12 @@ function encodeAddr(s: Socket, a: SockAddr | undefined): Uint8Array {
     out.set(path, 2);
     return out;
   }
-  const ip = a && a.family !== AF_UNIX
+  const ip = a && (a.family === AF_INET || a.family === AF_INET6)
     ? a.ip
     : s.family === AF_INET
     ? v4mapped(0, 0, 0, 0)
     : new Uint8Array(16);
-  const port = a && a.family !== AF_UNIX ? a.port : 0;
+  const port = a && (a.family === AF_INET || a.family === AF_INET6) ? a.port : 0;
   if (s.family === AF_INET) {
     const out = new Uint8Array(16);
     const dv = new DataView(out.buffer);
@@ -307,6 +323,12 @@ function newSocket(k: Kernel, domain: number, type: number, protocol: number): S
     if (base === SOCK_RAW) return -EPERM;
     return -ESOCKTNOSUPPORT;
   }
+  if (domain === AF_NETLINK) {
+    if (base !== SOCK_RAW && base !== SOCK_DGRAM) return -ESOCKTNOSUPPORT;
+    // Only the routing family (the loopback interface and its addresses) is emulated.
+    if (protocol !== NETLINK_ROUTE) return -EPROTONOSUPPORT;
+    return new Socket(network(k), domain, SOCK_DGRAM, protocol, flags, nowTime(k));
+  }
   return -EAFNOSUPPORT;
 }
 
@@ -381,10 +403,28 @@ function bindUnix(k: Kernel, s: Socket, path: Uint8Array): number {
   return 0;
 }
 
+/** Gives netlink socket `s` its port id: `want`, or the process id first, then unique negatives. */
+function bindNetlink(k: Kernel, s: Socket, want: number, groups: number): number {
+  const net = network(k);
+  let pid = want;
+  if (pid === 0) {
+    pid = net.netlinkPids.has(k.pid) ? net.nextNetlinkPid-- : k.pid;
+  } else if (net.netlinkPids.has(pid)) return -EADDRINUSE;
+  net.netlinkPids.add(pid);
+  s.local = { family: AF_NETLINK, pid, groups };
+  return 0;
+}
+
 function sysBind(k: Kernel, _t: Thread, a: SyscallArgs): number {
   const s = sock(k, a.int(0));
   if (typeof s === "number") return s;
   const addr = readAddr(k, a.ptr(1), a.int(2));
+  if (s.family === AF_NETLINK) {
+    if (typeof addr === "number") return addr === -EAFNOSUPPORT_UNSPEC ? -EINVAL : addr;
+    if (addr.family !== AF_NETLINK) return -EINVAL;
+    if (s.local) return (s.local as { pid: number }).pid === addr.pid ? 0 : -EINVAL;
+    return bindNetlink(k, s, addr.pid, addr.groups);
+  }
   if (addr === -EAFNOSUPPORT_UNSPEC) return s.family === AF_UNIX ? -EINVAL : -EAFNOSUPPORT;
   if (typeof addr === "number") {
     return addr === -EAFNOSUPPORT && s.family === AF_UNIX ? -EINVAL : addr;
@@ -630,7 +670,13 @@ function sendCommon(
 ): SyscallResult {
   const nonblock = (s.flags & O_NONBLOCK) !== 0 || (flags & MSG_DONTWAIT) !== 0;
   let target = to;
-  if (to && s.family !== AF_UNIX && !s.stream) {
+  if (s.family === AF_NETLINK) {
+    if (to && to.family !== AF_NETLINK) return -EINVAL;
+    if (!s.local) {
+      const r = bindNetlink(k, s, 0, 0);
+      if (r < 0) return r;
+    }
+  } else if (to && s.family !== AF_UNIX && !s.stream) {
     const d = loopbackTarget(s, to);
     if (typeof d === "number") return d;
     target = d;

@@ -61,6 +61,7 @@ import {
 import {
   AF_INET,
   AF_INET6,
+  AF_NETLINK,
   AF_UNIX,
   MSG_PEEK,
   MSG_TRUNC,
@@ -73,6 +74,7 @@ import {
   SOCK_STREAM,
 } from "../abi/net.ts";
 import { putInt } from "./descriptions.ts";
+import { routeAnswers } from "./netlink.ts";
 import { type FileContext, OpenFile } from "./open_file.ts";
 import { type Attr, type Inode, makeAttr, makedev } from "./types.ts";
 
@@ -112,6 +114,13 @@ export type SockAddr =
     flowinfo?: number;
     /** sin6_scope_id (AF_INET6). */
     scope?: number;
+  }
+  | {
+    family: typeof AF_NETLINK;
+    /** The port id (0: the kernel). */
+    pid: number;
+    /** Multicast groups. */
+    groups: number;
   };
 
 /** The AF_INET/AF_INET6 variant of {@linkcode SockAddr}. */
@@ -184,6 +193,10 @@ export class Network {
    * ECONNREFUSED: nothing bound there).
    */
   readonly resolveUnix: (path: Uint8Array) => Socket | number;
+  /** Netlink port ids in use. */
+  readonly netlinkPids: Set<number> = new Set();
+  /** The next automatic netlink port id after the first (which is the process id). */
+  nextNetlinkPid = -4097;
   /** Sockets bound to an abstract AF_UNIX name, by name (latin1 of the bytes). */
   readonly abstract: Map<string, Socket> = new Map();
   /** Sockets bound to a filesystem AF_UNIX name, by inode. */
@@ -252,6 +265,10 @@ export class Network {
   unbind(s: Socket): void {
     const l = s.local;
     if (!l) return;
+    if (l.family === AF_NETLINK) {
+      this.netlinkPids.delete(l.pid);
+      return;
+    }
     if (l.family === AF_UNIX) {
       if (l.path[0] === 0) {
         const key = latin1(l.path);
@@ -497,7 +514,7 @@ export class Socket extends OpenFile {
     if (this.family === AF_UNIX && this.backlog.length > this.maxBacklog) return -EAGAIN;
     const server = new Socket(this.net, this.family, this.type, this.protocol, 0, ctimeNs);
     server.local = this.local;
-    if (this.family !== AF_UNIX && this.local && this.local.family !== AF_UNIX) {
+    if (this.local && (this.local.family === AF_INET || this.local.family === AF_INET6)) {
       // An accepted connection holds the port too: a later bind without SO_REUSEADDR fails.
       const list = this.net.ports.tcp.get(this.local.port) ?? [];
       list.push(server);
@@ -571,6 +588,14 @@ export class Socket extends OpenFile {
     }
     // Datagrams.
     if (this.wrShut) return -EPIPE;
+    if (this.family === AF_NETLINK) {
+      // Requests go to the kernel (port 0): the answers queue on this socket.
+      const local = this.local?.family === AF_NETLINK ? this.local.pid : 0;
+      for (const d of routeAnswers(data, local)) {
+        this.deliver({ data: d, from: { family: AF_NETLINK, pid: 0, groups: 0 } });
+      }
+      return data.length;
+    }
     if (this.family === AF_UNIX) {
       if (to && to.family !== AF_UNIX) return -EINVAL;
       const target = to ? this.net.resolveUnix((to as { path: Uint8Array }).path) : this.peer;

@@ -86,7 +86,7 @@ Deno.test("only loopback is reachable: other addresses give ENETUNREACH, no host
 
 Deno.test("socket errors: families, non-sockets, descriptors", () => {
   const k = makeKernel();
-  assert.equal(num(k, "socket", 16, /* AF_NETLINK */ 3, 0), -EAFNOSUPPORT);
+  assert.equal(num(k, "socket", 16, /* AF_NETLINK */ 3, 9 /* NETLINK_AUDIT */), -93);
   assert.equal(num(k, "socket", 17, /* AF_PACKET */ 3, 0), -EAFNOSUPPORT);
   assert.equal(num(k, "socket", AF_INET, SOCK_STREAM | 0x100, 0), -22);
   assert.equal(num(k, "listen", 99, 1), -EBADF);
@@ -171,4 +171,66 @@ Deno.test("trace comparison with qemu-user -strace: the socket guests align call
     assert.deepEqual(real, [], `${name}:\n${r.diff}`);
     assert.ok(r.compared > 20);
   }
+});
+
+Deno.test("NETLINK_ROUTE dumps: the loopback interface and its two addresses", () => {
+  const k = makeKernel();
+  const s = num(k, "socket", 16, 3 | 0o2000000, 0);
+  // bind({AF_NETLINK, pid 0}) takes the process id; getsockname reports it.
+  k.mem.write(DATA, Uint8Array.from([16, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]));
+  assert.equal(num(k, "bind", s, DATA, 12), 0);
+  k.mem.writeU32(DATA + 0x40, 12);
+  assert.equal(num(k, "getsockname", s, DATA + 0x20, DATA + 0x40), 0);
+  assert.equal(k.mem.readU32(DATA + 0x24), 1000);
+  const request = (type: number, family: number) => {
+    const b = new Uint8Array(20);
+    const dv = new DataView(b.buffer);
+    dv.setUint32(0, 17, true);
+    dv.setUint16(4, type, true);
+    dv.setUint16(6, 0x301, true); // NLM_F_REQUEST | NLM_F_DUMP
+    dv.setUint32(8, 7, true);
+    b[16] = family;
+    k.mem.write(DATA + 0x100, b);
+    return num(k, "sendto", s, DATA + 0x100, 20, 0, DATA, 12);
+  };
+  const messages = () => {
+    const out: { type: number; seq: number; pid: number; body: Uint8Array }[] = [];
+    for (;;) {
+      const n = num(k, "recvfrom", s, DATA + 0x1000, 4096, 0x40, 0, 0);
+      if (n < 0) return out;
+      const b = k.mem.read(DATA + 0x1000, n);
+      const dv = new DataView(b.buffer);
+      for (let off = 0; off < n;) {
+        const len = dv.getUint32(off, true);
+        out.push({
+          type: dv.getUint16(off + 4, true),
+          seq: dv.getUint32(off + 8, true),
+          pid: dv.getUint32(off + 12, true),
+          body: b.slice(off + 16, off + len),
+        });
+        off += (len + 3) & ~3;
+      }
+    }
+  };
+  assert.equal(request(18, 0), 20); // RTM_GETLINK
+  const links = messages();
+  assert.deepEqual(links.map((m) => m.type), [16, 3], "RTM_NEWLINK then NLMSG_DONE");
+  assert.ok(links.every((m) => m.seq === 7 && m.pid === 1000));
+  const info = new DataView(links[0].body.buffer);
+  assert.equal(info.getUint16(2, true), 772, "ARPHRD_LOOPBACK");
+  assert.equal(info.getInt32(4, true), 1, "ifindex 1");
+  assert.equal(info.getUint32(8, true) & 0x9, 0x9, "IFF_UP | IFF_LOOPBACK");
+  assert.equal(request(22, 0), 20); // RTM_GETADDR
+  const addrs = messages();
+  assert.deepEqual(addrs.map((m) => [m.type, m.body[0], m.body[1]]), [[20, 2, 8], [20, 10, 128], [
+    3,
+    0,
+    0,
+  ]]);
+  assert.equal(request(22, 10), 20);
+  assert.deepEqual(messages().map((m) => m.type), [20, 3], "only the IPv6 address");
+  assert.equal(request(24, 0), 20); // RTM_NEWROUTE: not supported
+  const err = messages();
+  assert.equal(err[0].type, 2);
+  assert.equal(new DataView(err[0].body.buffer).getInt32(0, true), -95);
 });
