@@ -23,7 +23,7 @@ import { compareWithQemu } from "../../lib/trace/compare.ts";
 import { createStraceWriter } from "../../lib/trace/strace.ts";
 import { ipv6Text } from "../../lib/abi/decode_net.ts";
 import { num } from "../support/kernel.ts";
-import { assertLikeQemu, DATA, GUESTS, makeKernel, runGuest } from "./threads_support.ts";
+import { assertLikeQemu, call, DATA, GUESTS, makeKernel, runGuest } from "./threads_support.ts";
 
 for (const name of ["net_unix", "net_inet"]) {
   Deno.test(`${name} guest matches qemu (rr and handoff), and two runs trace the same`, () => {
@@ -233,4 +233,43 @@ Deno.test("NETLINK_ROUTE dumps: the loopback interface and its two addresses", (
   const err = messages();
   assert.equal(err[0].type, 2);
   assert.equal(new DataView(err[0].body.buffer).getInt32(0, true), -95);
+});
+
+Deno.test("SO_RCVTIMEO ends a blocking recv with EAGAIN at its deadline; recvmmsg/sendmmsg", () => {
+  const k = makeKernel();
+  const t = k.mainThread;
+  k.mem.writeU64(DATA, 0n);
+  const sv = DATA + 0x10;
+  assert.equal(num(k, "socketpair", AF_UNIX, SOCK_DGRAM, 0, sv), 0);
+  const a = k.mem.readU32(sv);
+  const b = k.mem.readU32(sv + 4);
+  // struct timeval {0 s, 5000 us}
+  k.mem.writeU64(DATA + 0x20, 0n);
+  k.mem.writeU64(DATA + 0x28, 5000n);
+  assert.equal(num(k, "setsockopt", b, 1, 20, /* SO_RCVTIMEO_OLD */ DATA + 0x20, 16), 0);
+  assert.equal(call(k, t, "recvfrom", b, DATA + 0x100, 16, 0, 0, 0), "blocked");
+  const deadline = t.wait!.deadline!;
+  assert.equal(deadline, k.nowNs() + 5_000_000);
+  assert.equal(k.tryResume(t, true), true);
+  assert.equal(Number(t.hart.getX(10)), -11, "EAGAIN");
+  // sendmmsg of two datagrams, recvmmsg of both.
+  const msg = (at: number, iov: number, buf: number, len: number) => {
+    k.mem.writeU64(iov, BigInt(buf));
+    k.mem.writeU64(iov + 8, BigInt(len));
+    const h = new Uint8Array(64);
+    const dv = new DataView(h.buffer);
+    dv.setBigUint64(16, BigInt(iov), true);
+    dv.setBigUint64(24, 1n, true);
+    k.mem.write(at, h);
+  };
+  k.mem.write(DATA + 0x400, new TextEncoder().encode("onetwo"));
+  msg(DATA + 0x200, DATA + 0x300, DATA + 0x400, 3);
+  msg(DATA + 0x240, DATA + 0x310, DATA + 0x403, 3);
+  assert.equal(num(k, "sendmmsg", a, DATA + 0x200, 2, 0), 2);
+  msg(DATA + 0x500, DATA + 0x600, DATA + 0x700, 8);
+  msg(DATA + 0x540, DATA + 0x610, DATA + 0x708, 8);
+  assert.equal(num(k, "recvmmsg", b, DATA + 0x500, 2, 0, 0), 2);
+  assert.equal(k.mem.readU32(DATA + 0x500 + 56), 3, "msg_len of the first");
+  assert.equal(new TextDecoder().decode(k.mem.read(DATA + 0x700, 3)), "one");
+  assert.equal(new TextDecoder().decode(k.mem.read(DATA + 0x708, 3)), "two");
 });

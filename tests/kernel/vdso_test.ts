@@ -275,3 +275,24 @@ Deno.test("--vdso off reproduces the traces zkabi gave before it had a vDSO, byt
     assert.equal(createHash("sha256").update(trace).digest("hex"), sha, program);
   }
 });
+
+Deno.test("zkabi run --vdso on|off", async () => {
+  const cli = async (...args: string[]) => {
+    const o = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", `${ROOT}cli.ts`, "run", ...args],
+      cwd: ROOT,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    return { code: o.code, stderr: new TextDecoder().decode(o.stderr) };
+  };
+  const bad = await cli("--vdso", "maybe", "guests/bin/c/hello");
+  assert.equal(bad.code, 125);
+  assert.match(bad.stderr, /^zkabi: --vdso: expected on or off, got 'maybe'/);
+  const off = await cli("--vdso", "off", "--strace", "tests/guests/bin/vdso_clock");
+  assert.equal(off.code, 0);
+  assert.match(off.stderr, /^clock_gettime\(CLOCK_MONOTONIC, /m);
+  const on = await cli("--vdso", "on", "--strace", "tests/guests/bin/vdso_clock");
+  assert.equal(on.code, 0);
+  assert.doesNotMatch(on.stderr, /^clock_gettime\(CLOCK_MONOTONIC, /m);
+});
