@@ -54,7 +54,7 @@ export class Pipe {
    * when the pipe was never drained (Linux wakes POLLIN waiters per write).
    */
   inGen = 0;
-  /** Room for the write end: changes on every read and on a reader's close. */
+  /** Room for the write end: changes when a read frees room in a nearly full pipe, and on a reader's close. */
   outGen = 0;
 
   /** Creates an empty pipe. */
@@ -66,6 +66,9 @@ export class Pipe {
   /** Takes up to `max` bytes (empty when none). */
   take(max: number): Uint8Array {
     const n = Math.min(max, this.size);
+    // Linux wakes writers only when a read frees room in a (nearly) full pipe; here: when
+    // less than PIPE_BUF was free, so a writer waiting for room never misses the event.
+    if (n > 0 && this.capacity - this.size < PIPE_BUF) this.outGen++;
     const out = new Uint8Array(n);
     let at = 0;
     while (at < n) {
@@ -77,7 +80,6 @@ export class Pipe {
       else this.#chunks[0] = c.subarray(k);
     }
     this.size -= n;
-    if (n > 0) this.outGen++;
     return out;
   }
 

@@ -71,3 +71,43 @@ Deno.test("a robust PI mutex whose owner exits: EOWNERDEAD, then consistent (pth
 Deno.test("gaps_fs guest matches qemu (O_TMPFILE with linkat, inotify events in Linux's order)", () => {
   assertLikeQemu("gaps_fs", runGuest("gaps_fs", "rr"));
 });
+
+Deno.test("edge-triggered epoll on a pipe: every write is an event for the reader (epoll(7), pipe(7))", () => {
+  const k = makeKernel();
+  const t = k.mainThread;
+  const P = DATA + 0x800;
+  const EV = DATA + 0x900;
+  const OUT = DATA + 0xa00;
+  assert.equal(call(k, t, "pipe2", P, 0), 0);
+  const r = k.mem.readU32(P);
+  const w = k.mem.readU32(P + 4);
+  const ep = call(k, t, "epoll_create1", 0) as number;
+  const add = (fd: number, events: number, data: number) => {
+    k.mem.writeU32(EV, events >>> 0);
+    k.mem.writeU64(EV + 8, BigInt(data));
+    return call(k, t, "epoll_ctl", ep, 1, fd, EV);
+  };
+  assert.equal(add(r, 0x1 | 0x80000000, 1), 0); // EPOLLIN | EPOLLET
+  assert.equal(add(w, 0x4 | 0x80000000, 2), 0); // EPOLLOUT | EPOLLET
+  const wait = () => {
+    const n = call(k, t, "epoll_pwait", ep, OUT, 4, 0, 0, 0) as number;
+    return Array.from({ length: n }, (_, i) => Number(k.mem.readU64(OUT + 16 * i + 8))).sort();
+  };
+  assert.deepEqual(wait(), [2], "the write end starts writable");
+  assert.deepEqual(wait(), [], "and reports it once");
+  k.mem.write(DATA + 0xb00, new TextEncoder().encode("ab"));
+  assert.equal(call(k, t, "write", w, DATA + 0xb00, 1), 1);
+  assert.deepEqual(wait(), [1]);
+  assert.deepEqual(wait(), []);
+  assert.equal(call(k, t, "write", w, DATA + 0xb01, 1), 1);
+  assert.deepEqual(wait(), [1], "a second write without a read in between is a new event");
+  assert.equal(call(k, t, "read", r, DATA + 0xc00, 1), 1);
+  assert.deepEqual(wait(), [], "a read from a pipe far from full wakes no writer (as Linux)");
+  // Fill it (one byte is queued): a read then frees room the writer may be waiting for.
+  assert.equal(call(k, t, "write", w, DATA, 65535), 65535);
+  assert.deepEqual(wait(), [1]);
+  assert.equal(call(k, t, "read", r, DATA + 0xc00, 1), 1);
+  assert.deepEqual(wait(), [2], "room in a full pipe is an event for the writer only");
+  assert.equal(call(k, t, "close", w), 0);
+  assert.deepEqual(wait(), [1], "the last writer's close (EPOLLHUP)");
+});
