@@ -6,7 +6,8 @@
  *           [--strace[=FILE]] [--trace-json FILE] [--stats FILE]
  *           [--mount HOST:GUEST[:ro|rw]]... [--env K=V]... [--seed N]
  *           [--max-insns N] [--cpus N] [--sched rr|handoff] [--quantum N]
- *           [--hz N] [--engine jit|interp] [--kernel builtin|guest|guest:FILE]
+ *           [--hz N] [--engine jit|interp] [--vdso on|off]
+ *           [--kernel builtin|guest|guest:FILE]
  *           [--] ELF [ARGS...]
  * ```
  * Exit status: the guest's; 128+N when the guest dies by signal N; 125 for

@@ -69,6 +69,8 @@ export interface RunRequest {
   maxSyscalls?: number;
   /** Execution engine (default jit; both give identical results and counts). */
   engine?: "jit" | "interp";
+  /** Map a vDSO (default: the profile's choice, else on); off to compare with qemu-user. */
+  vdso?: boolean;
   /** Sample the pc every this many instructions. */
   sample?: number;
   /** Stop when stdout/stderr stop matching these bytes. */
@@ -231,6 +233,7 @@ export function executeRun(req: RunRequest): RunDigest {
     sched: req.sched,
     maxInsns: req.maxInsns,
     engine: req.engine ?? "jit",
+    vdso: req.vdso,
     stdout: sink("stdout"),
     stderr: sink("stderr"),
     tracer: (e) => {

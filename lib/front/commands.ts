@@ -132,6 +132,7 @@ async function requestFor(
     quantum: o.quantum,
     hz: o.hz,
     engine: o.engine,
+    vdso: o.vdso,
     profile,
   });
 }

@@ -78,6 +78,11 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
     arg: "jit|interp",
     help: "compile hot blocks (default) or only interpret; same results",
   },
+  {
+    name: "vdso",
+    arg: "on|off",
+    help: "map a vDSO as Linux does (default on; off: clock reads are syscalls)",
+  },
 ];
 
 /** Which kernel answers the program's syscalls (the CLI's `run`). */
@@ -323,6 +328,7 @@ export type RunFlagOptions = Pick<
   | "quantum"
   | "hz"
   | "engine"
+  | "vdso"
 >;
 
 /**
@@ -342,6 +348,7 @@ export async function runOptionsOf(f: ParsedFlags, cwd: string): Promise<RunFlag
   let profile: string | Profile | undefined = tier;
   if (file !== undefined) profile = await loadProfile(hostPath(cwd, file));
   const sysroot = stringFlag(f, "sysroot");
+  const vdso = choiceFlag(f, "vdso", ["on", "off"]);
   return {
     sysroot: sysroot === undefined ? undefined : directory("--sysroot", cwd, sysroot),
     profile,
@@ -355,6 +362,7 @@ export async function runOptionsOf(f: ParsedFlags, cwd: string): Promise<RunFlag
     quantum: integerFlag(f, "quantum", 1),
     hz: integerFlag(f, "hz", 1),
     engine: choiceFlag(f, "engine", ["jit", "interp"]),
+    vdso: vdso === undefined ? undefined : vdso === "on",
   };
 }
 

@@ -19,7 +19,7 @@ import { HostFs } from "../vfs/host_fs.ts";
 import { MemFs } from "../vfs/mem_fs.ts";
 import { type OpenFile, statusFlagsOf } from "../vfs/open_file.ts";
 import { devTree, type ProcContext, procTree, sysTree } from "../vfs/proc.ts";
-import { SynthFs } from "../vfs/synth_fs.ts";
+import { SynthFile, SynthFs } from "../vfs/synth_fs.ts";
 import {
   type Attr,
   type FileType,
@@ -206,6 +206,16 @@ export function setupFiles(k: Kernel, setup: FilesSetup): void {
     "/";
   if (cwd !== "/") vfs.mount(cwd, hostRoot(hostCwd, false));
   for (const m of setup.mounts) vfs.mount(m.guest, hostRoot(m.host, m.writable));
+  // Every Linux host names its loopback in /etc/hosts (qemu-user reads the host's when the
+  // sysroot has none): without it, "localhost" would go to DNS.
+  if (typeof vfs.resolve(vfs.root, "/etc/hosts", true) === "number") {
+    const etc = next();
+    const fs = new SynthFs("etc", etc.dev, etc.id);
+    vfs.mount(
+      "/etc/hosts",
+      new SynthFile(fs, () => ETC_HOSTS, { perm: 0o644, size: ETC_HOSTS.length }),
+    );
+  }
   const here = vfs.resolve(vfs.root, cwd, true);
   st.cwd = typeof here === "number" ? vfs.root : here;
 
@@ -251,6 +261,9 @@ export function relocate(k: Kernel, old: Loc, now: Loc): void {
     f.loc = rebase(f.loc, old, now) ?? f.loc;
   }
 }
+
+/** The /etc/hosts of a guest whose root has none: the loopback names, as Debian writes them. */
+export const ETC_HOSTS = "127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n";
 
 /** RLIMIT_NOFILE's soft limit as a number. */
 function nofileLimit(k: Kernel): number {

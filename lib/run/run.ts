@@ -19,6 +19,7 @@ import { type FilesSetup, type Mount, setupFiles } from "../kernel/mounts.ts";
 import { fdTable } from "../kernel/fd_table.ts";
 import { setupSignals } from "../kernel/signals.ts";
 import type { TraceSource } from "../kernel/tracee.ts";
+import { setupVdso, VDSO_BASE } from "../kernel/vdso.ts";
 import {
   DEFAULT_MEMORY_LIMIT,
   GuestMemory,
@@ -67,6 +68,11 @@ export interface RunOptions {
   sched?: SchedStrategy;
   /** Virtual clock frequency (instructions per second); default 1e9. */
   hz?: number;
+  /**
+   * Map a vDSO (`AT_SYSINFO_EHDR`) as Linux does; default true. Without it
+   * every clock read is a syscall (a zkVM with no readable time page).
+   */
+  vdso?: boolean;
   /** Instruction limit; default 2^52. */
   maxInsns?: number;
   /**
@@ -195,6 +201,7 @@ export function prepare(opts: RunOptions): Prepared {
     : builtinProfile(opts.profile ?? "full");
   const mem = new GuestMemory({ maxBytes: memory });
   const sysroot = opts.sysroot === undefined ? undefined : resolveHost(cwd, opts.sysroot);
+  const vdso = opts.vdso ?? profile.vdso ?? true;
   let exec;
   try {
     exec = execElf(mem, bytes, opts.program, {
@@ -204,6 +211,7 @@ export function prepare(opts: RunOptions): Prepared {
       sysroot,
       guestPath: exeGuestPath,
       execfn: shown,
+      vdsoBase: vdso ? VDSO_BASE : undefined,
     });
   } catch (e) {
     if (e instanceof ElfError) throw new RunError(e.message, 126);
@@ -253,7 +261,7 @@ export function prepare(opts: RunOptions): Prepared {
     throw new RunError((e as Error).message.split("\n")[0], 125);
   }
   setupMemory(k, { brk: exec.load.brk });
-  setupSignals(k);
+  setupSignals(k, vdso ? setupVdso(k).sigreturn : undefined);
   const interp = exec.load.interpreter;
   const dispatcher = new Dispatcher(k, profile, phaseByStudyRule(interp?.start, interp?.end));
   opts.onKernel?.(k);

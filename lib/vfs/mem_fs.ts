@@ -217,6 +217,18 @@ export class MemDir extends MemNode {
     return this.#add(name, new MemLink(this.fs, target));
   }
 
+  /** Creates an unnamed regular file (O_TMPFILE): no link until linkat gives it a name. */
+  tmpfile(mode: number): Inode | number {
+    const f = new MemFile(this.fs, mode);
+    f.nlink = 0;
+    return f;
+  }
+
+  /** Creates a socket inode (what bind(2) leaves for an AF_UNIX path). */
+  mksock(name: string, mode: number): Inode | number {
+    return this.#add(name, new MemSock(this.fs, mode));
+  }
+
   /** Adds a hard link. */
   link(name: string, target: Inode): number {
     if (!(target instanceof MemNode) || target.fs !== this.fs || target instanceof MemDir) {
@@ -430,5 +442,21 @@ export class MemLink extends MemNode {
   /** The link target. */
   readlink(): string {
     return this.target;
+  }
+}
+
+/** A socket inode: the name a bound AF_UNIX socket has in the filesystem. */
+export class MemSock extends MemNode {
+  /** File type. */
+  readonly type = "sock";
+
+  /** Creates a socket inode with permission bits `mode`. */
+  constructor(fs: MemFs, mode: number) {
+    super(fs, mode, 1);
+  }
+
+  /** Size in bytes (always 0). */
+  size(): number {
+    return 0;
   }
 }

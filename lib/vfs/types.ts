@@ -165,6 +165,10 @@ export interface Inode {
   mkdir?(name: string, mode: number): Inode | number;
   /** Directories: creates a symlink. */
   symlink?(name: string, target: string): Inode | number;
+  /** Directories: creates an unnamed regular file in this filesystem (O_TMPFILE). */
+  tmpfile?(mode: number): Inode | number;
+  /** Directories: creates a socket inode (bind of a filesystem AF_UNIX name). */
+  mksock?(name: string, mode: number): Inode | number;
   /** Directories: adds a hard link to `target` (same filesystem). */
   link?(name: string, target: Inode): number;
   /** Directories: removes the non-directory `name`. */

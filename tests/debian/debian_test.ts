@@ -577,6 +577,7 @@ function underZkabi(c: Case, dir: string): Outcome {
     stdout: "capture",
     stderr: "capture",
     maxInsns: 2_000_000_000,
+    vdso: false, // qemu-user has no riscv64 vDSO
     writers: [(src) => createStraceWriter(src, (line) => lines.push(line))],
   });
   if (r.message) lines.push(`# zkabi: ${r.message}`);
