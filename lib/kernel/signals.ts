@@ -224,6 +224,10 @@ function emitSignal(k: Kernel, t: Thread, info: SigInfo, action: "handler" | "ig
     code: info.code,
     action,
     instret: k.instret,
+    // What strace prints in the siginfo: the sender, or the faulting address.
+    ...(info.pid !== undefined ? { pid: info.pid } : {}),
+    ...(info.uid !== undefined ? { uid: info.uid } : {}),
+    ...(info.addr !== undefined ? { addr: info.addr } : {}),
   });
 }
 
