@@ -6,12 +6,21 @@
  *           [--strace[=FILE]] [--trace-json FILE] [--stats FILE]
  *           [--mount HOST:GUEST[:ro|rw]]... [--env K=V]... [--seed N]
  *           [--max-insns N] [--cpus N] [--sched rr|handoff] [--quantum N]
- *           [--hz N] [--engine jit|interp] [--kernel builtin|guest|guest:FILE]
+ *           [--hz N] [--engine jit|interp] [--vdso on|off]
+ *           [--kernel builtin|guest|guest:FILE]
  *           [--] ELF [ARGS...]
  * ```
  * Exit status: the guest's; 128+N when the guest dies by signal N; 125 for
  * usage or emulator errors, 126 when the file cannot be executed, 127 when
  * it does not exist. Errors are one line on stderr.
+ *
+ * Output files (`--strace=FILE`, `--trace-json`, `--stats`) are opened
+ * before the program is loaded: a path that cannot be written is a one-line
+ * error with status 125 before the guest runs. When they are asked for,
+ * SIGINT and SIGTERM end the run cleanly: the guest is stopped as if killed
+ * by that signal, every trace is flushed, the statistics are written, and
+ * zkabi exits with 130 or 143. If writing an output fails during the run
+ * (a full disk), zkabi says so in one line and exits with 125.
  * @module
  */
 
@@ -29,9 +38,10 @@ import {
   switchFlag,
   UsageError,
 } from "./lib/front/flags.ts";
+import { SIGINT, SIGTERM } from "./lib/abi/signals.ts";
 import { KERNEL_IN_REPO, runGuestKernel } from "./lib/guest_kernel/run.ts";
-import { run, RunError, type RunOptions } from "./lib/run/run.ts";
-import { traceWriters } from "./lib/trace/sinks.ts";
+import { finish, prepare, RunError, type RunOptions, type RunResult } from "./lib/run/run.ts";
+import { openOutputs, OutputError } from "./lib/trace/sinks.ts";
 
 export { UsageError };
 
@@ -79,11 +89,13 @@ async function runCommand(args: readonly string[]): Promise<number> {
     }
   }
   const strace = f.values.get("strace")?.[0];
-  const writers = traceWriters({
+  const paths = {
     strace: strace === undefined ? undefined : strace === true ? "" : strace,
     traceJson: stringFlag(f, "trace-json"),
-  });
-  const stats = stringFlag(f, "stats");
+    stats: stringFlag(f, "stats"),
+  };
+  // Before the program is even read: a bad output path must not cost the guest's run.
+  const outputs = openOutputs(paths);
   const opts: RunOptions = {
     ...options,
     program: f.positionals[0],
@@ -92,14 +104,59 @@ async function runCommand(args: readonly string[]): Promise<number> {
     stdin: kernelFile === undefined ? "inherit" : undefined,
     stdout: "inherit",
     stderr: "inherit",
-    writers,
+    writers: outputs.writers,
   };
-  const result = kernelFile === undefined ? run(opts) : runGuestKernel({ ...opts, kernelFile });
-  if (stats !== undefined) {
-    await Deno.writeTextFile(stats, JSON.stringify(result.stats, null, 2) + "\n");
+  let result: RunResult;
+  try {
+    result = kernelFile === undefined
+      ? await runInterruptible(opts, Object.values(paths).some((p) => p !== undefined))
+      : runGuestKernel({ ...opts, kernelFile });
+  } catch (e) {
+    if (e instanceof RunError) outputs.abandon();
+    else outputs.close();
+    throw e;
   }
+  outputs.writeStats(result.stats);
+  outputs.close();
   if (result.message) console.error(`zkabi: ${result.message}`);
+  const failed = outputs.failures();
+  if (failed.length > 0) {
+    console.error(`zkabi: ${failed.join("; ")} (the guest's exit status was ${result.status})`);
+    return 125;
+  }
   return result.status;
+}
+
+/** Instructions run between two looks at the host's signals. */
+const SLICE = 5_000_000;
+
+/**
+ * Runs the guest like `run()`, but in slices with a turn of the event loop
+ * between them, so that SIGINT and SIGTERM (caught when `catchSignals`)
+ * can end the run: the guest is killed as if by that signal, and the
+ * runner finishes the trace writers as for any other end. Slicing never
+ * changes the schedule or the counts. (A guest blocked in a read of the
+ * host's stdin holds the event loop until the read returns.)
+ */
+async function runInterruptible(opts: RunOptions, catchSignals: boolean): Promise<RunResult> {
+  const p = prepare(opts);
+  if (!catchSignals) return finish(p);
+  let got: "SIGINT" | "SIGTERM" | undefined;
+  const onInt = () => (got ??= "SIGINT");
+  const onTerm = () => (got ??= "SIGTERM");
+  Deno.addSignalListener("SIGINT", onInt);
+  Deno.addSignalListener("SIGTERM", onTerm);
+  try {
+    const k = p.kernel;
+    while (!k.end && k.runFor(SLICE) !== "ended") {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      if (got) k.killBySignal(got === "SIGINT" ? SIGINT : SIGTERM, `zkabi received ${got}`);
+    }
+  } finally {
+    Deno.removeSignalListener("SIGINT", onInt);
+    Deno.removeSignalListener("SIGTERM", onTerm);
+  }
+  return finish(p);
 }
 
 /** Runs the CLI on `args` and returns the process exit status. */
@@ -126,11 +183,21 @@ export async function main(args: readonly string[]): Promise<number> {
       console.error(`zkabi: ${e.message}`);
       return 125;
     }
-    if (e instanceof RunError) {
+    if (e instanceof RunError || e instanceof OutputError) {
       console.error(`zkabi: ${e.message}`);
       return e.code;
     }
-    throw e;
+    // A bug in zkabi: still one line (ZKABI_DEBUG=1 shows the stack) and status 125.
+    const text = e instanceof Error ? e.message.split("\n")[0] : String(e);
+    console.error(`zkabi: internal error: ${text}`);
+    let debug = false;
+    try {
+      debug = Deno.env.get("ZKABI_DEBUG") !== undefined;
+    } catch {
+      // No environment access: no stack.
+    }
+    if (debug) console.error(e instanceof Error ? e.stack : e);
+    return 125;
   }
 }
 

@@ -5,7 +5,9 @@
  * 1. Installs the Rust and Go toolchains from Debian trixie packages into
  *    `<repo>/.cache/toolchains` (see `toolchains.ts`), skipping what is there.
  * 2. Builds the Rust `stateless` variants and the Go `t8n` guest for riscv64
- *    (stripped, into `guests/bin/`) and for the host (into `.cache/host/`).
+ *    (stripped, into `guests/bin/`) and for the host (into `.cache/host/`),
+ *    and the Go standard-library test binaries (`go/std.ts`), recording
+ *    their verdicts under qemu-riscv64.
  * 3. Calls `buildC` from `guests/c/build.ts` for the C programs, and
  *    `buildKernel` from `guests/kernel/build.ts` for the in-guest kernel.
  * 4. Runs both host builds on the fixture, checks they agree, and writes
@@ -34,6 +36,7 @@ import {
   runT8n,
 } from "./fixture_runner.ts";
 import { buildGo, buildGoBinary } from "./go/build.ts";
+import { buildGoStd, recordUnderQemu } from "./go/std.ts";
 import { buildKernel } from "./kernel/build.ts";
 import { buildRust, buildRustVariant, RUST_VARIANTS, stripTo } from "./rust/build.ts";
 import { ensureToolchains, type Toolchains } from "./toolchains.ts";
@@ -93,7 +96,8 @@ export async function writeManifest(guestsDir: string, builds: GuestBuild[]): Pr
   return manifest;
 }
 
-async function readManifest(guestsDir: string): Promise<Manifest | null> {
+/** Reads `guests/manifest.json`, or null when there is none. */
+export async function readManifest(guestsDir: string): Promise<Manifest | null> {
   const path = join(guestsDir, "manifest.json");
   return existsSync(path) ? JSON.parse(await Deno.readTextFile(path)) : null;
 }
@@ -246,6 +250,8 @@ async function main(): Promise<void> {
   const hostDir = join(repoDir, ".cache", "host");
   const rust = await buildRust(ctx, tc, { buildRoot: join(buildRoot, "rust"), hostDir });
   const go = await buildGo(ctx, tc, { buildRoot: join(buildRoot, "go"), hostDir });
+  const goStd = await buildGoStd(ctx, tc);
+  await recordUnderQemu(ctx);
   for (
     const [k, s] of Object.entries({
       ...prefixKeys("rust ", rust.seconds),
@@ -275,7 +281,7 @@ async function main(): Promise<void> {
       g.file.startsWith("bin/kernel/")
     )
     : [await buildKernel(ctx)];
-  const builds = [...rust.builds, ...go.builds, ...cBuilds, ...kernelBuilds];
+  const builds = [...rust.builds, ...go.builds, ...goStd, ...cBuilds, ...kernelBuilds];
   const manifest = await writeManifest(guestsDir, builds);
   for (const g of manifest.guests) {
     ctx.log(`manifest: ${g.file} ${g.size} bytes ${g.sha256.slice(0, 16)}…`);

@@ -46,6 +46,8 @@
  * @module
  */
 
+import { GAP_DECODERS } from "./decode_gaps.ts";
+import { NET_DECODERS } from "./decode_net.ts";
 import { signalText, sigsetText } from "./signals.ts";
 import {
   ACCESS_AT_FLAGS,
@@ -916,6 +918,9 @@ function hwprobe(c: DecodeContext): Decoded {
  * (`lib/kernel/syscalls.ts`) links each to its syscall.
  */
 export const DECODERS: Readonly<Record<string, Decoder>> = {
+  // sockets (decode_net.ts), and later additions (decode_gaps.ts)
+  ...NET_DECODERS,
+  ...GAP_DECODERS,
   // files
   read: readLike,
   write: writeLike,

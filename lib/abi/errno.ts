@@ -83,6 +83,14 @@ export const ETIME = 62;
 export const EOVERFLOW = 75;
 /** Socket operation on non-socket. */
 export const ENOTSOCK = 88;
+/** Destination address required. */
+export const EDESTADDRREQ = 89;
+/** Message too long. */
+export const EMSGSIZE = 90;
+/** Protocol wrong type for socket. */
+export const EPROTOTYPE = 91;
+/** Protocol not available (unknown socket option). */
+export const ENOPROTOOPT = 92;
 /** Protocol not supported. */
 export const EPROTONOSUPPORT = 93;
 /** Socket type not supported. */
@@ -91,10 +99,26 @@ export const ESOCKTNOSUPPORT = 94;
 export const EOPNOTSUPP = 95;
 /** Address family not supported by protocol. */
 export const EAFNOSUPPORT = 97;
+/** Address already in use. */
+export const EADDRINUSE = 98;
+/** Cannot assign requested address. */
+export const EADDRNOTAVAIL = 99;
+/** Network is unreachable. */
+export const ENETUNREACH = 101;
+/** Connection reset by peer. */
+export const ECONNRESET = 104;
+/** Transport endpoint is already connected. */
+export const EISCONN = 106;
+/** Transport endpoint is not connected. */
+export const ENOTCONN = 107;
 /** Connection timed out. */
 export const ETIMEDOUT = 110;
 /** Connection refused. */
 export const ECONNREFUSED = 111;
+/** Operation already in progress. */
+export const EALREADY = 114;
+/** Operation now in progress. */
+export const EINPROGRESS = 115;
 /** Operation canceled. */
 export const ECANCELED = 125;
 /** Owner died. */

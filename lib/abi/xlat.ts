@@ -11,6 +11,27 @@
  * @module
  */
 
+import {
+  ADDRESS_FAMILIES,
+  IP_PROTOCOLS,
+  MSG_FLAGS,
+  SHUTDOWN_HOW,
+  SOCK_FLAGS,
+  SOCKET_TYPES,
+  SOCKOPT_LEVELS,
+} from "./net.ts";
+
+/** The socket tables (`net.ts`) whose names the trace comparison reads back. */
+const NET_TABLES = [
+  ADDRESS_FAMILIES,
+  SOCKET_TYPES,
+  SOCK_FLAGS,
+  IP_PROTOCOLS,
+  MSG_FLAGS,
+  SOCKOPT_LEVELS,
+  SHUTDOWN_HOW,
+];
+
 import { signalText } from "./signals.ts";
 
 /** A table of named values: flag bits or enumeration members. */
@@ -854,6 +875,11 @@ function symbolMap(): Map<string, bigint> {
     for (const [v, n] of t.entries) if (!symbols.has(n)) symbols.set(n, v);
   }
   for (const [n, v] of QEMU_ONLY_NAMES) symbols.set(n, v);
+  for (const t of NET_TABLES) {
+    for (const [v, n] of t.entries) if (!symbols.has(n)) symbols.set(n, v);
+  }
+  // qemu prints socket domains as PF_* (same values as AF_*).
+  for (const [v, n] of ADDRESS_FAMILIES.entries) symbols.set(n.replace(/^AF_/, "PF_"), v);
   symbols.set("AT_FDCWD", -100n);
   for (let i = 1; i <= 64; i++) symbols.set(signalText(i), BigInt(i));
   for (const [v, n] of FUTEX_CMDS.entries) symbols.set(`${n}_PRIVATE`, v | 128n);

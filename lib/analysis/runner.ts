@@ -64,6 +64,8 @@ export interface RunRequest {
   profile: string | Record<string, unknown>;
   /** CPUs the guest sees (default 4). */
   cpus?: number;
+  /** The guest's memory limit in bytes (default 2 GiB). */
+  memory?: number;
   /** Scheduling strategy (default rr). */
   sched?: "rr" | "handoff";
   /** Instruction limit. */
@@ -72,12 +74,12 @@ export interface RunRequest {
   maxSyscalls?: number;
   /** Execution engine (default jit; both give identical results and counts). */
   engine?: "jit" | "interp";
+  /** Map a vDSO (default: the profile's choice, else on); off to compare with qemu-user. */
+  vdso?: boolean;
   /** Sample the pc every this many instructions. */
   sample?: number;
   /** Stop when stdout/stderr stop matching these bytes. */
   expect?: { stdout: Uint8Array; stderr: Uint8Array };
-  /** Map a vDSO (zkabi builds that have one; default: the build's default). */
-  vdso?: boolean;
   /**
    * Functions to watch, at their addresses in the ELF file (the load bias is
    * added here). A watch named `main` is the application's entry: with it,
@@ -271,7 +273,7 @@ export function executeRun(req: RunRequest): RunDigest {
     readWatches?.().find((w) => w.name === "main")?.entry ?? null;
   const emptyFds = new Set<number>();
   const straceLines: string[] = [];
-  const opts: RunOptions & { vdso?: boolean } = {
+  const opts: RunOptions = {
     program: req.program,
     args: req.args,
     argv0: req.argv0,
@@ -285,9 +287,11 @@ export function executeRun(req: RunRequest): RunDigest {
     hz: req.hz,
     profile,
     cpus: req.cpus,
+    memory: req.memory,
     sched: req.sched,
     maxInsns: req.maxInsns,
     engine: req.engine ?? "jit",
+    vdso: req.vdso,
     stdout: sink("stdout"),
     stderr: sink("stderr"),
     writers: req.strace
@@ -329,7 +333,6 @@ export function executeRun(req: RunRequest): RunDigest {
       if (req.fileOverrides) overrideFiles(k, req.fileOverrides, emptyFds, () => curPhase);
     },
   };
-  if (req.vdso !== undefined) opts.vdso = req.vdso;
   const prepared = prepare(opts);
   const hasInterp = prepared.kernel.mem.mappings.some((m) => /ld-linux/.test(m.name));
   if (hasInterp) curPhase = "loader";

@@ -107,16 +107,8 @@ export class Dispatcher implements EcallHandler {
       this.#finish(k, t, ev, -ENOSYS);
       return;
     }
-    let r: SyscallResult;
-    try {
-      r = handler(k, t, args);
-    } catch (e) {
-      if (e instanceof RangeError && /arena limit/.test(e.message)) {
-        k.end ??= { kind: "error", message: `guest memory exhausted in ${name}` };
-        return;
-      }
-      throw e;
-    }
+    // A page touched past the memory limit throws OutOfMemory: the kernel kills the process.
+    const r: SyscallResult = handler(k, t, args);
     if (r === NO_RESULT) {
       this.#count(ev.route);
       ev.result = undefined;

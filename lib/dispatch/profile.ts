@@ -11,6 +11,7 @@
  *   "source": "where the facts come from (for profiles of other VMs)",
  *   "extends": "basic",
  *   "unlisted": "stop",
+ *   "vdso": false,
  *   "syscalls": {
  *     "read": "emulate",
  *     "rseq": { "action": "stub", "result": -38 },
@@ -21,7 +22,9 @@
  * `unlisted` is `stop` (end the run with a diagnostic) or `enosys` (return
  * -ENOSYS and go on). `extends` names a built-in profile (basic, advanced,
  * full) whose entries this one starts from. `emulateAll` (built-in `full`
- * only) emulates every syscall zkabi implements.
+ * only) emulates every syscall zkabi implements. `vdso` (default true, as
+ * Linux) says whether the process gets a vDSO; a zkVM without one sets it
+ * false, and every clock read becomes a syscall.
  * @module
  */
 
@@ -51,6 +54,8 @@ export interface Profile {
   emulateAll: boolean;
   /** Per-syscall actions. */
   syscalls: Map<string, SyscallAction>;
+  /** Whether the process gets a vDSO (undefined: the run's default, on). */
+  vdso?: boolean;
 }
 
 /** A profile file that is not valid: the message names the file and the key. */
@@ -111,7 +116,16 @@ export function parseProfile(json: unknown, where: string): Profile {
     throw new ProfileError(`${where}: a profile must be a JSON object`);
   }
   const o = json as Record<string, unknown>;
-  const known = ["name", "description", "source", "extends", "unlisted", "emulateAll", "syscalls"];
+  const known = [
+    "name",
+    "description",
+    "source",
+    "extends",
+    "unlisted",
+    "emulateAll",
+    "vdso",
+    "syscalls",
+  ];
   for (const k of Object.keys(o)) if (!known.includes(k)) fail(k, "unknown key");
   const str = (k: string, required: boolean): string => {
     const v = o[k];
@@ -127,6 +141,7 @@ export function parseProfile(json: unknown, where: string): Profile {
   if (o.emulateAll !== undefined && typeof o.emulateAll !== "boolean") {
     fail("emulateAll", "must be true or false");
   }
+  if (o.vdso !== undefined && typeof o.vdso !== "boolean") fail("vdso", "must be true or false");
   const syscalls = new Map(base?.syscalls ?? []);
   const table = o.syscalls ?? {};
   if (typeof table !== "object" || table === null || Array.isArray(table)) {
@@ -144,6 +159,9 @@ export function parseProfile(json: unknown, where: string): Profile {
     unlisted: unlistedRaw as "stop" | "enosys",
     emulateAll: (o.emulateAll as boolean | undefined) ?? base?.emulateAll ?? false,
     syscalls,
+    ...(o.vdso !== undefined || base?.vdso !== undefined
+      ? { vdso: (o.vdso as boolean | undefined) ?? base?.vdso }
+      : {}),
   };
 }
 
@@ -182,6 +200,7 @@ export function profileToJson(p: Profile): Record<string, unknown> {
     source: p.source,
     unlisted: p.unlisted,
     ...(p.emulateAll ? { emulateAll: true } : {}),
+    ...(p.vdso !== undefined ? { vdso: p.vdso } : {}),
     syscalls,
   };
 }

@@ -13,9 +13,10 @@
  *    from sp) argc, argv pointers, NULL, envp pointers, NULL, the auxv pairs
  *    ending in AT_NULL.
  *
- * The auxv order is the kernel's. Real riscv64 kernels also pass
- * AT_SYSINFO_EHDR (the vDSO) and cache geometry; these are left out on
- * purpose: without a vDSO, time calls stay ECALLs and are traced. Real
+ * The auxv order is the kernel's. With a vDSO (`vdsoBase`), AT_SYSINFO_EHDR
+ * comes first, as riscv's ARCH_DLINFO puts it; without one (`--vdso off`)
+ * it is left out and time calls stay ECALLs. Real riscv64 kernels also pass
+ * cache geometry (AT_L1I_CACHESIZE and the like); zkabi does not. Real
  * riscv64 kernels have no ELF_PLATFORM; AT_PLATFORM "riscv64" is provided here
  * as the project's layout asks for it.
  * @module
@@ -61,7 +62,7 @@ export const AT_SECURE = 23;
 export const AT_RANDOM = 25;
 /** Address of the execfn string. */
 export const AT_EXECFN = 31;
-/** vDSO address (never provided here). */
+/** vDSO address (first in the auxv when the process has a vDSO). */
 export const AT_SYSINFO_EHDR = 33;
 
 /** AT_HWCAP bit of each single-letter ISA extension: 1 << (letter - 'a'). */
@@ -121,6 +122,8 @@ export interface StackOptions {
   id?: number;
   /** Name used in error messages; default execfn. */
   fileName?: string;
+  /** Address of the mapped vDSO: AT_SYSINFO_EHDR; none when undefined. */
+  vdsoBase?: number;
   /** Entries appended before AT_NULL (e.g. AT_RSEQ_FEATURE_SIZE). */
   extraAuxv?: readonly AuxEntry[];
 }
@@ -246,6 +249,7 @@ export function buildStack(mem: GuestMemory, image: StackImage, opts: StackOptio
 
   const id = opts.id ?? DEFAULT_ID;
   const auxv: AuxEntry[] = [
+    ...(opts.vdsoBase === undefined ? [] : [{ type: AT_SYSINFO_EHDR, value: opts.vdsoBase }]),
     { type: AT_HWCAP, value: HWCAP_RV64GC },
     { type: AT_PAGESZ, value: PAGE_SIZE },
     { type: AT_CLKTCK, value: CLOCK_TICKS },

@@ -129,10 +129,12 @@ async function requestFor(
     seed: o.seed,
     maxInsns: o.maxInsns,
     cpus: o.cpus,
+    memory: o.memory,
     sched: o.sched,
     quantum: o.quantum,
     hz: o.hz,
     engine: o.engine,
+    vdso: o.vdso,
     profile,
   });
 }

@@ -16,7 +16,9 @@ import { isAbsolute, resolve } from "node:path";
 import { BUILTIN_PROFILES, loadProfile, type Profile } from "../dispatch/profile.ts";
 import type { SchedStrategy } from "../kernel/kernel.ts";
 import type { Mount } from "../kernel/mounts.ts";
-import type { RunOptions } from "../run/run.ts";
+import { DEFAULT_MEMORY_LIMIT, MIN_MEMORY_LIMIT } from "../memory/memory.ts";
+import { MAX_CPUS, type RunOptions } from "../run/run.ts";
+import { normalizeMountPath } from "../vfs/vfs.ts";
 
 /** A bad command-line word or value: one line on stderr, exit status 125. */
 export class UsageError extends Error {
@@ -62,7 +64,12 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
   { name: "env", arg: "K=V", multiple: true, help: "add to the guest environment (repeatable)" },
   { name: "seed", arg: "N", help: "seed for getrandom, /dev/urandom, AT_RANDOM (default 0)" },
   { name: "max-insns", arg: "N", help: "stop after N instructions" },
-  { name: "cpus", arg: "N", help: "CPUs the guest sees (default 4)" },
+  { name: "cpus", arg: "N", help: `CPUs the guest sees (default 4, at most ${MAX_CPUS})` },
+  {
+    name: "memory",
+    arg: "SIZE",
+    help: "guest memory limit, bytes or with k, m or g (default and at most 2g, at least 16m)",
+  },
   { name: "sched", arg: "rr|handoff", help: "scheduling strategy (default rr)" },
   { name: "quantum", arg: "N", help: "instructions per time slice (default 100000)" },
   { name: "hz", arg: "N", help: "virtual instructions per second (default 1000000000)" },
@@ -70,6 +77,11 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
     name: "engine",
     arg: "jit|interp",
     help: "compile hot blocks (default) or only interpret; same results",
+  },
+  {
+    name: "vdso",
+    arg: "on|off",
+    help: "map a vDSO as Linux does (default on; off: clock reads are syscalls)",
   },
 ];
 
@@ -207,6 +219,47 @@ export function parseInteger(what: string, v: string, min: number): number {
   return n;
 }
 
+/** An integer flag (decimal or 0x hex) from `min` to `max`, if given. */
+export function boundedFlag(
+  f: ParsedFlags,
+  name: string,
+  min: number,
+  max: number,
+): number | undefined {
+  const v = stringFlag(f, name);
+  if (v === undefined) return undefined;
+  const n = parseInteger(`--${name}`, v, min);
+  if (n > max) {
+    throw new UsageError(`--${name}: expected an integer from ${min} to ${max}, got '${v}'`);
+  }
+  return n;
+}
+
+/**
+ * Parses a size: a decimal or 0x-hex byte count, or a decimal count with a
+ * binary suffix `k`, `m` or `g` (KiB, MiB, GiB; upper case too), naming
+ * `what` in the error.
+ */
+export function parseSize(what: string, v: string): number {
+  const m = /^(\d+)([kmg])?$/i.exec(v);
+  if (!m) return parseInteger(what, v, 0);
+  const units: Record<string, number> = { "": 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30 };
+  const n = Number(m[1]) * units[(m[2] ?? "").toLowerCase()];
+  if (!Number.isSafeInteger(n)) throw new UsageError(`${what}: '${v}' is too large`);
+  return n;
+}
+
+/** `--memory SIZE`, if given: from 16 MiB to 2 GiB. */
+function memoryFlag(f: ParsedFlags): number | undefined {
+  const v = stringFlag(f, "memory");
+  if (v === undefined) return undefined;
+  const n = parseSize("--memory", v);
+  if (n < MIN_MEMORY_LIMIT || n > DEFAULT_MEMORY_LIMIT) {
+    throw new UsageError(`--memory: expected 16m to 2g, got '${v}'`);
+  }
+  return n;
+}
+
 /** A flag whose value must be one of `choices`. */
 export function choiceFlag<T extends string>(
   f: ParsedFlags,
@@ -221,13 +274,21 @@ export function choiceFlag<T extends string>(
   return v as T;
 }
 
-/** Parses `--mount HOST:GUEST[:ro|rw]`: the host directory must exist; paths from `cwd`. */
+/**
+ * Parses `--mount HOST:GUEST[:ro|rw]`: the host directory must exist (paths
+ * from `cwd`); GUEST must be absolute, without `.` or `..` components.
+ */
 export function parseMount(spec: string, cwd: string): Mount {
   const m = /^([^:]+):([^:]+)(?::(ro|rw))?$/.exec(spec);
   if (!m || !m[2].startsWith("/")) {
     throw new UsageError(
       `--mount: expected HOST:GUEST[:ro|rw] with an absolute GUEST, got '${spec}'`,
     );
+  }
+  try {
+    normalizeMountPath(m[2]);
+  } catch {
+    throw new UsageError(`--mount: the guest path '${m[2]}' must not contain . or ..`);
   }
   let host: string;
   try {
@@ -262,10 +323,12 @@ export type RunFlagOptions = Pick<
   | "seed"
   | "maxInsns"
   | "cpus"
+  | "memory"
   | "sched"
   | "quantum"
   | "hz"
   | "engine"
+  | "vdso"
 >;
 
 /**
@@ -285,6 +348,7 @@ export async function runOptionsOf(f: ParsedFlags, cwd: string): Promise<RunFlag
   let profile: string | Profile | undefined = tier;
   if (file !== undefined) profile = await loadProfile(hostPath(cwd, file));
   const sysroot = stringFlag(f, "sysroot");
+  const vdso = choiceFlag(f, "vdso", ["on", "off"]);
   return {
     sysroot: sysroot === undefined ? undefined : directory("--sysroot", cwd, sysroot),
     profile,
@@ -292,11 +356,13 @@ export async function runOptionsOf(f: ParsedFlags, cwd: string): Promise<RunFlag
     env: parseEnv(stringFlags(f, "env")),
     seed: integerFlag(f, "seed", 0),
     maxInsns: integerFlag(f, "max-insns", 1),
-    cpus: integerFlag(f, "cpus", 1),
+    cpus: boundedFlag(f, "cpus", 1, MAX_CPUS),
+    memory: memoryFlag(f),
     sched: choiceFlag<SchedStrategy>(f, "sched", ["rr", "handoff"]),
     quantum: integerFlag(f, "quantum", 1),
     hz: integerFlag(f, "hz", 1),
     engine: choiceFlag(f, "engine", ["jit", "interp"]),
+    vdso: vdso === undefined ? undefined : vdso === "on",
   };
 }
 

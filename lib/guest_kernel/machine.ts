@@ -39,7 +39,7 @@ import {
   STOP_LIMIT,
   STOP_MISALIGNED,
 } from "../cpu/interpreter.ts";
-import { type GuestMemory, MemoryFault } from "../memory/memory.ts";
+import { type GuestMemory, hex64, MemoryFault } from "../memory/memory.ts";
 import { CostRecorder } from "./cost.ts";
 
 /** Host call: halt with exit status a0. */
@@ -196,7 +196,7 @@ export class Machine {
           const f = cpu.fault!;
           if (this.priv === PRIV_M) {
             this.#fail(
-              `kernel ${f.kind} fault at 0x${f.address.toString(16)}, pc 0x${h.pc.toString(16)}`,
+              `kernel ${f.kind} fault at 0x${hex64(f.address)}, pc 0x${h.pc.toString(16)}`,
             );
             break;
           }

@@ -17,7 +17,6 @@
  * @module
  */
 
-import { resolve } from "node:path";
 import { execElf } from "../elf/exec.ts";
 import { loadElf } from "../elf/loader.ts";
 import { ElfError } from "../elf/parse.ts";
@@ -25,9 +24,11 @@ import { auxvBytes } from "../elf/stack.ts";
 import type { TraceEvent } from "../kernel/events.ts";
 import { Kernel, type RunEnd } from "../kernel/kernel.ts";
 import { MMAP_BASE, STACK_SIZE, STACK_TOP } from "../memory/layout.ts";
-import { GuestMemory, PAGE_SIZE, PROT_READ, PROT_WRITE } from "../memory/memory.ts";
+import { GuestMemory, OutOfMemory, PAGE_SIZE, PROT_READ, PROT_WRITE } from "../memory/memory.ts";
+import { concat, outputTo, processSpec, readProgram, resolveHost } from "../run/host_io.ts";
 import {
-  DEFAULT_ENV,
+  checkLimits,
+  describeEnd,
   RunError,
   type RunOptions,
   type RunResult,
@@ -78,8 +79,6 @@ export interface GuestRunResult extends RunResult {
 /** Runs `opts.program` under the in-guest kernel. */
 export function runGuestKernel(opts: RunOptions & GuestKernelOptions): GuestRunResult {
   const started = performance.now();
-  // A relative cwd is taken from the process's own.
-  const cwd = resolve(Deno.cwd(), opts.cwd ?? ".");
   if (opts.sysroot !== undefined) {
     throw new RunError("--kernel guest runs static programs only (no --sysroot)", 125);
   }
@@ -88,19 +87,12 @@ export function runGuestKernel(opts: RunOptions & GuestKernelOptions): GuestRunR
   }
   const hz = opts.hz ?? 1e9;
   if (hz > 1e10) throw new RunError("--hz: at most 10000000000 with --kernel guest", 125);
-  const hostPath = resolveHost(cwd, opts.program);
-  const bytes = readProgram(hostPath, opts.program, 126);
+  const { cwd, bytes, toGuest, shown, exeGuestPath, argv, envp, seed } = processSpec(opts);
   const kernelPath = resolveHost(cwd, opts.kernelFile);
   const kernelBytes = readProgram(kernelPath, opts.kernelFile, 125);
 
-  const mem = new GuestMemory();
-  const toGuest = guestPathOf(opts.pathMap);
-  const shown = opts.program.startsWith("/") ? toGuest(opts.program) : opts.program;
-  const exeGuestPath = toGuest(hostPath);
-  const argv = [opts.argv0 ?? shown, ...(opts.args ?? [])];
-  const envMap = { ...DEFAULT_ENV, ...(opts.env ?? {}) };
-  const envp = Object.keys(envMap).map((k) => `${k}=${envMap[k]}`);
-  const seed = opts.seed ?? 0;
+  const { cpus, memory } = checkLimits(opts);
+  const mem = new GuestMemory({ maxBytes: memory });
   let exec;
   let kernelElf;
   try {
@@ -154,7 +146,7 @@ export function runGuestKernel(opts: RunOptions & GuestKernelOptions): GuestRunR
     heapLo: KERNEL_HEAP,
     heapHi: KERNEL_HEAP + KERNEL_HEAP_SIZE,
     seed,
-    cpus: opts.cpus ?? 4,
+    cpus,
     quantum: opts.quantum ?? 100_000,
     hz,
     pid: 1000,
@@ -167,7 +159,7 @@ export function runGuestKernel(opts: RunOptions & GuestKernelOptions): GuestRunR
     mem,
     symbols: exec.load.symbols,
     seed,
-    cpus: opts.cpus ?? 4,
+    cpus,
     quantum: opts.quantum ?? 100_000,
     sched: opts.sched ?? "rr",
     hz,
@@ -179,18 +171,28 @@ export function runGuestKernel(opts: RunOptions & GuestKernelOptions): GuestRunR
   const hart = k.mainThread.hart;
   hart.pc = kernelElf.entry;
   const out = { stdout: [] as Uint8Array[], stderr: [] as Uint8Array[] };
-  const stdout = sink(opts.stdout, out.stdout, Deno.stdout);
-  const stderr = sink(opts.stderr, out.stderr, Deno.stderr);
+  const stdout = outputTo(opts.stdout, out.stdout, Deno.stdout);
+  const stderr = outputTo(opts.stderr, out.stderr, Deno.stderr);
   const machine = new Machine(k.cpu, hart, {
     input,
     output: (stream, b) => (stream === 2 ? stderr : stdout)(b),
   });
   opts.onKernel?.(k);
-  const mend = machine.run(opts.maxInsns ?? 2 ** 52);
-  const end = runEndOf(mend);
+  let end: RunEnd;
+  try {
+    end = runEndOf(machine.run(opts.maxInsns ?? 2 ** 52));
+  } catch (e) {
+    // The memory limit: killed as by Linux's OOM killer.
+    if (!(e instanceof OutOfMemory)) throw e;
+    end = {
+      kind: "signal",
+      signo: 9,
+      detail: `out of memory: the memory limit is ${memory} bytes`,
+    };
+  }
   k.end = end;
   const gk = machine.cost.summary(hart.instret);
-  const { status, message } = describe(end);
+  const { status, message } = describeEnd(end);
   const stats = guestStats(k, gk, status, end, (performance.now() - started) / 1000);
   return {
     status,
@@ -226,24 +228,6 @@ function runEndOf(m: Machine["end"]): RunEnd {
           ? "guest kernel panic (see stderr)"
           : `guest kernel halted (reason ${m.reason}) with status ${m.status}`,
       };
-  }
-}
-
-function describe(end: RunEnd): { status: number; message?: string } {
-  switch (end.kind) {
-    case "exit":
-      return { status: end.status };
-    case "signal":
-      return { status: 128 + end.signo, message: `killed by signal ${end.signo} ${end.detail}` };
-    case "deadlock":
-      return { status: 125, message: `deadlock: every thread is blocked\n${end.report}` };
-    case "limit":
-      return {
-        status: 125,
-        message: `instruction limit reached after ${end.instret} instructions`,
-      };
-    default:
-      return { status: 125, message: end.kind === "error" ? end.message : end.kind };
   }
 }
 
@@ -371,52 +355,4 @@ function mapsText(mem: GuestMemory): string {
     const base = `${hex(m.start)}-${hex(m.end)} ${perms} ${hex(off)} 00:00 0`;
     return name ? `${base.padEnd(73)}${name}\n` : `${base}\n`;
   }).join("");
-}
-
-function readProgram(hostPath: string, shown: string, badCode: number): Uint8Array {
-  try {
-    return Deno.readFileSync(hostPath);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) throw new RunError(`${shown}: no such file`, 127);
-    throw new RunError(`${shown}: cannot read (${(e as Error).message})`, badCode);
-  }
-}
-
-function guestPathOf(map: RunOptions["pathMap"]): (hostPath: string) => string {
-  if (!map) return (p) => p;
-  const host = map.host.replace(/\/+$/, "");
-  const guest = map.guest.replace(/\/+$/, "");
-  return (p) => {
-    if (p === host) return guest || "/";
-    return p.startsWith(host + "/") ? guest + p.slice(host.length) : p;
-  };
-}
-
-function resolveHost(cwd: string, path: string): string {
-  return path.startsWith("/") ? path : `${cwd.replace(/\/$/, "")}/${path}`;
-}
-
-function sink(
-  where: RunOptions["stdout"],
-  captured: Uint8Array[],
-  host: { writeSync(b: Uint8Array): number },
-): (b: Uint8Array) => void {
-  if (typeof where === "function") return where;
-  if (where === "inherit") {
-    return (b) => {
-      let off = 0;
-      while (off < b.length) off += host.writeSync(b.subarray(off));
-    };
-  }
-  return (b) => captured.push(b.slice());
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
 }

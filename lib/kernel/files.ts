@@ -97,9 +97,11 @@ import {
 } from "../abi/flags.ts";
 import { SIGPIPE } from "../abi/signals.ts";
 import { DirFile, PathFile, RegularFile } from "../vfs/descriptions.ts";
-import { MemFs, MEMFS_CAPACITY } from "../vfs/mem_fs.ts";
+import { MemFs } from "../vfs/mem_fs.ts";
+import { decodeName, encodeName } from "../vfs/names.ts";
 import { type OpenFile, statusFlagsOf } from "../vfs/open_file.ts";
 import { Pipe, PipeEnd } from "../vfs/pipe.ts";
+import { Socket } from "../vfs/socket.ts";
 import {
   type Attr,
   childOf,
@@ -114,8 +116,25 @@ import {
 } from "../vfs/types.ts";
 import { PATH_MAX } from "../vfs/vfs.ts";
 import { fdTable } from "./fd_table.ts";
+import { fileDataChanged, syncFileData } from "./shared_maps.ts";
+import {
+  fsEvent,
+  fsGone,
+  IN_ACCESS,
+  IN_ATTRIB,
+  IN_CLOSE_NOWRITE,
+  IN_CLOSE_WRITE,
+  IN_CREATE,
+  IN_DELETE,
+  IN_MODIFY,
+  IN_MOVE_SELF,
+  IN_MOVED_FROM,
+  IN_MOVED_TO,
+  IN_OPEN,
+  moveCookie,
+} from "./inotify.ts";
 import type { Kernel } from "./kernel.ts";
-import { filesState } from "./mounts.ts";
+import { filesState, relocate } from "./mounts.ts";
 import { umaskOf } from "./process.ts";
 import { writeStat, writeStatx } from "./stat.ts";
 import type { Thread } from "./thread.ts";
@@ -133,9 +152,6 @@ const UTIME_NOW = 0x3fffffff;
 const UTIME_OMIT = 0x3ffffffe;
 /** F_SETFL may change only these. */
 const SETFL_MASK = O_APPEND | O_NONBLOCK | O_DIRECT | O_NOATIME | FASYNC;
-
-const ENCODER = new TextEncoder();
-const DECODER = new TextDecoder();
 
 // ----------------------------------------------------------------- helpers
 
@@ -162,7 +178,7 @@ function readPath(k: Kernel, addr: number): string | number {
   try {
     const b = k.mem.readCStringBytes(addr, PATH_MAX);
     if (b === undefined) return -ENAMETOOLONG;
-    return DECODER.decode(b);
+    return decodeName(b);
   } catch {
     return -EFAULT;
   }
@@ -296,9 +312,11 @@ function readInto(
   const total = totalOf(segs);
   const n = usableSegs(k, segs, "write");
   if (total > 0 && n === 0) return -EFAULT;
+  if (f instanceof RegularFile) syncFileData(k, f.data);
   const attempt = (): number => {
     const r = offset === undefined ? f.read(k, n) : f.pread(k, n, offset);
     if (typeof r === "number") return r;
+    if (r.length > 0 && f.loc && f instanceof RegularFile) fsEvent(k, f.loc, IN_ACCESS);
     try {
       scatter(k, segs, r);
     } catch {
@@ -326,21 +344,34 @@ function writeFrom(
   const n = usableSegs(k, segs, "read");
   if (total > 0 && n === 0) return -EFAULT;
   const data = gather(k, segs, n);
-  if (offset !== undefined) return f.pwrite(k, data, offset);
+  if (offset !== undefined) {
+    const w = f.pwrite(k, data, offset);
+    if (w > 0 && f instanceof RegularFile) {
+      fileDataChanged(k, f.data);
+      if (f.loc) fsEvent(k, f.loc, IN_MODIFY);
+    }
+    return w;
+  }
   let done = 0;
   const attempt = (): number => {
     const r = f.write(k, data.subarray(done));
     if (r === -EAGAIN) return done > 0 && f.flags & O_NONBLOCK ? done : -EAGAIN;
     if (r < 0) {
-      // Linux raises SIGPIPE even when part of the data went through.
-      if (r === -EPIPE && f instanceof PipeEnd) {
+      // Linux raises SIGPIPE even when part of the data went through (and for a
+      // standard stream whose host reader is gone: it is a pipe to the guest).
+      if (r === -EPIPE && (f instanceof PipeEnd || f instanceof Socket || f.kind === "stdio")) {
         k.queueSignal(t, { signo: SIGPIPE, code: 0, pid: k.pid, uid: GUEST_UID });
       }
       return done > 0 ? done : r;
     }
     done += r;
-    // A blocking pipe write completes in full; other files may write short.
-    if (done < data.length && f instanceof PipeEnd && !(f.flags & O_NONBLOCK)) return -EAGAIN;
+    if (r > 0 && f instanceof RegularFile) {
+      fileDataChanged(k, f.data);
+      if (f.loc) fsEvent(k, f.loc, IN_MODIFY);
+    }
+    // A blocking pipe or stream-socket write completes in full; other files may write short.
+    const whole = f instanceof PipeEnd || (f instanceof Socket && f.stream);
+    if (done < data.length && whole && !(f.flags & O_NONBLOCK)) return -EAGAIN;
     return done;
   };
   const r = attempt();
@@ -490,6 +521,39 @@ function sysPwritev2(k: Kernel, t: Thread, a: SyscallArgs): SyscallResult {
   return a.num(3) === -1 ? sysWritev(k, t, a) : sysPwritev(k, t, a);
 }
 
+/**
+ * open(2) with O_TMPFILE: an unnamed regular file in directory `path`'s
+ * filesystem, open for writing (O_WRONLY or O_RDWR required: EINVAL);
+ * EOPNOTSUPP where the filesystem cannot make one (only the memory
+ * filesystems can). linkat(AT_FDCWD, "/proc/self/fd/N", ..., AT_SYMLINK_FOLLOW)
+ * gives it a name later.
+ */
+function openTmpfile(k: Kernel, dirfd: number, path: string, flags: number, mode: number): number {
+  const acc = flags & O_ACCMODE;
+  if (acc !== O_WRONLY && acc !== O_RDWR) return -EINVAL;
+  if (flags & O_CREAT) return -EINVAL;
+  const fds = fdTable(k);
+  if (fds.lowestFree() < 0) return -EMFILE;
+  if (path === "") return -ENOENT;
+  const st = filesState(k);
+  const start = startLoc(k, dirfd, path);
+  if (typeof start === "number") return start;
+  const loc = st.vfs.resolve(start, path, true);
+  if (typeof loc === "number") return loc;
+  const dir = inodeOf(loc);
+  if (dir.type !== "dir") return -ENOTDIR;
+  if (!dir.fs.writable) return -EROFS;
+  if (!permits(dir.attr(), 3)) return -EACCES;
+  if (!dir.tmpfile) return -EOPNOTSUPP;
+  const node = dir.tmpfile(mode & ~umaskOf(k) & 0o7777);
+  if (typeof node === "number") return node;
+  const data = node.data?.();
+  if (data === undefined || typeof data === "number") return -EOPNOTSUPP;
+  const sflags = statusFlagsOf(flags & ~(O_TMPFILE & ~O_DIRECTORY)) & ~O_DIRECTORY;
+  const file = new RegularFile(childOf(loc, `#${node.attr().ino}`, node), data, sflags);
+  return fds.alloc(file, (flags & O_CLOEXEC) !== 0);
+}
+
 /** Opens `path` relative to `dirfd`: the new descriptor or -errno. */
 export function openAt(
   k: Kernel,
@@ -498,7 +562,7 @@ export function openAt(
   flags: number,
   mode: number,
 ): number {
-  if ((flags & O_TMPFILE) === O_TMPFILE) return -EOPNOTSUPP;
+  if ((flags & O_TMPFILE) === O_TMPFILE) return openTmpfile(k, dirfd, path, flags, mode);
   if ((flags & O_CREAT) && (flags & O_DIRECTORY)) return -EINVAL;
   const fds = fdTable(k);
   if (fds.lowestFree() < 0) return -EMFILE;
@@ -551,11 +615,14 @@ export function openAt(
   if (node.open) {
     file = node.open(sflags);
   } else if (node.type === "reg" && node.data) {
-    const data = node.data();
+    const data = node.data(wantsWrite || (flags & O_TRUNC) !== 0);
     if (typeof data === "number") return data;
     if ((flags & O_TRUNC) && node.fs.writable) {
       const r = data.truncate(0);
-      if (r < 0) return r;
+      if (r < 0) {
+        data.close?.();
+        return r;
+      }
     }
     file = new RegularFile(loc, data, sflags);
   } else if (node.type === "dir") {
@@ -565,7 +632,12 @@ export function openAt(
     return -ENXIO;
   }
   if (typeof file === "number") return file;
-  return fds.alloc(file, cloexec);
+  const fd = fds.alloc(file, cloexec);
+  if (fd >= 0) {
+    if (created) fsEvent(k, loc, IN_CREATE, { parentOnly: true });
+    fsEvent(k, loc, IN_OPEN);
+  }
+  return fd;
 }
 
 function sysOpenat(k: Kernel, _t: Thread, a: SyscallArgs): number {
@@ -575,7 +647,12 @@ function sysOpenat(k: Kernel, _t: Thread, a: SyscallArgs): number {
 }
 
 function sysClose(k: Kernel, _t: Thread, a: SyscallArgs): number {
-  return fdTable(k).close(a.int(0));
+  const f = fdTable(k).file(a.int(0));
+  const r = fdTable(k).close(a.int(0));
+  if (r === 0 && typeof f !== "number" && f.loc && f.kind !== "path") {
+    fsEvent(k, f.loc, canWrite(f) ? IN_CLOSE_WRITE : IN_CLOSE_NOWRITE);
+  }
+  return r;
 }
 
 const CLOSE_RANGE_UNSHARE = 2;
@@ -666,7 +743,7 @@ function sysReadlinkat(k: Kernel, _t: Thread, a: SyscallArgs): number {
   if (node.type !== "lnk" || !node.readlink) return -EINVAL;
   const target = node.readlink();
   if (typeof target === "number") return target;
-  const b = ENCODER.encode(target).subarray(0, size);
+  const b = encodeName(target).subarray(0, size);
   try {
     k.mem.write(a.ptr(2), b);
   } catch {
@@ -676,7 +753,7 @@ function sysReadlinkat(k: Kernel, _t: Thread, a: SyscallArgs): number {
 }
 
 function sysGetcwd(k: Kernel, _t: Thread, a: SyscallArgs): number {
-  const path = ENCODER.encode(pathOf(filesState(k).cwd) + "\0");
+  const path = encodeName(pathOf(filesState(k).cwd) + "\0");
   if (a.ptr(1) < path.length) return -ERANGE;
   try {
     k.mem.write(a.ptr(0), path);
@@ -722,7 +799,7 @@ function sysGetdents64(k: Kernel, _t: Thread, a: SyscallArgs): number {
   let i = f.pos;
   for (; i < entries.length; i++) {
     const e = entries[i];
-    const name = ENCODER.encode(e.name);
+    const name = encodeName(e.name);
     const reclen = (19 + name.length + 1 + 7) & ~7;
     if (used + reclen > count) {
       if (used === 0) return -EINVAL;
@@ -980,7 +1057,9 @@ function sysMkdirat(k: Kernel, _t: Thread, a: SyscallArgs): number {
   if (!permits(dir.attr(), 3)) return -EACCES;
   if (!dir.mkdir) return -EPERM;
   const r = dir.mkdir(w.name, a.u32(2) & ~umaskOf(k) & 0o1777);
-  return typeof r === "number" ? r : 0;
+  if (typeof r === "number") return r;
+  fsEvent(k, childOf(w.dir, w.name, r), IN_CREATE, { parentOnly: true });
+  return 0;
 }
 
 function sysUnlinkat(k: Kernel, _t: Thread, a: SyscallArgs): number {
@@ -1002,13 +1081,23 @@ function sysUnlinkat(k: Kernel, _t: Thread, a: SyscallArgs): number {
   const node = inodeOf(w.loc);
   if (!permits(dir.attr(), 3)) return -EACCES;
   if (filesState(k).vfs.isMountRoot(w.loc)) return -EBUSY;
+  // inotify order as Linux reports it: the link count change (IN_ATTRIB) on the
+  // file, then IN_DELETE_SELF and IN_IGNORED when it is gone, then IN_DELETE on
+  // the directory.
+  const gone = (r: number): number => {
+    if (r !== 0) return r;
+    if (node.type !== "dir") fsEvent(k, w.loc!, IN_ATTRIB, { selfOnly: true });
+    if (node.type === "dir" || node.attr().nlink === 0) fsGone(k, node);
+    fsEvent(k, w.loc!, IN_DELETE, { parentOnly: true });
+    return 0;
+  };
   if (rmdir) {
     if (node.type !== "dir") return -ENOTDIR;
-    return dir.rmdir ? dir.rmdir(w.name) : -EPERM;
+    return gone(dir.rmdir ? dir.rmdir(w.name) : -EPERM);
   }
   if (node.type === "dir") return -EISDIR;
   if (w.slash) return -ENOTDIR;
-  return dir.unlink ? dir.unlink(w.name) : -EPERM;
+  return gone(dir.unlink ? dir.unlink(w.name) : -EPERM);
 }
 
 const RENAME_NOREPLACE = 1;
@@ -1067,7 +1156,16 @@ function rename(k: Kernel, a: SyscallArgs, flags: number): number {
     if (src.type === "dir" && dst.type !== "dir") return -ENOTDIR;
     if (src.type !== "dir" && dst.type === "dir") return -EISDIR;
   }
-  return fromDir.rename(from.name, toDir, to.name);
+  const r = fromDir.rename(from.name, toDir, to.name);
+  if (r === 0) {
+    relocate(k, from.loc, childOf(to.dir, to.name, src));
+    const cookie = moveCookie(k);
+    fsEvent(k, from.loc, IN_MOVED_FROM, { cookie, parentOnly: true });
+    fsEvent(k, childOf(to.dir, to.name, src), IN_MOVED_TO, { cookie, parentOnly: true });
+    fsEvent(k, from.loc, IN_MOVE_SELF, { selfOnly: true });
+    if (dst && dst.attr().nlink === 0) fsGone(k, dst);
+  }
+  return r;
 }
 
 function sysRenameat(k: Kernel, _t: Thread, a: SyscallArgs): number {
@@ -1084,7 +1182,10 @@ function sysFtruncate(k: Kernel, _t: Thread, a: SyscallArgs): number {
   const f = getFile(k, a.int(0));
   if (typeof f === "number") return f;
   if (!(f instanceof RegularFile) || !canWrite(f)) return -EINVAL;
-  return f.data.truncate(len);
+  const r = f.data.truncate(len);
+  if (r === 0) fileDataChanged(k, f.data);
+  if (r === 0 && f.loc) fsEvent(k, f.loc, IN_MODIFY);
+  return r;
 }
 
 function sysTruncate(k: Kernel, _t: Thread, a: SyscallArgs): number {
@@ -1099,8 +1200,11 @@ function sysTruncate(k: Kernel, _t: Thread, a: SyscallArgs): number {
   if (node.type !== "reg" || !node.data) return -EINVAL;
   if (!node.fs.writable) return -EROFS;
   if (!permits(node.attr(), 2)) return -EACCES;
-  const data = node.data();
-  return typeof data === "number" ? data : data.truncate(len);
+  const data = node.data(true);
+  if (typeof data === "number") return data;
+  const r = data.truncate(len);
+  data.close?.();
+  return r;
 }
 
 function sysFsync(k: Kernel, _t: Thread, a: SyscallArgs): number {
@@ -1157,17 +1261,19 @@ function sysUtimensat(k: Kernel, _t: Thread, a: SyscallArgs): number {
   return node.setTimes ? node.setTimes(atime, mtime) : 0;
 }
 
-function chmodLoc(loc: Loc | undefined, mode: number): number {
+function chmodLoc(k: Kernel, loc: Loc | undefined, mode: number): number {
   if (!loc) return 0;
   const node = inodeOf(loc);
   if (!node.fs.writable) return -EROFS;
-  return node.chmod ? node.chmod(mode) : -EPERM;
+  const r = node.chmod ? node.chmod(mode) : -EPERM;
+  if (r === 0) fsEvent(k, loc, IN_ATTRIB);
+  return r;
 }
 
 function sysFchmod(k: Kernel, _t: Thread, a: SyscallArgs): number {
   const f = getFile(k, a.int(0));
   if (typeof f === "number") return f;
-  return chmodLoc(f.loc, a.u32(1));
+  return chmodLoc(k, f.loc, a.u32(1));
 }
 
 function sysFchmodat(k: Kernel, _t: Thread, a: SyscallArgs): number {
@@ -1175,7 +1281,7 @@ function sysFchmodat(k: Kernel, _t: Thread, a: SyscallArgs): number {
   if (typeof path === "number") return path;
   const loc = lookupAt(k, a.int(0), path, true);
   if (typeof loc === "number") return loc;
-  return chmodLoc(loc, a.u32(2));
+  return chmodLoc(k, loc, a.u32(2));
 }
 
 /** chown to anyone but ourselves needs privilege. */
@@ -1345,8 +1451,8 @@ function writeStatfs(k: Kernel, addr: number, node: Inode): number {
   let blocks = FIXED_BLOCKS;
   let free = FIXED_BLOCKS / 2;
   if (fs instanceof MemFs) {
-    blocks = MEMFS_CAPACITY / 4096;
-    free = Math.max(0, Math.floor((MEMFS_CAPACITY - fs.used) / 4096));
+    blocks = fs.capacity / 4096;
+    free = Math.max(0, Math.floor((fs.capacity - fs.used) / 4096));
   } else if (fs.kind !== "host") {
     free = 0;
   }

@@ -20,7 +20,7 @@
  * @module
  */
 
-import { SIGBUS, SIGILL, signalText, SIGSEGV, SIGTRAP } from "../abi/signals.ts";
+import { SIGBUS, SIGILL, SIGKILL, signalText, SIGSEGV, SIGTRAP } from "../abi/signals.ts";
 import {
   Cpu,
   STOP_EBREAK,
@@ -31,7 +31,7 @@ import {
   STOP_MISALIGNED,
 } from "../cpu/interpreter.ts";
 import type { SymbolTable } from "../elf/symbols.ts";
-import type { GuestMemory } from "../memory/memory.ts";
+import { type GuestMemory, hex64, OutOfMemory } from "../memory/memory.ts";
 import type { TraceEvent } from "./events.ts";
 import { deliverPending, interruptBlocked, routeFault } from "./signals.ts";
 import { type SigInfo, Thread } from "./thread.ts";
@@ -243,9 +243,21 @@ export class Kernel {
   newThread(): Thread {
     const t = new Thread(this.#nextTid++);
     this.threads.push(t);
+    this.#alive.push(t);
     this.counters.threadsCreated++;
     return t;
   }
+
+  /** Threads that exist (not exited): what RLIMIT_NPROC counts. */
+  get liveThreads(): number {
+    return this.#alive.length;
+  }
+
+  /**
+   * The threads that have not exited, in creation order: what the scheduler
+   * scans, so a program that creates and ends many threads stays linear.
+   */
+  readonly #alive: Thread[] = [];
 
   /** The first thread. */
   get mainThread(): Thread {
@@ -255,7 +267,7 @@ export class Kernel {
   /** Process-wide retired instructions. */
   get instret(): number {
     let n = this.#retiredByExited;
-    for (const t of this.threads) if (t.state !== "exited") n += t.hart.instret;
+    for (const t of this.#alive) n += t.hart.instret;
     return n;
   }
 
@@ -283,9 +295,10 @@ export class Kernel {
   exitThread(t: Thread): void {
     if (t.state === "exited") return;
     this.#retiredByExited += t.hart.instret;
+    this.#alive.splice(this.#alive.indexOf(t), 1);
     t.state = "exited";
     t.wait = undefined;
-    if (this.threads.every((x) => x.state === "exited")) this.exitGroup(0);
+    if (this.#alive.length === 0) this.exitGroup(0);
   }
 
   /** Stops the run because the profile denied a syscall. */
@@ -359,7 +372,7 @@ export class Kernel {
     }
     if (info.signo === SIGSEGV || info.signo === SIGBUS) {
       const kind = this.cpu.fault?.kind ?? "access";
-      return `${kind} fault at address 0x${(info.addr ?? 0).toString(16)} at ${at}`;
+      return `${kind} fault at address 0x${hex64(info.addr ?? 0)} at ${at}`;
     }
     return `${signalText(info.signo)} at ${at}`;
   }
@@ -378,10 +391,12 @@ export class Kernel {
 
   // --------------------------------------------------------------- scheduler
 
-  /** Picks the thread to run next: round robin from after `after`. */
+  /** Picks the thread to run next: round robin (in creation order) from after `after`. */
   #pickNext(after: Thread | undefined): Thread | undefined {
-    const list = this.threads;
-    const start = after ? list.indexOf(after) + 1 : 0;
+    const list = this.#alive;
+    // Tids grow with creation: the first live thread created after `after` (which may have exited).
+    let start = 0;
+    if (after) { while (start < list.length && list[start].tid <= after.tid) start++; }
     for (let i = 0; i < list.length; i++) {
       const t = list[(start + i) % list.length];
       if (t.state === "runnable") return t;
@@ -395,7 +410,7 @@ export class Kernel {
    */
   #advanceToDeadline(): boolean {
     let best: Thread | undefined;
-    for (const t of this.threads) {
+    for (const t of this.#alive) {
       const d = t.state === "blocked" ? t.wait?.deadline : undefined;
       if (d !== undefined && (best === undefined || d < best.wait!.deadline!)) best = t;
     }
@@ -403,7 +418,7 @@ export class Kernel {
     const now = this.nowNs();
     if (best.wait!.deadline! > now) this.#sleptNs += best.wait!.deadline! - now;
     // Every waiter whose deadline has now passed gets its timeout.
-    for (const t of this.threads) {
+    for (const t of [...this.#alive]) {
       const d = t.state === "blocked" ? t.wait?.deadline : undefined;
       if (d !== undefined && d <= this.nowNs()) this.tryResume(t, true);
     }
@@ -416,7 +431,7 @@ export class Kernel {
    */
   #expireDeadlines(): void {
     const now = this.nowNs();
-    for (const t of this.threads) {
+    for (const t of [...this.#alive]) {
       if (t.state !== "blocked" || !t.wait) continue;
       const d = t.wait.deadline;
       if (d !== undefined && d <= now) this.tryResume(t, true);
@@ -473,6 +488,29 @@ export class Kernel {
    * stops never change the schedule.
    */
   runFor(budget: number): RunOutcome {
+    return this.#oomKills(() => this.#runFor(budget), "ended");
+  }
+
+  /**
+   * Runs `body`; a page touched past the memory limit (the arena is full)
+   * kills the process with SIGKILL, as Linux's OOM killer does.
+   */
+  #oomKills<T>(body: () => T, ended: T): T {
+    try {
+      return body();
+    } catch (e) {
+      if (!(e instanceof OutOfMemory)) throw e;
+      const t = this.current;
+      const where = t ? ` in thread ${t.tid} at pc ${this.symbols.where(t.hart.pc)}` : "";
+      this.killBySignal(
+        SIGKILL,
+        `out of memory: the memory limit is ${this.mem.limit} bytes${where}`,
+      );
+      return ended;
+    }
+  }
+
+  #runFor(budget: number): RunOutcome {
     this.#stopRequested = false;
     const { maxInsns, sched } = this.options;
     const stopAt = this.instret + budget;
@@ -522,6 +560,12 @@ export class Kernel {
    * Returns the instructions retired.
    */
   step(t: Thread, n: number): number {
+    let done = 0;
+    const r = this.#oomKills(() => this.#step(t, n, (d) => (done = d)), -1);
+    return r < 0 ? done : r;
+  }
+
+  #step(t: Thread, n: number, progress: (done: number) => void): number {
     this.#stopRequested = false;
     let done = 0;
     while (done < n && !this.end && t.state === "runnable") {
@@ -536,6 +580,7 @@ export class Kernel {
       const before = t.hart.instret;
       const stop = this.#exec(t, Math.min(n - done, left));
       done += t.hart.instret - before;
+      progress(done);
       this.#handleStop(t, stop);
       this.#yield = false;
       if (this.#stopRequested) break;

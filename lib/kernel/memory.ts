@@ -13,9 +13,9 @@
  * - Placement without MAP_FIXED: a free hint wins, else top-down from the
  *   mmap base ({@linkcode findFreeRange}).
  * - File mappings copy the file's bytes when mapped (`OpenFile.contents`).
- *   MAP_PRIVATE is exact while the file is unchanged. MAP_SHARED file
- *   mappings are accepted with the same snapshot: stores do not reach the
- *   file (documented gap). MAP_SHARED anonymous memory behaves as private
+ *   MAP_PRIVATE is exact while the file is unchanged. MAP_SHARED mappings
+ *   of regular files write their stores back to the file (msync, munmap,
+ *   before reads of the file; see `shared_maps.ts`). MAP_SHARED anonymous memory behaves as private
  *   within the one process and is named `/dev/zero (deleted)` as in Linux.
  * - A file mapped (or mprotected) with PROT_EXEC has its ELF symbols added
  *   to `k.symbols`, so program counters in shared libraries get names.
@@ -51,8 +51,11 @@ import {
   PROT_READ,
   PROT_WRITE,
 } from "../memory/memory.ts";
+import { RegularFile } from "../vfs/descriptions.ts";
+import type { FileData } from "../vfs/types.ts";
 import { fdTable } from "./fd_table.ts";
 import type { Kernel } from "./kernel.ts";
+import { addSharedMap, forgetShared, syncShared } from "./shared_maps.ts";
 import { getRlimit, RLIM_INFINITY, RLIMIT_AS, RLIMIT_DATA, RLIMIT_MEMLOCK } from "./process.ts";
 import type { Thread } from "./thread.ts";
 import type { SyscallArgs, SyscallFamilyTable } from "./types.ts";
@@ -286,6 +289,7 @@ function forgetExecutable(k: Kernel, start: number, end: number): void {
 /** Unmaps [start, start+len) and forgets library symbols there. */
 function unmapRange(k: Kernel, start: number, len: number): void {
   if (len <= 0) return;
+  forgetShared(k, start, start + len);
   k.mem.unmap(start, len);
   forgetExecutable(k, start, start + len);
 }
@@ -324,6 +328,7 @@ function brk(k: Kernel, _t: Thread, a: SyscallArgs): number {
     if (newEnd + PAGE_SIZE > gapStart) return cur;
   }
   if (!mayExpand(k, newEnd - oldEnd, true)) return cur;
+  if (!k.mem.mayCommit(newEnd - oldEnd)) return cur; // the memory limit (--memory)
   k.mem.map(oldEnd, newEnd - oldEnd, PROT_READ | PROT_WRITE, "[heap]");
   st.brk = req;
   return req;
@@ -368,9 +373,11 @@ function mmap(k: Kernel, _t: Thread, a: SyscallArgs): number {
 
   let src: MapSource | undefined;
   let accmode = O_RDONLY;
+  let fileData: FileData | undefined;
   if ((flags & MAP_ANONYMOUS) === 0) {
     const f = fdTable(k).file(fd);
     if (typeof f === "number" || f.kind === "path") return -EBADF;
+    if (f instanceof RegularFile) fileData = f.data;
     if ((flags & MAP_HUGETLB) !== 0) return -EINVAL;
     accmode = f.flags & O_ACCMODE;
     const zero = f.path === "/dev/zero";
@@ -442,9 +449,16 @@ function mmap(k: Kernel, _t: Thread, a: SyscallArgs): number {
   const p = prot & (PROT_READ | PROT_WRITE | PROT_EXEC);
   const replaced = coveredBytes(mem, addr, addr + len);
   if (!mayExpand(k, len - replaced, isData(p, shared, name))) return -ENOMEM;
+  if (!mem.mayCommit((p !== 0 ? len : 0) - mem.committedIn(addr, addr + len))) return -ENOMEM;
 
-  if (replaced > 0) forgetExecutable(k, addr, addr + len);
+  if (replaced > 0) {
+    forgetExecutable(k, addr, addr + len);
+    forgetShared(k, addr, addr + len);
+  }
   mem.map(addr, len, p, name, file, shared);
+  if (shared && file && fileData) {
+    addSharedMap(k, addr, addr + len, Number(offset), fileData, file.bytes.subarray(file.offset));
+  }
   if ((p & PROT_EXEC) !== 0) noteExecutable(k, addr, addr + len, name, file);
   return addr;
 }
@@ -502,6 +516,8 @@ function mprotect(k: Kernel, _t: Thread, a: SyscallArgs): number {
     if (m.start > runEnd || runEnd >= end) break;
     runEnd = Math.min(end, m.end);
   }
+  const more = (p !== 0 ? runEnd - start : 0) - mem.committedIn(start, runEnd);
+  if (!mem.mayCommit(more)) return -ENOMEM; // the memory limit (--memory)
   mem.protect(start, runEnd - start, p);
   if ((p & PROT_EXEC) !== 0) {
     for (const m of mem.mappings) {
@@ -575,6 +591,7 @@ function mappingToResize(
   if (oldLen === 0 && !m.shared) return -EINVAL;
   if (newLen === oldLen) return m;
   if (!mayExpand(k, newLen - oldLen, isData(m.prot, !!m.shared, m.name))) return -ENOMEM;
+  if (m.prot !== 0 && !k.mem.mayCommit(newLen - oldLen)) return -ENOMEM; // --memory
   return m;
 }
 
@@ -622,6 +639,7 @@ function mremap(k: Kernel, _t: Thread, a: SyscallArgs): number {
     const m = mappingToResize(k, addr, oldLen, newLen);
     if (typeof m === "number") return m;
     if (dontUnmap && !mayExpand(k, oldLen, isData(m.prot, !!m.shared, m.name))) return -ENOMEM;
+    if (dontUnmap && m.prot !== 0 && !mem.mayCommit(oldLen)) return -ENOMEM; // --memory
     let to: number;
     if (fixed) {
       if (newAddr < MMAP_MIN_ADDR) return -EPERM;
@@ -802,7 +820,7 @@ function mincore(k: Kernel, _t: Thread, a: SyscallArgs): number {
 /**
  * msync(addr, length, flags): EINVAL for unknown flags, an unaligned addr,
  * or MS_ASYNC with MS_SYNC; ENOMEM for a wrapping range or unmapped parts.
- * Nothing needs writing back (shared file mappings are snapshots).
+ * Shared file mappings in the range are written back (`shared_maps.ts`).
  */
 function msync(k: Kernel, _t: Thread, a: SyscallArgs): number {
   const start = a.ptr(0);
@@ -814,7 +832,9 @@ function msync(k: Kernel, _t: Thread, a: SyscallArgs): number {
   const end = start + pageUp(lenArg);
   if (end >= TWO64) return -ENOMEM;
   if (end === start) return 0;
-  return walkMappings(k.mem, start, end, () => 0);
+  const r = walkMappings(k.mem, start, end, () => 0);
+  if (r === 0) syncShared(k, start, end);
+  return r;
 }
 
 // ------------------------------------------------------------------ mlock

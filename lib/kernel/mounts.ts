@@ -19,7 +19,7 @@ import { HostFs } from "../vfs/host_fs.ts";
 import { MemFs } from "../vfs/mem_fs.ts";
 import { type OpenFile, statusFlagsOf } from "../vfs/open_file.ts";
 import { devTree, type ProcContext, procTree, sysTree } from "../vfs/proc.ts";
-import { SynthFs } from "../vfs/synth_fs.ts";
+import { SynthFile, SynthFs } from "../vfs/synth_fs.ts";
 import {
   type Attr,
   type FileType,
@@ -47,8 +47,13 @@ export interface Mount {
   writable: boolean;
 }
 
-/** Receives bytes the guest writes to stdout or stderr. */
-export type GuestOutput = (bytes: Uint8Array) => void;
+/**
+ * Receives bytes the guest writes to stdout or stderr. A negative number
+ * returned is -errno for the guest's write (EPIPE when the reader is gone,
+ * which also raises SIGPIPE; ENOSPC when the disk is full); anything else
+ * means every byte was taken.
+ */
+export type GuestOutput = (bytes: Uint8Array) => unknown;
 
 /**
  * Supplies the guest's stdin: the next chunk (at most `max` bytes), or null
@@ -122,12 +127,49 @@ export function filesState(k: Kernel): FilesState {
   });
 }
 
+/** Guest directories that are zkabi's own: the working directory's view never covers them. */
+export const RESERVED_GUEST_DIRS: readonly string[] = ["/tmp", "/dev", "/proc", "/sys"];
+/** Where the working directory appears when its own path is in a reserved directory. */
+export const RELOCATED_CWD = "/cwd";
+/** Host directories never shared as the working directory (the host's pseudo-filesystems). */
+const PRIVATE_HOST_DIRS: readonly string[] = ["/proc", "/sys", "/dev"];
+
+/** True when `path` is `dir` or below it. */
+function within(path: string, dir: string): boolean {
+  return path === dir || path.startsWith(dir + "/");
+}
+
+/**
+ * Where the working directory appears to the guest: its guest path, or
+ * {@linkcode RELOCATED_CWD} when that lies in /tmp, /dev, /proc or /sys
+ * (which stay zkabi's own); undefined when it is not shared at all (the
+ * root, or a host directory in the host's /proc, /sys or /dev).
+ */
+export function cwdMountPoint(hostCwd: string, guestCwd: string): string | undefined {
+  let real = hostCwd;
+  try {
+    real = Deno.realPathSync(hostCwd);
+  } catch {
+    // Missing: mounting it fails later with a clear message.
+  }
+  if (guestCwd === "/" || PRIVATE_HOST_DIRS.some((d) => within(real, d))) return undefined;
+  return RESERVED_GUEST_DIRS.some((d) => within(guestCwd, d)) ? RELOCATED_CWD : guestCwd;
+}
+
+/**
+ * Size of each memory filesystem (/tmp, /dev/shm): half the memory limit,
+ * as tmpfs's default, to the nearest MiB (1 GiB for the default limit).
+ */
+export function tmpfsSize(memoryLimit: number): number {
+  return Math.max(1, Math.round(memoryLimit / 2 / 2 ** 20)) * 2 ** 20;
+}
+
 /**
  * Builds the process's filesystem view and its standard descriptors.
  * Mount order (a later mount hides an earlier one at the same path): the
  * sysroot (or an empty root), /tmp, /dev, /dev/shm, /proc, /sys, the
- * working directory, then `setup.mounts`. Throws when a host directory to
- * mount is missing.
+ * working directory (see {@linkcode cwdMountPoint}), then `setup.mounts`.
+ * Throws when a host directory to mount is missing or a mount point is bad.
  */
 export function setupFiles(k: Kernel, setup: FilesSetup): void {
   const st = filesState(k);
@@ -147,21 +189,33 @@ export function setupFiles(k: Kernel, setup: FilesSetup): void {
   const vfs = new Vfs(setup.sysroot ? hostRoot(setup.sysroot, false) : undefined);
   st.vfs = vfs;
   const clock = () => Number(realtimeNs(k));
+  const tmpSize = tmpfsSize(k.mem.limit);
   const tmp = next();
-  vfs.mount("/tmp", new MemFs(tmp.dev, tmp.id, clock).root);
+  vfs.mount("/tmp", new MemFs(tmp.dev, tmp.id, clock, 0o1777, tmpSize).root);
   const ctx = procContext(k);
   const dev = next();
   vfs.mount("/dev", devTree(new SynthFs("devtmpfs", dev.dev, dev.id), ctx));
   const shm = next();
-  vfs.mount("/dev/shm", new MemFs(shm.dev, shm.id, clock).root);
+  vfs.mount("/dev/shm", new MemFs(shm.dev, shm.id, clock, 0o1777, tmpSize).root);
   const proc = next();
   vfs.mount("/proc", procTree(new SynthFs("proc", proc.dev, proc.id), ctx));
   const sys = next();
   vfs.mount("/sys", sysTree(new SynthFs("sysfs", sys.dev, sys.id), ctx));
   const hostCwd = setup.cwd.replace(/\/+$/, "") || "/";
-  const cwd = (setup.guestCwd ?? hostCwd).replace(/\/+$/, "") || "/";
+  const cwd = cwdMountPoint(hostCwd, (setup.guestCwd ?? hostCwd).replace(/\/+$/, "") || "/") ??
+    "/";
   if (cwd !== "/") vfs.mount(cwd, hostRoot(hostCwd, false));
   for (const m of setup.mounts) vfs.mount(m.guest, hostRoot(m.host, m.writable));
+  // Every Linux host names its loopback in /etc/hosts (qemu-user reads the host's when the
+  // sysroot has none): without it, "localhost" would go to DNS.
+  if (typeof vfs.resolve(vfs.root, "/etc/hosts", true) === "number") {
+    const etc = next();
+    const fs = new SynthFs("etc", etc.dev, etc.id);
+    vfs.mount(
+      "/etc/hosts",
+      new SynthFile(fs, () => ETC_HOSTS, { perm: 0o644, size: ETC_HOSTS.length }),
+    );
+  }
   const here = vfs.resolve(vfs.root, cwd, true);
   st.cwd = typeof here === "number" ? vfs.root : here;
 
@@ -180,6 +234,36 @@ export function setupFiles(k: Kernel, setup: FilesSetup): void {
   fds.install(1, new StdoutFile(setup.stdout, term?.stdout ? O_RDWR : O_WRONLY, outShape), false);
   fds.install(2, new StdoutFile(setup.stderr, term?.stderr ? O_RDWR : O_WRONLY, errShape), false);
 }
+
+/** `loc` moved from below `old` to below `now`, or undefined when it is not at or below `old`. */
+function rebase(loc: Loc, old: Loc, now: Loc): Loc | undefined {
+  const n = old.parts.length;
+  if (loc.parts.length < n || old.nodes[n] !== loc.nodes[n]) return undefined;
+  for (let i = 0; i < n; i++) if (loc.parts[i] !== old.parts[i]) return undefined;
+  return {
+    parts: [...now.parts, ...loc.parts.slice(n)],
+    nodes: [...now.nodes, ...loc.nodes.slice(n + 1)],
+  };
+}
+
+/**
+ * The guest renamed `old` to `now`: the working directory and every open
+ * description's location at or below it follow, so getcwd, /proc/self/cwd
+ * and /proc/self/fd show the new path, as on Linux.
+ */
+export function relocate(k: Kernel, old: Loc, now: Loc): void {
+  const st = filesState(k);
+  st.cwd = rebase(st.cwd, old, now) ?? st.cwd;
+  const fds = fdTable(k);
+  for (const fd of fds.fds()) {
+    const f = fds.file(fd);
+    if (typeof f === "number" || !f.loc) continue;
+    f.loc = rebase(f.loc, old, now) ?? f.loc;
+  }
+}
+
+/** The /etc/hosts of a guest whose root has none: the loopback names, as Debian writes them. */
+export const ETC_HOSTS = "127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n";
 
 /** RLIMIT_NOFILE's soft limit as a number. */
 function nofileLimit(k: Kernel): number {

@@ -12,8 +12,8 @@
  *
  * Edge-triggered epoll (EPOLLET) is emulated from levels: an interest
  * reports when a watched bit rises since it was last seen, or when the file
- * exposes a `generation` counter (eventfd and timerfd here) that changed
- * since the last report. A rise that happens entirely between two
+ * exposes a change counter (eventfd, timerfd, pipes and sockets) that
+ * changed since the last report. A rise that happens entirely between two
  * observations (drained and refilled without any epoll call in between) is
  * seen only through such a counter.
  * @module
@@ -118,8 +118,14 @@ function anonAttr(): Attr {
   };
 }
 
-/** The optional change counter a file may expose for edge-triggered epoll. */
-function generationOf(f: OpenFile): number | undefined {
+/**
+ * The optional change counter a file may expose for edge-triggered epoll:
+ * `generationFor(events)` (pipes and sockets: arrivals for POLLIN, room
+ * made for POLLOUT) or a plain `generation` (eventfd, timerfd).
+ */
+function generationOf(f: OpenFile, events: number): number | undefined {
+  const per = (f as unknown as { generationFor?: unknown }).generationFor;
+  if (typeof per === "function") return per.call(f, events) as number;
   const g = (f as unknown as { generation?: unknown }).generation;
   return typeof g === "number" ? g : undefined;
 }
@@ -430,7 +436,7 @@ export class EpollFile extends OpenFile {
       const level = i.file === this ? 0 : i.file.poll(k);
       const want = level & (i.events | POLLERR | POLLHUP);
       if ((i.events & EPOLLET) !== 0) {
-        const gen = generationOf(i.file);
+        const gen = generationOf(i.file, i.events);
         const rose = (want & ~i.seen) !== 0 || (want !== 0 && gen !== undefined && gen !== i.gen);
         if (consume) i.seen &= want;
         if (!rose) continue;
@@ -440,7 +446,7 @@ export class EpollFile extends OpenFile {
       if (!consume) continue;
       if ((i.events & EPOLLET) !== 0) {
         i.seen = want;
-        i.gen = generationOf(i.file);
+        i.gen = generationOf(i.file, i.events);
       } else rotate.push(i);
       if ((i.events & EPOLLONESHOT) !== 0) i.disabled = true;
     }

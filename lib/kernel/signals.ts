@@ -39,7 +39,10 @@ import {
 } from "../abi/signals.ts";
 import { MMAP_BASE } from "../memory/layout.ts";
 import { MemoryFault, PROT_EXEC, PROT_READ } from "../memory/memory.ts";
-import { GUEST_UID } from "../vfs/types.ts";
+import { type FileContext, OpenFile } from "../vfs/open_file.ts";
+import { type Attr, GUEST_UID, makeAttr, makedev } from "../vfs/types.ts";
+import { POLLIN, POLLRDNORM } from "../abi/flags.ts";
+import { fdTable } from "./fd_table.ts";
 import type { Kernel } from "./kernel.ts";
 import type { SigInfo, Thread } from "./thread.ts";
 import { NO_RESULT, type SyscallArgs, type SyscallFamilyTable, type Wait } from "./types.ts";
@@ -146,6 +149,8 @@ interface SignalState {
   shared: SigInfo[];
   /** Masks to restore after sigsuspend/ppoll-style temporary masks, by tid. */
   saved: Map<number, bigint>;
+  /** Where handlers return: `__vdso_rt_sigreturn` (the vDSO's, or the lone trampoline page's). */
+  sigreturn: number;
 }
 
 /** The bit for signal `n` in a sigset. */
@@ -158,6 +163,7 @@ function state(k: Kernel): SignalState {
     actions: Array.from({ length: NSIG + 1 }, () => ({ handler: SIG_DFL, flags: 0, mask: 0n })),
     shared: [],
     saved: new Map(),
+    sigreturn: SIGRETURN_TRAMPOLINE,
   }));
 }
 
@@ -218,6 +224,10 @@ function emitSignal(k: Kernel, t: Thread, info: SigInfo, action: "handler" | "ig
     code: info.code,
     action,
     instret: k.instret,
+    // What strace prints in the siginfo: the sender, or the faulting address.
+    ...(info.pid !== undefined ? { pid: info.pid } : {}),
+    ...(info.uid !== undefined ? { uid: info.uid } : {}),
+    ...(info.addr !== undefined ? { addr: info.addr } : {}),
   });
 }
 
@@ -441,7 +451,7 @@ function buildFrame(k: Kernel, t: Thread, info: SigInfo): boolean {
   let mask = t.sigmask | act.mask;
   if ((act.flags & SA_NODEFER) === 0) mask |= bit(info.signo);
   t.sigmask = mask & ~UNBLOCKABLE;
-  h.setXNumber(1, SIGRETURN_TRAMPOLINE);
+  h.setXNumber(1, s.sigreturn);
   h.setXNumber(2, frame);
   h.setXNumber(10, info.signo);
   h.setXNumber(11, frame);
@@ -538,12 +548,18 @@ export function routeFault(k: Kernel, t: Thread, info: SigInfo): void {
 }
 
 /**
- * Creates `k`'s signal state and maps the `[vdso]` sigreturn trampoline
- * page.
+ * Creates `k`'s signal state. With `sigreturn` (the address of the mapped
+ * vDSO's `__vdso_rt_sigreturn`, see `vdso.ts`) handlers return there;
+ * without it (`--vdso off`) a lone `[vdso]` page holding only the sigreturn
+ * trampoline is mapped at {@linkcode SIGRETURN_TRAMPOLINE}.
  * The runner calls this once, before the first thread runs.
  */
-export function setupSignals(k: Kernel): void {
-  state(k);
+export function setupSignals(k: Kernel, sigreturn?: number): void {
+  const s = state(k);
+  if (sigreturn !== undefined) {
+    s.sigreturn = sigreturn;
+    return;
+  }
   const page = new Uint8Array(4096);
   const dv = new DataView(page.buffer);
   TRAMPOLINE_CODE.forEach((w, i) => dv.setUint32(4 * i, w, true));
@@ -847,6 +863,11 @@ function rtSigtimedwait(k: Kernel, t: Thread, a: SyscallArgs): number | Wait {
 export function siginfoBytes(info: SigInfo): Uint8Array {
   const b = new Uint8Array(128);
   const dv = new DataView(b.buffer);
+  if (info.raw) {
+    b.set(info.raw.subarray(0, 128));
+    dv.setInt32(0, info.signo, true);
+    return b;
+  }
   dv.setInt32(0, info.signo, true);
   dv.setInt32(8, info.code, true);
   if (info.addr !== undefined) dv.setBigUint64(16, BigInt(info.addr), true);
@@ -855,6 +876,163 @@ export function siginfoBytes(info: SigInfo): Uint8Array {
     dv.setUint32(20, info.uid ?? 0, true);
   }
   return b;
+}
+
+/** Reads the sender's siginfo_t for rt_(tg)sigqueueinfo; -EPERM for codes only the kernel may use. */
+function queuedInfo(k: Kernel, sig: number, p: number, toSelf: boolean): SigInfo | number {
+  let raw: Uint8Array;
+  try {
+    raw = k.mem.read(p, 128);
+  } catch (e) {
+    if (e instanceof MemoryFault) return -EFAULT;
+    throw e;
+  }
+  const code = new DataView(raw.buffer, raw.byteOffset, 128).getInt32(8, true);
+  // Only the kernel may send SI_USER-like (>= 0) codes or SI_TKILL to another process.
+  if ((code >= 0 || code === SI_TKILL) && !toSelf) return -EPERM;
+  return { signo: sig, code, raw };
+}
+
+/** rt_sigqueueinfo(tgid, sig, uinfo): a process-directed signal carrying the caller's siginfo. */
+function rtSigqueueinfo(k: Kernel, t: Thread, a: SyscallArgs): number {
+  const pid = a.int(0);
+  const sig = a.int(1);
+  if (sig < 0 || sig > NSIG) return -EINVAL;
+  const info = queuedInfo(k, sig, a.ptr(2), pid === k.pid);
+  if (typeof info === "number") return info;
+  if (pid !== k.pid) return pid <= 0 ? -EINVAL : -ESRCH;
+  if (sig === 0) return 0;
+  sendToProcess(k, info, t);
+  return 0;
+}
+
+/** rt_tgsigqueueinfo(tgid, tid, sig, uinfo): the same, to one thread. */
+function rtTgsigqueueinfo(k: Kernel, _t: Thread, a: SyscallArgs): number {
+  const tgid = a.int(0);
+  const tid = a.int(1);
+  const sig = a.int(2);
+  if (tgid <= 0 || tid <= 0 || sig < 0 || sig > NSIG) return -EINVAL;
+  const info = queuedInfo(k, sig, a.ptr(3), tgid === k.pid);
+  if (typeof info === "number") return info;
+  const target = k.threads.find((x) => x.tid === tid && x.state !== "exited");
+  if (!target || tgid !== k.pid) return -ESRCH;
+  if (sig === 0) return 0;
+  sendToThread(k, target, info);
+  return 0;
+}
+
+/** signalfd4 flags. */
+const SFD_CLOEXEC = 0o2000000;
+const SFD_NONBLOCK = 0o4000;
+
+/**
+ * A signalfd (signalfd(2)): reading takes pending signals of the reading
+ * thread (its own, then the process's) that are in the mask, as 128-byte
+ * `struct signalfd_siginfo` records; readable while one is pending.
+ */
+export class SignalFd extends OpenFile {
+  /** Kind for /proc and diagnostics. */
+  readonly kind = "signalfd";
+  /** The signals it reads (SIGKILL and SIGSTOP never). */
+  mask: bigint;
+
+  /** Creates a signalfd for `mask` with status flags `flags`. */
+  constructor(mask: bigint, flags: number) {
+    super(flags | 2);
+    this.mask = mask & ~UNBLOCKABLE;
+  }
+
+  /** What /proc/self/fd links to. */
+  get path(): string {
+    return "anon_inode:[signalfd]";
+  }
+
+  /** fstat: an anonymous inode. */
+  stat(_k: FileContext): Attr {
+    return makeAttr(
+      { dev: makedev(0, 14), writable: false, mntId: 0, kind: "anon_inodefs" },
+      "reg",
+      {
+        ino: 1,
+        perm: 0o600,
+      },
+    );
+  }
+
+  #thread(k: FileContext): Thread | undefined {
+    const kk = k as unknown as Kernel;
+    return kk.current ?? kk.mainThread;
+  }
+
+  /** Reads whole records; -EAGAIN when none is pending, EINVAL for a buffer under 128 bytes. */
+  override read(k: FileContext, max: number): Uint8Array | number {
+    if (max < 128) return -EINVAL;
+    const kk = k as unknown as Kernel;
+    const t = this.#thread(k);
+    if (!t) return -EAGAIN;
+    const out: Uint8Array[] = [];
+    while (out.length < Math.floor(max / 128)) {
+      const info = dequeue(kk, t, (n) => (this.mask & bit(n)) !== 0n);
+      if (!info) break;
+      out.push(signalfdRecord(info));
+    }
+    if (out.length === 0) return -EAGAIN;
+    const b = new Uint8Array(128 * out.length);
+    out.forEach((r, i) => b.set(r, 128 * i));
+    return b;
+  }
+
+  /** Readable while a signal in the mask is pending for the polling thread or the process. */
+  override poll(k: FileContext): number {
+    const t = this.#thread(k);
+    const s = state(k as unknown as Kernel);
+    const hit = (l: SigInfo[]) => l.some((x) => (this.mask & bit(x.signo)) !== 0n);
+    return t && (hit(t.pending) || hit(s.shared)) ? POLLIN | POLLRDNORM : 0;
+  }
+}
+
+/** A signal as a 128-byte struct signalfd_siginfo. */
+function signalfdRecord(info: SigInfo): Uint8Array {
+  const si = siginfoBytes(info);
+  const sv = new DataView(si.buffer);
+  const b = new Uint8Array(128);
+  const dv = new DataView(b.buffer);
+  dv.setUint32(0, info.signo, true);
+  dv.setInt32(4, sv.getInt32(4, true), true);
+  dv.setInt32(8, info.code, true);
+  if (info.addr !== undefined) dv.setBigUint64(72, BigInt(info.addr), true);
+  else {
+    dv.setUint32(12, sv.getUint32(16, true), true);
+    dv.setUint32(16, sv.getUint32(20, true), true);
+    const value = sv.getBigUint64(24, true);
+    dv.setInt32(44, Number(BigInt.asIntN(32, value)), true);
+    dv.setBigUint64(48, value, true);
+  }
+  return b;
+}
+
+/** signalfd4(fd, mask, sizemask, flags): a new signalfd, or fd's mask replaced. */
+function signalfd4(k: Kernel, _t: Thread, a: SyscallArgs): number {
+  const fd = a.int(0);
+  const flags = a.int(3);
+  if (flags & ~(SFD_CLOEXEC | SFD_NONBLOCK)) return -EINVAL;
+  if (a.ptr(2) !== 8) return -EINVAL;
+  let mask: bigint;
+  try {
+    mask = k.mem.readU64(a.ptr(1));
+  } catch (e) {
+    if (e instanceof MemoryFault) return -EFAULT;
+    throw e;
+  }
+  const fds = fdTable(k);
+  if (fd !== -1) {
+    const f = fds.file(fd);
+    if (typeof f === "number") return f;
+    if (!(f instanceof SignalFd)) return -EINVAL;
+    f.mask = mask & ~UNBLOCKABLE;
+    return fd;
+  }
+  return fds.alloc(new SignalFd(mask, flags & SFD_NONBLOCK), (flags & SFD_CLOEXEC) !== 0);
 }
 
 /** The signals family's handlers by syscall name. */
@@ -869,5 +1047,8 @@ export const SIGNALS: SyscallFamilyTable = {
     kill: killSyscall,
     rt_sigsuspend: rtSigsuspend,
     rt_sigtimedwait: rtSigtimedwait,
+    rt_sigqueueinfo: rtSigqueueinfo,
+    rt_tgsigqueueinfo: rtTgsigqueueinfo,
+    signalfd4,
   },
 };

@@ -51,6 +51,9 @@ import { isPrecompile, precompileName, PRECOMPILES } from "../abi/precompiles.ts
 import { FILES } from "./files.ts";
 import { INFO } from "./info.ts";
 import { MEMORY } from "./memory.ts";
+import { NET } from "./net.ts";
+import { TRANSFER } from "./transfer.ts";
+import { INOTIFY } from "./inotify.ts";
 import { POLL } from "./poll.ts";
 import { PROCESS } from "./process.ts";
 import { SIGNALS } from "./signals.ts";
@@ -100,6 +103,9 @@ export const FAMILIES: readonly SyscallFamilyTable[] = [
   THREADS,
   SIGNALS,
   POLL,
+  NET,
+  TRANSFER,
+  INOTIFY,
 ];
 
 const files = FILES.handlers;
@@ -110,6 +116,9 @@ const info = INFO.handlers;
 const threads = THREADS.handlers;
 const signals = SIGNALS.handlers;
 const poll = POLL.handlers;
+const net = NET.handlers;
+const transfer = TRANSFER.handlers;
+const inotify = INOTIFY.handlers;
 const _ = undefined;
 
 type Row = readonly [
@@ -150,9 +159,9 @@ const ROWS: readonly Row[] = [
   [23, "dup", "file", "i", files.dup, D.dup, "duplicate a descriptor"],
   [24, "dup3", "file", "iii", files.dup3, D.dup3, "duplicate a descriptor onto a given number"],
   [25, "fcntl", "file", "iil", files.fcntl, D.fcntl, "descriptor control (flags, locks, duplication)"],
-  [26, "inotify_init1", "file", "_", _, _, "create an inotify instance"],
-  [27, "inotify_add_watch", "file", undefined, _, _, "watch a path for file-system events"],
-  [28, "inotify_rm_watch", "file", undefined, _, _, "remove an inotify watch"],
+  [26, "inotify_init1", "file", "i", inotify.inotify_init1, D.inotify_init1, "create an inotify instance"],
+  [27, "inotify_add_watch", "file", "isi", inotify.inotify_add_watch, D.inotify_add_watch, "watch a path for file-system events"],
+  [28, "inotify_rm_watch", "file", "ii", inotify.inotify_rm_watch, D.inotify_rm_watch, "remove an inotify watch"],
   [29, "ioctl", "file", "iip", files.ioctl, D.ioctl, "device-specific control (e.g. TCGETS terminal query)"],
   [30, "ioprio_set", "process", undefined, _, _, "set I/O scheduling priority"],
   [31, "ioprio_get", "process", undefined, _, _, "read I/O scheduling priority"],
@@ -195,13 +204,13 @@ const ROWS: readonly Row[] = [
   [68, "pwrite64", "file", "ipll", files.pwrite64, D.pwrite64, "write at an offset"],
   [69, "preadv", "file", "ipil", files.preadv, D.preadv, "read into several buffers at an offset"],
   [70, "pwritev", "file", "ipil", files.pwritev, D.pwritev, "write from several buffers at an offset"],
-  [71, "sendfile", "file", "____", files.sendfile, _, "copy between descriptors in the kernel"],
+  [71, "sendfile", "file", "ii_l", files.sendfile, D.sendfile, "copy between descriptors in the kernel"],
   [72, "pselect6", "file", "______", poll.pselect6, _, "wait for descriptor readiness (select) with a signal mask"],
   [73, "ppoll", "file", "pipp", poll.ppoll, D.ppoll, "wait for descriptor readiness (poll) with a signal mask"],
-  [74, "signalfd4", "signal", "____", _, _, "create a descriptor that reads signals"],
+  [74, "signalfd4", "signal", "ipli", signals.signalfd4, D.signalfd4, "create a descriptor that reads signals"],
   [75, "vmsplice", "file", undefined, _, _, "splice user pages into a pipe"],
-  [76, "splice", "file", "______", _, _, "move data between a pipe and a descriptor"],
-  [77, "tee", "file", "____", _, _, "duplicate pipe contents"],
+  [76, "splice", "file", "i_i_li", transfer.splice, D.splice, "move data between a pipe and a descriptor"],
+  [77, "tee", "file", "iili", transfer.tee, D.tee, "duplicate pipe contents"],
   [78, "readlinkat", "file", "ispl", files.readlinkat, D.readlinkat, "read a symbolic link's target"],
   [79, "newfstatat", "file", "isp_", files.newfstatat, D.newfstatat, "file status by path"],
   [80, "fstat", "file", "ip", files.fstat, D.fstat, "file status of an open file"],
@@ -262,7 +271,7 @@ const ROWS: readonly Row[] = [
   [135, "rt_sigprocmask", "signal", "ipp", signals.rt_sigprocmask, D.rt_sigprocmask, "change or read the blocked-signal mask"],
   [136, "rt_sigpending", "signal", "pl", signals.rt_sigpending, D.rt_sigpending, "pending signals"],
   [137, "rt_sigtimedwait", "signal", "pppl", signals.rt_sigtimedwait, D.rt_sigtimedwait, "wait synchronously for a signal"],
-  [138, "rt_sigqueueinfo", "signal", undefined, _, _, "queue a signal with data to a process"],
+  [138, "rt_sigqueueinfo", "signal", "dip", signals.rt_sigqueueinfo, D.rt_sigqueueinfo, "queue a signal with data to a process"],
   [139, "rt_sigreturn", "signal", "", signals.rt_sigreturn, D.rt_sigreturn, "return from a signal handler"],
   [140, "setpriority", "process", "___", _, _, "set the nice value"],
   [141, "getpriority", "process", "__", _, _, "read the nice value"],
@@ -322,21 +331,21 @@ const ROWS: readonly Row[] = [
   [195, "shmctl", "ipc", undefined, _, _, "SysV shared memory control"],
   [196, "shmat", "ipc", undefined, _, _, "attach SysV shared memory"],
   [197, "shmdt", "ipc", undefined, _, _, "detach SysV shared memory"],
-  [198, "socket", "ipc", "___", _, _, "create a socket"],
-  [199, "socketpair", "ipc", undefined, _, _, "create a connected socket pair"],
-  [200, "bind", "ipc", "___", _, _, "bind a socket address"],
-  [201, "listen", "ipc", "__", _, _, "listen for connections"],
-  [202, "accept", "ipc", undefined, _, _, "accept a connection"],
-  [203, "connect", "ipc", "___", _, _, "connect a socket"],
-  [204, "getsockname", "ipc", "___", _, _, "local socket address"],
-  [205, "getpeername", "ipc", "___", _, _, "peer socket address"],
-  [206, "sendto", "ipc", "______", _, _, "send a datagram or stream data"],
-  [207, "recvfrom", "ipc", "______", _, _, "receive a datagram or stream data"],
-  [208, "setsockopt", "ipc", "_____", _, _, "set a socket option"],
-  [209, "getsockopt", "ipc", "_____", _, _, "read a socket option"],
-  [210, "shutdown", "ipc", "__", _, _, "shut down part of a connection"],
-  [211, "sendmsg", "ipc", undefined, _, _, "send a message with control data"],
-  [212, "recvmsg", "ipc", undefined, _, _, "receive a message with control data"],
+  [198, "socket", "ipc", "iii", net.socket, D.socket, "create a socket"],
+  [199, "socketpair", "ipc", "iiip", net.socketpair, D.socketpair, "create a connected socket pair"],
+  [200, "bind", "ipc", "ipi", net.bind, D.bind, "bind a socket address"],
+  [201, "listen", "ipc", "ii", net.listen, D.listen, "listen for connections"],
+  [202, "accept", "ipc", "ipp", net.accept, D.accept, "accept a connection"],
+  [203, "connect", "ipc", "ipi", net.connect, D.connect, "connect a socket"],
+  [204, "getsockname", "ipc", "ipp", net.getsockname, D.getsockname, "local socket address"],
+  [205, "getpeername", "ipc", "ipp", net.getpeername, D.getpeername, "peer socket address"],
+  [206, "sendto", "ipc", "iplipi", net.sendto, D.sendto, "send a datagram or stream data"],
+  [207, "recvfrom", "ipc", "iplipp", net.recvfrom, D.recvfrom, "receive a datagram or stream data"],
+  [208, "setsockopt", "ipc", "iiipi", net.setsockopt, D.setsockopt, "set a socket option"],
+  [209, "getsockopt", "ipc", "iiipp", net.getsockopt, D.getsockopt, "read a socket option"],
+  [210, "shutdown", "ipc", "ii", net.shutdown, D.shutdown, "shut down part of a connection"],
+  [211, "sendmsg", "ipc", "ipi", net.sendmsg, D.sendmsg, "send a message with control data"],
+  [212, "recvmsg", "ipc", "ipi", net.recvmsg, D.recvmsg, "receive a message with control data"],
   [213, "readahead", "file", undefined, _, _, "read a file into the page cache"],
   [214, "brk", "memory", "p", memory.brk, D.brk, "move the program break (heap end)"],
   [215, "munmap", "memory", "pl", memory.munmap, D.munmap, "unmap memory"],
@@ -364,10 +373,10 @@ const ROWS: readonly Row[] = [
   [237, "set_mempolicy", "memory", undefined, _, _, "set NUMA memory policy"],
   [238, "migrate_pages", "memory", undefined, _, _, "move pages between NUMA nodes"],
   [239, "move_pages", "memory", undefined, _, _, "move individual pages between NUMA nodes"],
-  [240, "rt_tgsigqueueinfo", "signal", undefined, _, _, "queue a signal with data to a thread"],
+  [240, "rt_tgsigqueueinfo", "signal", "ddip", signals.rt_tgsigqueueinfo, D.rt_tgsigqueueinfo, "queue a signal with data to a thread"],
   [241, "perf_event_open", "other", undefined, _, _, "open a performance counter"],
-  [242, "accept4", "ipc", "____", _, _, "accept a connection with flags"],
-  [243, "recvmmsg", "ipc", undefined, _, _, "receive several messages"],
+  [242, "accept4", "ipc", "ippi", net.accept4, D.accept4, "accept a connection with flags"],
+  [243, "recvmmsg", "ipc", "ipiip", net.recvmmsg, D.recvmmsg, "receive several messages"],
   [244, "arch_specific_syscall", "other", undefined, _, _, "first architecture-specific number (unused on riscv64)"],
   [258, "riscv_hwprobe", "sysinfo", "pllpi", info.riscv_hwprobe, D.riscv_hwprobe, "RISC-V hardware capabilities"],
   [259, "riscv_flush_icache", "memory", "ppl", memory.riscv_flush_icache, D.riscv_flush_icache, "make stored code visible to instruction fetch"],
@@ -380,7 +389,7 @@ const ROWS: readonly Row[] = [
   [266, "clock_adjtime", "time", undefined, _, _, "tune a clock"],
   [267, "syncfs", "file", "_", _, _, "flush the file system of a descriptor"],
   [268, "setns", "process", undefined, _, _, "join a namespace"],
-  [269, "sendmmsg", "ipc", undefined, _, _, "send several messages"],
+  [269, "sendmmsg", "ipc", "ipii", net.sendmmsg, D.sendmmsg, "send several messages"],
   [270, "process_vm_readv", "process", "______", _, _, "read another process's memory"],
   [271, "process_vm_writev", "process", undefined, _, _, "write another process's memory"],
   [272, "kcmp", "process", undefined, _, _, "compare kernel resources of two processes"],
@@ -396,7 +405,7 @@ const ROWS: readonly Row[] = [
   [282, "userfaultfd", "memory", undefined, _, _, "handle page faults in user space"],
   [283, "membarrier", "thread", undefined, _, D.membarrier, "memory barrier across threads"],
   [284, "mlock2", "memory", "pli", memory.mlock2, _, "lock pages in RAM with flags"],
-  [285, "copy_file_range", "file", "______", _, _, "copy between files in the kernel"],
+  [285, "copy_file_range", "file", "i_i_li", transfer.copy_file_range, D.copy_file_range, "copy between files in the kernel"],
   [286, "preadv2", "file", "ipil_i", files.preadv2, _, "read into several buffers with flags"],
   [287, "pwritev2", "file", "ipil_i", files.pwritev2, _, "write from several buffers with flags"],
   [288, "pkey_mprotect", "memory", undefined, _, _, "change protection with a protection key"],
@@ -451,7 +460,7 @@ const ROWS: readonly Row[] = [
   [446, "landlock_restrict_self", "other", undefined, _, _, "enforce a Landlock ruleset"],
   [447, "memfd_secret", "memory", undefined, _, _, "create secret memory"],
   [448, "process_mrelease", "memory", undefined, _, _, "release a dying process's memory"],
-  [449, "futex_waitv", "thread", "_____", _, _, "wait on several futexes"],
+  [449, "futex_waitv", "thread", "piipi", threads.futex_waitv, D.futex_waitv, "wait on several futexes"],
   [450, "set_mempolicy_home_node", "memory", undefined, _, _, "set the home NUMA node of a range"],
   [451, "cachestat", "file", undefined, _, _, "page cache statistics of a file"],
   [452, "fchmodat2", "file", undefined, _, _, "change the mode of a path with flags"],

@@ -22,6 +22,8 @@ export interface SigInfo {
   uid?: number;
   /** Faulting address (SIGSEGV, SIGBUS, SIGILL). */
   addr?: number;
+  /** The sender's whole siginfo_t (rt_sigqueueinfo), delivered as given but for si_signo. */
+  raw?: Uint8Array;
 }
 
 /** One thread of the guest process. */

@@ -16,9 +16,20 @@
  * @module
  */
 
-import { E2BIG, EAGAIN, EFAULT, EINTR, EINVAL, ENOSYS, ETIMEDOUT } from "../abi/errno.ts";
+import {
+  E2BIG,
+  EAGAIN,
+  EFAULT,
+  EINTR,
+  EINVAL,
+  ENOSYS,
+  EPERM,
+  ESRCH,
+  ETIMEDOUT,
+} from "../abi/errno.ts";
 import { MemoryFault, PAGE_SIZE } from "../memory/memory.ts";
 import type { Kernel } from "./kernel.ts";
+import { getRlimit, RLIMIT_NPROC } from "./process.ts";
 import { sendTkill } from "./signals.ts";
 import type { Thread } from "./thread.ts";
 import { BOOT_OFFSET_NS, REALTIME_EPOCH_SEC } from "./time.ts";
@@ -171,6 +182,9 @@ function doClone(k: Kernel, t: Thread, r: CloneRequest, name: string): number {
     };
     return -ENOSYS;
   }
+  // RLIMIT_NPROC: the guest's user has this one process, so its threads are all it counts.
+  const nproc = getRlimit(k, RLIMIT_NPROC).cur;
+  if (BigInt(k.liveThreads) >= nproc) return -EAGAIN;
   const c = k.newThread();
   c.hart.copyFrom(t.hart);
   if (r.sp !== 0) c.hart.setXNumber(2, r.sp);
@@ -290,10 +304,16 @@ export const FUTEX_WAKE_OP = 5;
 export const FUTEX_WAIT_BITSET = 9;
 /** WAKE waiters whose bitset intersects. */
 export const FUTEX_WAKE_BITSET = 10;
+/** Take a priority-inheritance lock (absolute CLOCK_REALTIME timeout). */
+export const FUTEX_LOCK_PI = 6;
+/** Release a priority-inheritance lock, handing it to the first waiter. */
+export const FUTEX_UNLOCK_PI = 7;
+/** Take a priority-inheritance lock without waiting. */
+export const FUTEX_TRYLOCK_PI = 8;
 /** Priority-inheritance requeue wait (accepts CLOCK_REALTIME). */
 const FUTEX_WAIT_REQUEUE_PI = 11;
-/** PI lock with a CLOCK_REALTIME option. */
-const FUTEX_LOCK_PI2 = 13;
+/** PI lock with a CLOCK_REALTIME option (CLOCK_MONOTONIC otherwise). */
+export const FUTEX_LOCK_PI2 = 13;
 /** Process-private futex flag. */
 export const FUTEX_PRIVATE_FLAG = 128;
 /** Timeout measured on CLOCK_REALTIME. */
@@ -315,14 +335,23 @@ interface Waiter {
   woken: boolean;
 }
 
+/** One blocked FUTEX_LOCK_PI. */
+interface PiWaiter {
+  t: Thread;
+  /** Set when the owner's FUTEX_UNLOCK_PI handed the lock over. */
+  granted: boolean;
+}
+
 /** The threads family's process state. */
 interface ThreadsState {
   /** Waiters per futex address, in arrival order. */
   queues: Map<number, Waiter[]>;
+  /** FUTEX_LOCK_PI waiters per futex address, in arrival order (zkabi does not boost priorities). */
+  pi: Map<number, PiWaiter[]>;
 }
 
 function threadsState(k: Kernel): ThreadsState {
-  return k.familyState<ThreadsState>("threads", () => ({ queues: new Map() }));
+  return k.familyState<ThreadsState>("threads", () => ({ queues: new Map(), pi: new Map() }));
 }
 
 function unqueue(s: ThreadsState, w: Waiter): void {
@@ -557,9 +586,230 @@ function futex(k: Kernel, t: Thread, a: SyscallArgs): number | Wait {
       if (cond) n += futexWake(k, addr2, nr2);
       return n;
     }
+    case FUTEX_LOCK_PI:
+    case FUTEX_LOCK_PI2:
+    case FUTEX_TRYLOCK_PI: {
+      if (addr % 4 !== 0) return -EINVAL;
+      const trylock = cmd === FUTEX_TRYLOCK_PI;
+      // LOCK_PI's timeout is absolute on CLOCK_REALTIME; LOCK_PI2's on the flag's clock.
+      const to = trylock
+        ? { expired: false }
+        : readTimeout(k, a.ptr(3), true, cmd === FUTEX_LOCK_PI || realtime);
+      if (typeof to === "number") return to;
+      return lockPi(k, t, addr, to, trylock);
+    }
+    case FUTEX_UNLOCK_PI:
+      if (addr % 4 !== 0) return -EINVAL;
+      return unlockPi(k, t, addr);
     default:
       return -ENOSYS;
   }
+}
+
+/** EDEADLK: the caller already holds the PI futex. */
+const EDEADLK = 35;
+
+/**
+ * FUTEX_LOCK_PI / FUTEX_TRYLOCK_PI (futex(2)): a free word (owner tid 0)
+ * becomes the caller's tid, keeping FUTEX_OWNER_DIED so the caller learns
+ * that the previous owner died; a word the caller owns is EDEADLK; a word
+ * naming no live thread (and not marked FUTEX_OWNER_DIED) is ESRCH;
+ * otherwise FUTEX_WAITERS is set and the caller waits (trylock: EAGAIN)
+ * until FUTEX_UNLOCK_PI hands it the lock, the owner dies (its robust list
+ * marks the word FUTEX_OWNER_DIED), or the timeout passes (ETIMEDOUT).
+ */
+function lockPi(
+  k: Kernel,
+  t: Thread,
+  addr: number,
+  timeout: { deadline?: number; expired: boolean },
+  trylock: boolean,
+): number | Wait {
+  const s = threadsState(k);
+  const take = (me?: PiWaiter): number | undefined => {
+    let v: number;
+    try {
+      v = k.mem.readU32(addr);
+    } catch (e) {
+      if (e instanceof MemoryFault) return -EFAULT;
+      throw e;
+    }
+    const owner = v & FUTEX_TID_MASK;
+    if (owner === 0) {
+      const others = (s.pi.get(addr) ?? []).filter((w) => w !== me).length > 0;
+      k.mem.writeU32(addr, (t.tid | (v & FUTEX_OWNER_DIED) | (others ? FUTEX_WAITERS : 0)) >>> 0);
+      return 0;
+    }
+    if (owner === t.tid) return -EDEADLK;
+    if (!k.threads.some((x) => x.tid === owner && x.state !== "exited")) {
+      return (v & FUTEX_OWNER_DIED) !== 0 ? undefined : -ESRCH;
+    }
+    return undefined;
+  };
+  const now = take();
+  if (now !== undefined) return now;
+  if (trylock) return -EAGAIN;
+  if (timeout.expired) return -ETIMEDOUT;
+  k.mem.writeU32(addr, (k.mem.readU32(addr) | FUTEX_WAITERS) >>> 0);
+  const me: PiWaiter = { t, granted: false };
+  let q = s.pi.get(addr);
+  if (!q) s.pi.set(addr, q = []);
+  q.push(me);
+  k.counters.futexWaits++;
+  const leave = () => {
+    const list = s.pi.get(addr) ?? [];
+    const i = list.indexOf(me);
+    if (i >= 0) list.splice(i, 1);
+    if (list.length === 0) {
+      s.pi.delete(addr);
+      try {
+        const v = k.mem.readU32(addr);
+        if ((v & FUTEX_TID_MASK) !== t.tid) k.mem.writeU32(addr, (v & ~FUTEX_WAITERS) >>> 0);
+      } catch (e) {
+        if (!(e instanceof MemoryFault)) throw e;
+      }
+    }
+  };
+  return {
+    get reason() {
+      return `futex PI 0x${addr.toString(16)} (now ${peek(k, addr)})`;
+    },
+    deadline: timeout.deadline,
+    repoll: true,
+    resume(timedOut: boolean): number | undefined {
+      if (me.granted) return 0;
+      const r = take(me);
+      if (r !== undefined) {
+        leave();
+        return r;
+      }
+      if (!timedOut) return undefined;
+      leave();
+      return -ETIMEDOUT;
+    },
+    interrupted(): number | undefined {
+      // A signal handler runs and the lock attempt restarts (Linux restarts FUTEX_LOCK_PI).
+      leave();
+      return -EINTR;
+    },
+  } as Wait;
+}
+
+/**
+ * FUTEX_UNLOCK_PI: only the owner may unlock (EPERM); the lock goes to the
+ * first waiter (its tid with FUTEX_WAITERS, as Linux leaves it), or the
+ * word becomes 0.
+ */
+function unlockPi(k: Kernel, t: Thread, addr: number): number {
+  const s = threadsState(k);
+  let v: number;
+  try {
+    v = k.mem.readU32(addr);
+  } catch (e) {
+    if (e instanceof MemoryFault) return -EFAULT;
+    throw e;
+  }
+  if ((v & FUTEX_TID_MASK) !== t.tid) return -EPERM;
+  const q = s.pi.get(addr) ?? [];
+  const next = q.shift();
+  if (!next) {
+    s.pi.delete(addr);
+    k.mem.writeU32(addr, 0);
+    return 0;
+  }
+  if (q.length === 0) s.pi.delete(addr);
+  // As Linux's wake_futex_pi: the new owner's word keeps FUTEX_WAITERS, so its unlock enters the kernel.
+  k.mem.writeU32(addr, (next.t.tid | FUTEX_WAITERS) >>> 0);
+  next.granted = true;
+  k.counters.futexWakes++;
+  k.tryResume(next.t);
+  if (k.options.sched === "handoff") k.handOffTo(next.t);
+  return 0;
+}
+
+/** struct futex_waitv flags: the futex is 32 bits. */
+const FUTEX2_SIZE_U32 = 2;
+/** struct futex_waitv flags: process-private. */
+const FUTEX2_PRIVATE = 128;
+/** Most futexes one futex_waitv waits on. */
+const FUTEX_WAITV_MAX = 128;
+
+/**
+ * futex_waitv(waiters, nr, flags, timeout, clockid) (Linux 5.16): waits on
+ * up to 128 32-bit futexes until a FUTEX_WAKE on any of them; returns that
+ * one's index. EAGAIN when a word already differs from its expected value;
+ * the timeout is absolute on CLOCK_MONOTONIC or CLOCK_REALTIME.
+ */
+function futexWaitv(k: Kernel, t: Thread, a: SyscallArgs): number | Wait {
+  const vec = a.ptr(0);
+  const nr = a.u32(1);
+  if (a.u32(2) !== 0 || nr === 0 || nr > FUTEX_WAITV_MAX) return -EINVAL;
+  const clock = a.int(4);
+  const tsp = a.ptr(3);
+  if (tsp !== 0 && clock !== 0 && clock !== 1) return -EINVAL;
+  const items: { addr: number; val: number }[] = [];
+  try {
+    for (let i = 0; i < nr; i++) {
+      const p = vec + 24 * i;
+      const val = k.mem.readU64(p);
+      const addr = k.mem.readU64Number(p + 8);
+      const flags = k.mem.readU32(p + 16);
+      if (k.mem.readU32(p + 20) !== 0) return -EINVAL;
+      if ((flags & ~(3 | FUTEX2_PRIVATE)) !== 0 || (flags & 3) !== FUTEX2_SIZE_U32) return -EINVAL;
+      if (addr % 4 !== 0 || val > 0xffffffffn) return -EINVAL;
+      items.push({ addr, val: Number(val) });
+    }
+  } catch (e) {
+    if (e instanceof MemoryFault) return -EFAULT;
+    throw e;
+  }
+  const timeout = readTimeout(k, tsp, true, clock === 0);
+  if (typeof timeout === "number") return timeout;
+  for (const it of items) {
+    try {
+      if (k.mem.readU32(it.addr) !== it.val) return -EAGAIN;
+    } catch (e) {
+      if (e instanceof MemoryFault) return -EFAULT;
+      throw e;
+    }
+  }
+  if (timeout.expired) return -ETIMEDOUT;
+  const s = threadsState(k);
+  const ws: Waiter[] = items.map((it) => ({
+    t,
+    addr: it.addr,
+    bitset: FUTEX_BITSET_MATCH_ANY,
+    woken: false,
+  }));
+  for (const w of ws) {
+    let q = s.queues.get(w.addr);
+    if (!q) s.queues.set(w.addr, q = []);
+    q.push(w);
+  }
+  k.counters.futexWaits++;
+  const leave = () => {
+    for (const w of ws) unqueue(s, w);
+  };
+  return {
+    get reason() {
+      return `futex_waitv on ${items.map((x) => `0x${x.addr.toString(16)}`).join(", ")}`;
+    },
+    deadline: timeout.deadline,
+    resume(timedOut: boolean): number | undefined {
+      const i = ws.findIndex((w) => w.woken);
+      if (i >= 0) {
+        leave();
+        return i;
+      }
+      if (!timedOut) return undefined;
+      leave();
+      return -ETIMEDOUT;
+    },
+    interrupted(): number {
+      leave();
+      return -EINTR;
+    },
+  } as Wait;
 }
 
 /** Wakes `nrWake` waiters of `from` and moves up to `nrRequeue` more to `to`. */
@@ -659,6 +909,7 @@ export const THREADS: SyscallFamilyTable = {
     clone,
     clone3,
     futex,
+    futex_waitv: futexWaitv,
     exit,
     gettid: (_k, t) => t.tid,
     tgkill: (k, _t, a) => sendTkill(k, a.int(0), a.int(1), a.int(2)),

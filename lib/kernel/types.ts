@@ -97,7 +97,10 @@ export type SyscallFamily =
   | "signals"
   | "time"
   | "info"
-  | "poll";
+  | "poll"
+  | "net"
+  | "transfer"
+  | "inotify";
 
 /** A family module's export: handlers by syscall name. */
 export interface SyscallFamilyTable {

@@ -14,6 +14,17 @@
  *
  * Addresses cross the kernel-facing API as JS numbers (exact below 2^53; user
  * space is below 2^47). The interpreter passes them as Int32 lo/hi pairs.
+ *
+ * The memory limit (`--memory`, {@linkcode MemoryOptions.maxBytes}) bounds
+ * two things. The kernel refuses (ENOMEM) mappings that would take the
+ * *committed* bytes, every mapping that can be accessed (any protection but
+ * PROT_NONE), past it: strict overcommit accounting, as Linux does with
+ * `vm.overcommit_memory=2`, so reservations with PROT_NONE (Go's heap
+ * arenas) cost nothing. And the arena never grows past it: a page touched
+ * beyond it (possible only through memory made PROT_NONE after it was
+ * touched, or read-only mappings the loader made) throws
+ * {@linkcode OutOfMemory}, which the kernel turns into SIGKILL, as Linux's
+ * OOM killer would.
  * @module
  */
 
@@ -36,6 +47,20 @@ const TLB_INVALID = 1;
 const TWO32 = 4294967296;
 /** Arena growth unit: one WebAssembly page. */
 const WASM_PAGE = 65536;
+/**
+ * Default and largest memory limit one may ask for: 2 GiB (the arena, whose
+ * offsets are int32, holds 64 KiB less, and the limit is capped to that).
+ */
+export const DEFAULT_MEMORY_LIMIT: number = 2 ** 31;
+/** Smallest memory limit: 16 MiB (the main thread's stack alone commits 8 MiB). */
+export const MIN_MEMORY_LIMIT: number = 16 * 2 ** 20;
+/** Largest arena: 2 GiB less one WebAssembly page. */
+const ARENA_MAX = 2 ** 31 - WASM_PAGE;
+
+/** `n` as a 64-bit unsigned hex number (negative numbers are addresses at the top of the space). */
+export function hex64(n: number): string {
+  return (n < 0 ? BigInt.asUintN(64, BigInt(n)) : n).toString(16);
+}
 
 /** What a faulting access was doing. */
 export type AccessKind = "read" | "write" | "fetch";
@@ -51,11 +76,20 @@ export class MemoryFault extends Error {
 
   /** Creates a fault record. */
   constructor(address: number, kind: AccessKind, reason: "unmapped" | "protection") {
-    super(`${kind} fault at 0x${address.toString(16)} (${reason})`);
+    super(`${kind} fault at 0x${hex64(address)} (${reason})`);
     this.name = "MemoryFault";
     this.address = address;
     this.kind = kind;
     this.reason = reason;
+  }
+}
+
+/** The arena is full: a page touched past the memory limit (the kernel kills the process). */
+export class OutOfMemory extends RangeError {
+  /** Creates the error. */
+  constructor(limit: number) {
+    super(`guest memory exhausted: arena limit reached (memory limit ${limit} bytes)`);
+    this.name = "OutOfMemory";
   }
 }
 
@@ -85,7 +119,11 @@ export interface Mapping {
 
 /** Options for {@linkcode GuestMemory}. */
 export interface MemoryOptions {
-  /** Largest arena in bytes (touched memory); default 2 GiB. */
+  /**
+   * The memory limit in bytes: the most committed (accessible mapped) bytes
+   * the kernel allows, and the largest arena (touched memory); default and
+   * at most {@linkcode DEFAULT_MEMORY_LIMIT}.
+   */
   maxBytes?: number;
 }
 
@@ -139,6 +177,8 @@ export class GuestMemory {
   /** Next never-used arena offset. */
   #top = 0;
   readonly #maxBytes: number;
+  /** The memory limit (see {@linkcode MemoryOptions.maxBytes}). */
+  readonly limit: number;
   /** Pages the CPU has decoded: writes to them go through the slow path. */
   #code = new Set<number>();
   /** Page of the live LR reservation, or -1. */
@@ -150,7 +190,9 @@ export class GuestMemory {
 
   /** Creates an empty address space. */
   constructor(options: MemoryOptions = {}) {
-    this.#maxBytes = Math.min(options.maxBytes ?? 2 ** 31, 2 ** 31 - WASM_PAGE);
+    // The arena holds 64 KiB less than 2 GiB: the limit is never more than it can hold.
+    this.limit = Math.min(options.maxBytes ?? DEFAULT_MEMORY_LIMIT, ARENA_MAX);
+    this.#maxBytes = this.limit;
     this.arena = new WebAssembly.Memory({
       initial: 16,
       maximum: Math.ceil(this.#maxBytes / WASM_PAGE),
@@ -181,6 +223,28 @@ export class GuestMemory {
     let n = 0;
     for (const m of this.#maps) n += m.end - m.start;
     return n;
+  }
+
+  /** Bytes the memory limit counts: every mapping that is not PROT_NONE. */
+  get committedBytes(): number {
+    let n = 0;
+    for (const m of this.#maps) if (m.prot !== 0) n += m.end - m.start;
+    return n;
+  }
+
+  /** Committed bytes (see {@linkcode committedBytes}) within [start, end). */
+  committedIn(start: number, end: number): number {
+    let n = 0;
+    for (const m of this.#maps) {
+      if (m.start >= end) break;
+      if (m.end > start && m.prot !== 0) n += Math.min(end, m.end) - Math.max(start, m.start);
+    }
+    return n;
+  }
+
+  /** True when `more` committed bytes (negative: fewer) stay within {@linkcode limit}. */
+  mayCommit(more: number): boolean {
+    return more <= 0 || this.committedBytes + more <= this.limit;
   }
 
   /** The mapping that contains `addr`, if any. */
@@ -418,7 +482,7 @@ export class GuestMemory {
     if (this.#top + PAGE_SIZE > this.u8.length) {
       const want = Math.max(this.u8.length, 1 << 24) / WASM_PAGE;
       const cap = Math.floor(this.#maxBytes / WASM_PAGE) - this.u8.length / WASM_PAGE;
-      if (cap <= 0) throw new RangeError("guest memory exhausted: arena limit reached");
+      if (cap <= 0) throw new OutOfMemory(this.limit);
       this.arena.grow(Math.min(want, cap));
       this.u8 = new Uint8Array(this.arena.buffer);
       this.dv = new DataView(this.arena.buffer);

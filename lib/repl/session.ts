@@ -31,6 +31,7 @@ import type { Kernel, RunEnd } from "../kernel/kernel.ts";
 import { ecallName as ecallNameOf } from "../kernel/syscalls.ts";
 import type { SigInfo, Thread } from "../kernel/thread.ts";
 import { PAGE_SIZE } from "../memory/memory.ts";
+import { concat } from "../run/host_io.ts";
 import {
   describeEnd,
   finish,
@@ -61,6 +62,7 @@ export interface LoadSpec extends
     | "cwd"
     | "seed"
     | "cpus"
+    | "memory"
     | "quantum"
     | "sched"
     | "hz"
@@ -413,14 +415,4 @@ export class Session {
 export function threadEcallName(t: Thread): string {
   const h = t.hart;
   return h.xh[17] === 0 ? ecallNameOf(h.xl[17] >>> 0) : `syscall_${h.getX(17)}`;
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
 }

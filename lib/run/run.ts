@@ -7,7 +7,6 @@
  * @module
  */
 
-import { resolve } from "node:path";
 import { Dispatcher, type PhaseOf } from "../dispatch/dispatcher.ts";
 import { builtinProfile, type Profile } from "../dispatch/profile.ts";
 import { execElf, startHart } from "../elf/exec.ts";
@@ -17,9 +16,17 @@ import type { TraceEvent, TraceWriter } from "../kernel/events.ts";
 import { Kernel, type RunEnd, type SchedStrategy } from "../kernel/kernel.ts";
 import { setupMemory } from "../kernel/memory.ts";
 import { type FilesSetup, type Mount, setupFiles } from "../kernel/mounts.ts";
+import { fdTable } from "../kernel/fd_table.ts";
 import { setupSignals } from "../kernel/signals.ts";
 import type { TraceSource } from "../kernel/tracee.ts";
-import { GuestMemory, PAGE_SIZE } from "../memory/memory.ts";
+import { setupVdso, VDSO_BASE } from "../kernel/vdso.ts";
+import {
+  DEFAULT_MEMORY_LIMIT,
+  GuestMemory,
+  MIN_MEMORY_LIMIT,
+  PAGE_SIZE,
+} from "../memory/memory.ts";
+import { concat, inputFrom, outputTo, processSpec, resolveHost } from "./host_io.ts";
 
 /** Options of one guest run. Paths are host paths, relative to `cwd`. */
 export interface RunOptions {
@@ -47,14 +54,25 @@ export interface RunOptions {
   pathMap?: { host: string; guest: string };
   /** Seed for getrandom, /dev/urandom and AT_RANDOM; default 0. */
   seed?: number;
-  /** CPUs the guest sees; default 4. */
+  /** CPUs the guest sees; default 4, at most {@linkcode MAX_CPUS}. */
   cpus?: number;
+  /**
+   * The guest's memory limit in bytes (committed mappings and touched
+   * memory; see `lib/memory/memory.ts`); default and at most 2 GiB, at
+   * least 16 MiB. The in-memory /tmp and /dev/shm hold half of it each.
+   */
+  memory?: number;
   /** Scheduling quantum in instructions; default 100000. */
   quantum?: number;
   /** Scheduling strategy; default `rr`. */
   sched?: SchedStrategy;
   /** Virtual clock frequency (instructions per second); default 1e9. */
   hz?: number;
+  /**
+   * Map a vDSO (`AT_SYSINFO_EHDR`) as Linux does; default true. Without it
+   * every clock read is a syscall (a zkVM with no readable time page).
+   */
+  vdso?: boolean;
   /** Instruction limit; default 2^52. */
   maxInsns?: number;
   /**
@@ -140,6 +158,11 @@ export class RunError extends Error {
   }
 }
 
+/** Most CPUs a guest may be shown: more than riscv64 machines have, few enough for per-CPU tables. */
+export const MAX_CPUS = 512;
+/** Largest program file zkabi reads (ELF executables are far smaller). */
+export const MAX_PROGRAM_BYTES = 1 << 30;
+
 /** The guest's environment before `--env`: small and deterministic. */
 export const DEFAULT_ENV: Readonly<Record<string, string>> = {
   PATH: "/usr/local/bin:/usr/bin:/bin",
@@ -169,34 +192,16 @@ export interface Prepared {
  */
 export function prepare(opts: RunOptions): Prepared {
   const started = performance.now();
-  // A relative cwd is taken from the process's own.
-  const cwd = resolve(Deno.cwd(), opts.cwd ?? ".");
-  const hostPath = resolveHost(cwd, opts.program);
-  let bytes: Uint8Array;
-  try {
-    bytes = Deno.readFileSync(hostPath);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) {
-      throw new RunError(`${opts.program}: no such file`, 127);
-    }
-    if (e instanceof Deno.errors.IsADirectory) {
-      throw new RunError(`${opts.program}: is a directory`, 126);
-    }
-    throw new RunError(`${opts.program}: cannot read (${(e as Error).message})`, 126);
-  }
+  const { cwd, hostPath, bytes, toGuest, shown, exeGuestPath, argv, envp, seed } = processSpec(
+    opts,
+  );
+  const { cpus, memory } = checkLimits(opts);
   const profile = typeof opts.profile === "object"
     ? opts.profile
     : builtinProfile(opts.profile ?? "full");
-  const mem = new GuestMemory();
-  const toGuest = guestPathOf(opts.pathMap);
-  // What the guest is told its own name is: relative paths as given, absolute ones mapped.
-  const shown = opts.program.startsWith("/") ? toGuest(opts.program) : opts.program;
-  const exeGuestPath = toGuest(hostPath);
-  const argv = [opts.argv0 ?? shown, ...(opts.args ?? [])];
-  const envMap = { ...DEFAULT_ENV, ...(opts.env ?? {}) };
-  const envp = Object.keys(envMap).map((k) => `${k}=${envMap[k]}`);
+  const mem = new GuestMemory({ maxBytes: memory });
   const sysroot = opts.sysroot === undefined ? undefined : resolveHost(cwd, opts.sysroot);
-  const seed = opts.seed ?? 0;
+  const vdso = opts.vdso ?? profile.vdso ?? true;
   let exec;
   try {
     exec = execElf(mem, bytes, opts.program, {
@@ -206,6 +211,7 @@ export function prepare(opts: RunOptions): Prepared {
       sysroot,
       guestPath: exeGuestPath,
       execfn: shown,
+      vdsoBase: vdso ? VDSO_BASE : undefined,
     });
   } catch (e) {
     if (e instanceof ElfError) throw new RunError(e.message, 126);
@@ -217,7 +223,7 @@ export function prepare(opts: RunOptions): Prepared {
     mem,
     symbols: exec.load.symbols,
     seed,
-    cpus: opts.cpus ?? 4,
+    cpus,
     quantum: opts.quantum ?? 100_000,
     sched: opts.sched ?? "rr",
     hz: opts.hz ?? 1e9,
@@ -248,9 +254,14 @@ export function prepare(opts: RunOptions): Prepared {
     argv,
     envp,
   };
-  setupFiles(k, setup);
+  try {
+    setupFiles(k, setup);
+  } catch (e) {
+    // A mount that cannot be made (missing directory, bad mount point).
+    throw new RunError((e as Error).message.split("\n")[0], 125);
+  }
   setupMemory(k, { brk: exec.load.brk });
-  setupSignals(k);
+  setupSignals(k, vdso ? setupVdso(k).sigreturn : undefined);
   const interp = exec.load.interpreter;
   const dispatcher = new Dispatcher(k, profile, phaseByStudyRule(interp?.start, interp?.end));
   opts.onKernel?.(k);
@@ -261,6 +272,9 @@ export function prepare(opts: RunOptions): Prepared {
 export function finish(p: Prepared): RunResult {
   const k = p.kernel;
   const end = k.end ?? k.run();
+  // The process is gone: its descriptors close (host files it left open among them).
+  const fds = fdTable(k);
+  for (const fd of fds.fds()) fds.close(fd);
   for (const w of p.writers) w.finish(end);
   const { status, message } = describeEnd(end);
   const stats = collectStats(k, status, end, (performance.now() - p.started) / 1000);
@@ -348,61 +362,24 @@ function phaseByStudyRule(interpStart?: number, interpEnd?: number): PhaseOf {
   };
 }
 
-/** Translates host paths under `map.host` to `map.guest` (identity without a map). */
-function guestPathOf(map: RunOptions["pathMap"]): (hostPath: string) => string {
-  if (!map) return (p) => p;
-  const host = map.host.replace(/\/+$/, "");
-  const guest = map.guest.replace(/\/+$/, "");
-  return (p) => {
-    if (p === host) return guest || "/";
-    return p.startsWith(host + "/") ? guest + p.slice(host.length) : p;
-  };
-}
-
-function resolveHost(cwd: string, path: string): string {
-  return path.startsWith("/") ? path : `${cwd.replace(/\/$/, "")}/${path}`;
-}
-
-function inputFrom(stdin: RunOptions["stdin"]): FilesSetup["stdin"] {
-  if (stdin === "inherit") {
-    return (max) => {
-      const buf = new Uint8Array(Math.min(max, 65536));
-      const n = Deno.stdin.readSync(buf);
-      return n === null ? null : buf.subarray(0, n);
-    };
+/**
+ * The CPU count and memory limit of `opts` with their defaults; throws
+ * {@linkcode RunError} (125) when one is out of range.
+ */
+export function checkLimits(opts: Pick<RunOptions, "cpus" | "memory">): {
+  cpus: number;
+  memory: number;
+} {
+  const cpus = opts.cpus ?? 4;
+  if (!Number.isSafeInteger(cpus) || cpus < 1 || cpus > MAX_CPUS) {
+    throw new RunError(`cpus: expected 1 to ${MAX_CPUS}, got ${cpus}`, 125);
   }
-  let rest = stdin ?? new Uint8Array(0);
-  const input: FilesSetup["stdin"] = (max) => {
-    if (rest.length === 0) return null;
-    const chunk = rest.subarray(0, max);
-    rest = rest.subarray(chunk.length);
-    return chunk;
-  };
-  input.writerClosed = true;
-  return input;
-}
-
-function outputTo(
-  where: RunOptions["stdout"],
-  captured: Uint8Array[],
-  host: { writeSync(b: Uint8Array): number },
-): FilesSetup["stdout"] {
-  if (typeof where === "function") return where;
-  if (where === "inherit") {
-    return (b) => {
-      let off = 0;
-      while (off < b.length) off += host.writeSync(b.subarray(off));
-    };
+  const memory = opts.memory ?? DEFAULT_MEMORY_LIMIT;
+  if (!(memory >= MIN_MEMORY_LIMIT && memory <= DEFAULT_MEMORY_LIMIT)) {
+    throw new RunError(
+      `memory: expected ${MIN_MEMORY_LIMIT} to ${DEFAULT_MEMORY_LIMIT} bytes, got ${memory}`,
+      125,
+    );
   }
-  return (b) => captured.push(b.slice());
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
+  return { cpus, memory };
 }

@@ -141,7 +141,10 @@ interface Entry {
 
 /** Canonical name of a record: qemu's unknown numbers named as strace names them. */
 function canonicalName(r: TraceRecord): string {
-  if (r.kind === "signal") return `--- ${r.name}`;
+  // qemu prints signals it has no name for (the real-time ones) as numbers.
+  if (r.kind === "signal") {
+    return `--- ${/^\d+$/.test(r.name) ? signalText(Number(r.name)) : r.name}`;
+  }
   if (r.unknownNr !== undefined) {
     const n = syscallByNumber(r.unknownNr)?.name;
     return n && n !== "arch_specific_syscall" ? n : `syscall_${hex(r.unknownNr)}`;

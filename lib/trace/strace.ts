@@ -39,6 +39,7 @@ import type { SignalEvent, SyscallEvent, TraceEvent, TraceWriter } from "../kern
 import type { RunEnd } from "../kernel/kernel.ts";
 import { decodeCall } from "../kernel/syscalls.ts";
 import type { TraceSource } from "../kernel/tracee.ts";
+import { hex64 } from "../memory/memory.ts";
 
 /** Options of the strace writer. */
 export interface StraceOptions {
@@ -119,12 +120,12 @@ export function formatSignalLine(src: TraceSource, e: SignalEvent): string {
   const fields = [`si_signo=${signalText(e.signo)}`, `si_code=${siCodeText(e.signo, e.code)}`];
   const fault = e.code > 0 && [4, 5, 7, 8, 11].includes(e.signo);
   if (fault) {
-    fields.push(`si_addr=${e.addr ? `0x${e.addr.toString(16)}` : "NULL"}`);
+    fields.push(`si_addr=${e.addr ? `0x${hex64(e.addr)}` : "NULL"}`);
   } else if (e.code <= 0) {
     // Sent by a process (kill, tgkill, sigqueue): sender pid and uid.
     fields.push(`si_pid=${e.pid ?? src.pid}`, `si_uid=${e.uid ?? 0}`);
   } else if (e.code === 0x80) {
-    fields.push(`si_addr=${e.addr ? `0x${e.addr.toString(16)}` : "NULL"}`);
+    fields.push(`si_addr=${e.addr ? `0x${hex64(e.addr)}` : "NULL"}`);
   }
   return `--- ${signalText(e.signo)} {${fields.join(", ")}} ---`;
 }

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { EFAULT, EINVAL, EISDIR, ENOSPC, ENOTTY, ENXIO } from "../abi/errno.ts";
+import { EFAULT, EINVAL, EISDIR, ENOMEM, ENOSPC, ENOTTY, ENXIO } from "../abi/errno.ts";
 import {
   FIONREAD,
   O_APPEND,
@@ -28,6 +28,7 @@ import {
   TIOCSPGRP,
   TIOCSWINSZ,
 } from "../abi/flags.ts";
+import { MAX_FILE_IN_MEMORY } from "./host_fs.ts";
 import { type FileContext, OpenFile } from "./open_file.ts";
 import {
   type Attr,
@@ -83,7 +84,7 @@ export class RegularFile extends OpenFile {
   /** The contents. */
   readonly data: FileData;
 
-  /** Opens `data`, found at `loc`, with status flags `flags`. */
+  /** Opens `data`, found at `loc`, with status flags `flags` (the description owns `data`). */
   constructor(loc: Loc, data: FileData, flags: number) {
     super(flags);
     this.loc = loc;
@@ -142,9 +143,14 @@ export class RegularFile extends OpenFile {
     return putInt(k, arg, Math.max(0, Math.min(0x7fffffff, this.data.size() - this.pos)));
   }
 
-  /** The whole file, for mmap. */
-  override contents(): Uint8Array {
-    return this.data.bytes();
+  /** The whole file, for mmap: -ENOMEM beyond {@linkcode MAX_FILE_IN_MEMORY}. */
+  override contents(): Uint8Array | number {
+    return this.data.size() > MAX_FILE_IN_MEMORY ? -ENOMEM : this.data.bytes();
+  }
+
+  /** The last descriptor is gone: the contents are released (a host descriptor closed). */
+  override release(): void {
+    this.data.close?.();
   }
 }
 
@@ -487,20 +493,26 @@ export class StdinFile extends StdioFile {
   }
 }
 
-/** fd 1 and 2: every write goes synchronously to the runner's callback. */
+/**
+ * fd 1 and 2: every write goes synchronously to the runner's callback,
+ * which takes every byte or answers -errno by returning a negative number
+ * (a closed host pipe is EPIPE, for which the syscall layer raises SIGPIPE;
+ * a full disk ENOSPC).
+ */
 export class StdoutFile extends StdioFile {
-  readonly #output: (bytes: Uint8Array) => void;
+  readonly #output: (bytes: Uint8Array) => unknown;
 
   /** Writes to `output`. */
-  constructor(output: (bytes: Uint8Array) => void, flags: number, shape: StdioShape) {
+  constructor(output: (bytes: Uint8Array) => unknown, flags: number, shape: StdioShape) {
     super(flags, shape);
     this.#output = output;
   }
 
   /** Writes (see `OpenFile.write`). */
   override write(_k: FileContext, data: Uint8Array): number {
-    if (data.length > 0) this.#output(data.slice());
-    return data.length;
+    if (data.length === 0) return 0;
+    const r = this.#output(data.slice());
+    return typeof r === "number" && r < 0 ? r : data.length;
   }
 
   /** Readiness bits. */

@@ -1,28 +1,71 @@
 /**
  * A host directory as a guest filesystem (the sysroot, the working
- * directory, `--mount` directories).
+ * directory, `--mount` directories), confined to that directory.
  *
- * Only single names are ever appended to host paths: the resolver in
- * `vfs.ts` walks the guest tree itself, so `..` and symlinks never reach the
- * host (host symlinks are read with readlink and resolved in the guest tree).
+ * The resolver in `vfs.ts` walks the guest tree itself, so `..` and host
+ * symlinks never reach the host as path text: host symlinks are read with
+ * readlink and resolved in the guest tree, and only single names are ever
+ * appended to a host directory's path. What keeps every host access inside
+ * the mount even when the tree changes under zkabi (a guest on a read-write
+ * mount renaming a directory away and planting a symlink to a host path in
+ * its place):
+ *
+ * - **Identity, not paths.** Every inode remembers the host object it was
+ *   found as (st_dev and st_ino). Before any operation on a directory's
+ *   child, the directory's host path is checked with lstat to still be that
+ *   same directory; a path that now leads elsewhere (a symlink swapped into
+ *   one of its components, a directory moved by someone else) fails with
+ *   ENOENT instead of being followed. The operation then names one child of
+ *   that directory and never follows a symlink in that last component
+ *   (lstat, readlink, unlink, rename, mkdir, symlink, link, O_CREAT|O_EXCL,
+ *   O_NOFOLLOW opens).
+ * - **Renames the guest makes move the inodes it holds.** On read-write
+ *   mounts the inodes the guest still refers to (open descriptors, the
+ *   working directory, directory fds) are kept in a registry by host
+ *   identity, and a guest rename rewrites their paths, so a renamed
+ *   directory stays the guest's working directory under its new name, as on
+ *   Linux, and its old name means nothing to it.
+ * - **Open files are host descriptors.** Opening a regular file opens the
+ *   host file (O_NOFOLLOW, O_NONBLOCK so that a FIFO swapped in cannot
+ *   block) and checks with fstat that it is the regular file that was looked
+ *   up; reads and writes then go through that descriptor (pread/pwrite), so
+ *   no rename or symlink can redirect an open file, and nothing is read
+ *   before it is asked for.
+ * - **No set-id bits.** chmod, open(O_CREAT) and mkdir never set S_ISUID or
+ *   S_ISGID on the host.
+ *
+ * What remains is the window between a check and the operation it guards,
+ * which only a process running concurrently on the host can use (the guest
+ * cannot: zkabi runs it only between syscalls); see the README's threat
+ * model.
+ *
+ * Names: a name that is not valid UTF-8 cannot be given to Deno's path
+ * APIs, so such guest names find nothing here (ENOENT) and cannot be
+ * created (EILSEQ), and host entries whose names are not UTF-8 are not
+ * listed (see `names.ts`).
  *
  * Determinism: inode numbers are a hash of the path inside the mount, times
  * are 0, owner is uid/gid 1000, nlink is 1 for files and 2 for directories,
- * directories report size 4096, and listings are sorted by name. Read-only
- * file contents are read once and cached for the run.
+ * directories report size 4096, and listings are sorted by name. The bytes
+ * of read-only files are read only when mapped (mmap), and then cached for
+ * the run by host identity.
  * @module
  */
 
+import fs from "node:fs";
 import {
   EEXIST,
   EINVAL,
   EIO,
   EISDIR,
   ENOENT,
+  ENOMEM,
   ENOTDIR,
   ENOTEMPTY,
+  EROFS,
   errnoName,
 } from "../abi/errno.ts";
+import { hostRepresentable } from "./names.ts";
 import {
   type Attr,
   blocksFor,
@@ -37,6 +80,16 @@ import {
 
 const ERRNO_BY_NAME: Map<string, number> = new Map();
 for (let n = 1; n < 134; n++) ERRNO_BY_NAME.set(errnoName(n), n);
+
+/** EILSEQ: a name a host directory cannot hold (not UTF-8). */
+const EILSEQ = 84;
+
+/** Largest file whose whole contents zkabi reads into memory (for mmap): 1 GiB. */
+export const MAX_FILE_IN_MEMORY = 1 << 30;
+
+const O = fs.constants;
+/** Open flags of every host file open: never follow a final symlink, never block on a FIFO. */
+const OPEN_FLAGS = O.O_NOFOLLOW | O.O_NONBLOCK;
 
 /** The -errno for a host filesystem error (EIO when it has no errno code). */
 export function hostErrno(e: unknown): number {
@@ -60,16 +113,40 @@ function typeOf(info: Deno.FileInfo): FileType {
   return "reg";
 }
 
+/** The host identity of an lstat or fstat result. */
+function identity(info: { dev: number | null; ino: number | null }): string {
+  return `${info.dev}:${info.ino}`;
+}
+
+/** `dir/name` for a host directory path. */
+function join(dir: string, name: string): string {
+  return dir === "/" ? `/${name}` : `${dir}/${name}`;
+}
+
+/** lstat as -errno on failure. */
+function lstat(path: string): Deno.FileInfo | number {
+  try {
+    return Deno.lstatSync(path);
+  } catch (e) {
+    return hostErrno(e);
+  }
+}
+
 /** A mounted host directory. */
 export class HostFs implements Fs {
-  /** Host path of the mount root (absolute, no trailing slash unless `/`). */
+  /** Host path of the mount root as given (absolute, no trailing slash unless `/`). */
   readonly root: string;
+  /** The real path of the root when mounted: every host path zkabi uses starts here. */
+  readonly realRoot: string;
   readonly dev: number;
   readonly writable: boolean;
   readonly mntId: number;
   readonly kind = "host";
-  /** Contents of read-only files, by host path, shared across opens. */
+  /** Contents of read-only files for mmap, by host identity, size and mtime (shared across mounts). */
   readonly #cache: Map<string, Uint8Array>;
+  /** Read-write mounts: the inodes still referred to, by host identity (see {@linkcode renamed}). */
+  readonly #live: Map<string, WeakRef<HostInode>> | undefined;
+  readonly #forget: FinalizationRegistry<string> | undefined;
 
   /** Mounts host directory `root`. */
   constructor(
@@ -80,84 +157,184 @@ export class HostFs implements Fs {
     cache: Map<string, Uint8Array> = new Map(),
   ) {
     this.root = root.length > 1 ? root.replace(/\/+$/, "") : root;
+    let real = this.root;
+    try {
+      real = Deno.realPathSync(this.root);
+    } catch {
+      // Missing: rootInode() reports it.
+    }
+    this.realRoot = real;
     this.writable = writable;
     this.dev = dev;
     this.mntId = mntId;
     this.#cache = cache;
+    if (writable) {
+      const live = new Map<string, WeakRef<HostInode>>();
+      this.#live = live;
+      this.#forget = new FinalizationRegistry((id) => {
+        if (live.get(id)?.deref() === undefined) live.delete(id);
+      });
+    }
   }
 
   /** The root inode, or -errno when the host path is missing or not a directory. */
   rootInode(): Inode | number {
-    const r = this.inodeAt("");
-    if (typeof r === "number") return r;
-    if (r === undefined) return -ENOENT;
-    return r.type === "dir" ? r : -ENOTDIR;
+    const info = lstat(this.realRoot);
+    if (typeof info === "number") return info;
+    if (!info.isDirectory) return -ENOTDIR;
+    return this.adopt("", info);
   }
 
-  /** The inode at `rel` (a path inside the mount without leading slash), or undefined. */
+  /**
+   * The inode at `rel` (a path inside the mount without leading slash),
+   * walked one name at a time without following symlinks; undefined when
+   * missing, -errno on error.
+   */
   inodeAt(rel: string): HostInode | undefined | number {
-    try {
-      return new HostInode(this, rel, Deno.lstatSync(this.hostPath(rel)));
-    } catch (e) {
-      const r = hostErrno(e);
-      return r === -ENOENT ? undefined : r;
+    const root = this.rootInode();
+    if (typeof root === "number") return root;
+    let node = root as HostInode;
+    for (const name of rel.split("/").filter((p) => p !== "")) {
+      if (name === "." || name === ".." || node.type !== "dir") return -ENOENT;
+      const next = node.lookup(name);
+      if (next === undefined || typeof next === "number") return next;
+      node = next as HostInode;
+    }
+    return node;
+  }
+
+  /** The host path of `rel` (lexically inside the real root; see {@linkcode HostInode}). */
+  hostPath(rel: string): string {
+    return rel === "" ? this.realRoot : join(this.realRoot, rel);
+  }
+
+  /**
+   * The inode for host object `info` found at `rel`: on read-write mounts,
+   * the one the guest already holds for that host object (moved to `rel`),
+   * so that every reference to it sees later renames.
+   */
+  adopt(rel: string, info: Deno.FileInfo): HostInode {
+    const live = this.#live;
+    if (!live) return new HostInode(this, rel, info);
+    const id = identity(info);
+    const known = live.get(id)?.deref();
+    if (known && known.type === typeOf(info)) {
+      known.refresh(rel, info);
+      return known;
+    }
+    const node = new HostInode(this, rel, info);
+    live.set(id, new WeakRef(node));
+    this.#forget!.register(node, id);
+    return node;
+  }
+
+  /** The guest renamed `from` to `to` (paths inside the mount): moves the inodes it holds. */
+  renamed(from: string, to: string): void {
+    if (!this.#live) return;
+    const prefix = from + "/";
+    for (const [id, ref] of this.#live) {
+      const node = ref.deref();
+      if (!node) {
+        this.#live.delete(id);
+        continue;
+      }
+      const rel = node.rel;
+      if (rel === undefined) continue;
+      if (rel === from) node.moveTo(to);
+      else if (rel.startsWith(prefix)) node.moveTo(to + rel.slice(from.length));
     }
   }
 
-  /** The host path of `rel`. */
-  hostPath(rel: string): string {
-    if (rel === "") return this.root;
-    return this.root === "/" ? `/${rel}` : `${this.root}/${rel}`;
+  /** The guest removed the object at `rel`, whose identity was `id`. */
+  removed(rel: string, id: string): void {
+    const node = this.#live?.get(id)?.deref();
+    if (node && node.rel === rel) node.moveTo(undefined);
   }
 
-  /** Cached contents of a read-only file. */
-  cached(hostPath: string): Uint8Array | number {
-    let b = this.#cache.get(hostPath);
+  /** Cached contents of a read-only file (by identity, size and mtime), read with `read` once. */
+  cached(key: string, read: () => Uint8Array | number): Uint8Array | number {
+    let b = this.#cache.get(key);
     if (b === undefined) {
-      try {
-        b = Deno.readFileSync(hostPath);
-      } catch (e) {
-        return hostErrno(e);
-      }
-      this.#cache.set(hostPath, b);
+      const r = read();
+      if (typeof r === "number") return r;
+      b = r;
+      this.#cache.set(key, b);
     }
     return b;
   }
 }
 
-/** A file or directory of a {@linkcode HostFs}. */
+/** A file, directory, symlink or special file of a {@linkcode HostFs}. */
 export class HostInode implements Inode {
   readonly fs: HostFs;
   readonly type: FileType;
-  /** Path inside the mount ("" for its root). */
-  readonly rel: string;
-  readonly #info: Deno.FileInfo;
+  #rel: string | undefined;
+  /** The last path it had (its inode number while it has none). */
+  #lastRel: string;
+  #info: Deno.FileInfo;
+  /** Host identity (st_dev:st_ino) of the object. */
+  readonly id: string;
 
-  /** Wraps a host object whose lstat is `info`. */
+  /** Wraps a host object found at `rel` whose lstat is `info`. */
   constructor(fs: HostFs, rel: string, info: Deno.FileInfo) {
     this.fs = fs;
-    this.rel = rel;
+    this.#rel = rel;
+    this.#lastRel = rel;
     this.#info = info;
+    this.id = identity(info);
     this.type = typeOf(info);
   }
 
-  get #host(): string {
-    return this.fs.hostPath(this.rel);
+  /** Path inside the mount ("" for its root); undefined once the guest removed it. */
+  get rel(): string | undefined {
+    return this.#rel;
+  }
+
+  /** Found again at `rel` with lstat `info` (see {@linkcode HostFs.adopt}). */
+  refresh(rel: string, info: Deno.FileInfo): void {
+    this.#rel = this.#lastRel = rel;
+    this.#info = info;
+  }
+
+  /** Moved by a guest rename (undefined: removed). */
+  moveTo(rel: string | undefined): void {
+    this.#rel = rel;
+    if (rel !== undefined) this.#lastRel = rel;
+  }
+
+  /**
+   * The host path of this object, checked to lead to this very object now
+   * (lstat, same st_dev and st_ino, not through a final symlink), with its
+   * current lstat; -ENOENT when the object is gone or the path leads
+   * elsewhere.
+   */
+  #verify(): { path: string; info: Deno.FileInfo } | number {
+    const rel = this.#rel;
+    if (rel === undefined) return -ENOENT;
+    const path = this.fs.hostPath(rel);
+    const info = lstat(path);
+    if (typeof info === "number") return info;
+    if (identity(info) !== this.id || typeOf(info) !== this.type) return -ENOENT;
+    return { path, info };
+  }
+
+  /** The checked host path of this directory (see {@linkcode #verify}). */
+  #dir(): string | number {
+    if (this.type !== "dir") return -ENOTDIR;
+    const v = this.#verify();
+    return typeof v === "number" ? v : v.path;
   }
 
   #child(name: string): string {
-    return this.rel === "" ? name : `${this.rel}/${name}`;
+    return this.#rel === "" ? name : `${this.#rel}/${name}`;
   }
 
   attr(): Attr {
     let info = this.#info;
     if (this.fs.writable) {
-      // A writable mount may change under us: read the current state.
-      try {
-        info = Deno.lstatSync(this.#host);
-      } catch {
-        // Removed since: keep what we knew.
-      }
+      // A writable mount may change under us: read the current state, if it is still this object.
+      const v = this.#verify();
+      if (typeof v !== "number") info = this.#info = v.info;
     }
     const size = this.type === "dir"
       ? 4096
@@ -165,7 +342,7 @@ export class HostInode implements Inode {
       ? info.size
       : 0;
     return makeAttr(this.fs, this.type, {
-      ino: hashIno(this.rel),
+      ino: hashIno(this.#lastRel),
       perm: (info.mode ?? 0o644) & 0o7777,
       size,
       blocks: this.type === "reg" || this.type === "dir" ? blocksFor(size) : 0,
@@ -173,19 +350,32 @@ export class HostInode implements Inode {
   }
 
   lookup(name: string): Inode | undefined | number {
-    return this.fs.inodeAt(this.#child(name));
+    if (!hostRepresentable(name)) return undefined;
+    const dir = this.#dir();
+    if (typeof dir === "number") return dir;
+    const info = lstat(join(dir, name));
+    if (info === -ENOENT) return undefined;
+    if (typeof info === "number") return info;
+    return this.fs.adopt(this.#child(name), info);
   }
 
   list(): DirEntry[] | number {
+    const dir = this.#dir();
+    if (typeof dir === "number") return dir;
     const out: DirEntry[] = [];
+    const seen = new Set<string>();
     try {
-      for (const e of Deno.readDirSync(this.#host)) {
+      for (const e of Deno.readDirSync(dir)) {
+        if (seen.has(e.name)) continue;
         let type: FileType = e.isSymlink ? "lnk" : e.isDirectory ? "dir" : "reg";
-        if (!e.isSymlink && !e.isDirectory && !e.isFile) {
-          const r = this.fs.inodeAt(this.#child(e.name));
-          if (r === undefined || typeof r === "number") continue;
-          type = r.type;
+        // A name that is not UTF-8 comes back with U+FFFD in it and names nothing (or
+        // another entry): list an entry only if its name finds it.
+        if ((!e.isSymlink && !e.isDirectory && !e.isFile) || e.name.includes("\ufffd")) {
+          const info = lstat(join(dir, e.name));
+          if (typeof info === "number") continue;
+          type = typeOf(info);
         }
+        seen.add(e.name);
         out.push({ name: e.name, ino: hashIno(this.#child(e.name)), type });
       }
     } catch (e) {
@@ -195,56 +385,107 @@ export class HostInode implements Inode {
   }
 
   readlink(): string | number {
+    const v = this.#verify();
+    if (typeof v === "number") return v;
     try {
-      return Deno.readLinkSync(this.#host);
+      return Deno.readLinkSync(v.path);
     } catch (e) {
       return hostErrno(e);
     }
   }
 
-  data(): FileData | number {
+  /**
+   * Regular files: opens the host file (for writing too with `write`) and
+   * returns its contents as a {@linkcode HostFileData} that owns the host
+   * descriptor; the caller closes it.
+   */
+  data(write = false): FileData | number {
     if (this.type !== "reg") return -EINVAL;
-    if (!this.fs.writable) {
-      const b = this.fs.cached(this.#host);
-      return typeof b === "number" ? b : new BytesData(b);
+    if (write && !this.fs.writable) return -EROFS;
+    const v = this.#verify();
+    if (typeof v === "number") return v;
+    let fd: number;
+    try {
+      fd = fs.openSync(v.path, (write ? O.O_RDWR : O.O_RDONLY) | OPEN_FLAGS);
+    } catch (e) {
+      return hostErrno(e);
     }
-    return new HostRwData(this.#host);
+    try {
+      const st = fs.fstatSync(fd);
+      if (!st.isFile() || identity(st) !== this.id) {
+        fs.closeSync(fd);
+        return -ENOENT;
+      }
+    } catch (e) {
+      fs.closeSync(fd);
+      return hostErrno(e);
+    }
+    return new HostFileData(fd, this.fs.writable ? undefined : this);
+  }
+
+  /** The cache key of this file's contents (identity, size, mtime). */
+  get contentKey(): string {
+    return `${this.id}:${this.#info.size}:${this.#info.mtime?.getTime() ?? 0}`;
   }
 
   create(name: string, mode: number): Inode | number {
-    const rel = this.#child(name);
+    if (!hostRepresentable(name)) return -EILSEQ;
+    const dir = this.#dir();
+    if (typeof dir === "number") return dir;
+    const path = join(dir, name);
     try {
-      Deno.writeFileSync(this.fs.hostPath(rel), new Uint8Array(0), { createNew: true, mode });
+      // O_EXCL: fails on anything already there, a symlink included.
+      fs.closeSync(
+        fs.openSync(path, O.O_RDWR | O.O_CREAT | O.O_EXCL | OPEN_FLAGS, noSetId(mode) & 0o777),
+      );
     } catch (e) {
       return hostErrno(e);
     }
-    return this.fs.inodeAt(rel) ?? -ENOENT;
+    return this.#adoptChild(name, path);
   }
 
   mkdir(name: string, mode: number): Inode | number {
-    const rel = this.#child(name);
+    if (!hostRepresentable(name)) return -EILSEQ;
+    const dir = this.#dir();
+    if (typeof dir === "number") return dir;
+    const path = join(dir, name);
     try {
-      Deno.mkdirSync(this.fs.hostPath(rel), { mode });
+      Deno.mkdirSync(path, { mode: noSetId(mode) });
     } catch (e) {
       return hostErrno(e);
     }
-    return this.fs.inodeAt(rel) ?? -ENOENT;
+    return this.#adoptChild(name, path);
   }
 
   symlink(name: string, target: string): Inode | number {
-    const rel = this.#child(name);
+    if (!hostRepresentable(name) || !hostRepresentable(target)) return -EILSEQ;
+    const dir = this.#dir();
+    if (typeof dir === "number") return dir;
+    const path = join(dir, name);
     try {
-      Deno.symlinkSync(target, this.fs.hostPath(rel));
+      Deno.symlinkSync(target, path);
     } catch (e) {
       return hostErrno(e);
     }
-    return this.fs.inodeAt(rel) ?? -ENOENT;
+    return this.#adoptChild(name, path);
+  }
+
+  #adoptChild(name: string, path: string): Inode | number {
+    const info = lstat(path);
+    if (typeof info === "number") return info;
+    return this.fs.adopt(this.#child(name), info);
   }
 
   link(name: string, target: Inode): number {
-    if (!(target instanceof HostInode)) return -EINVAL;
+    if (!(target instanceof HostInode) || target.fs !== this.fs) return -EINVAL;
+    if (!hostRepresentable(name)) return -EILSEQ;
+    const dir = this.#dir();
+    if (typeof dir === "number") return dir;
+    const from = target.#verify();
+    if (typeof from === "number") return from;
     try {
-      Deno.linkSync(target.#host, this.fs.hostPath(this.#child(name)));
+      // link(2) does not follow a symlink it is given.
+      Deno.linkSync(from.path, join(dir, name));
     } catch (e) {
       return hostErrno(e);
     }
@@ -252,31 +493,54 @@ export class HostInode implements Inode {
   }
 
   unlink(name: string): number {
-    try {
-      Deno.removeSync(this.fs.hostPath(this.#child(name)));
-    } catch (e) {
-      return hostErrno(e);
-    }
-    return 0;
+    return this.#remove(name, false);
   }
 
   rmdir(name: string): number {
+    const r = this.#remove(name, true);
+    return r === -EEXIST ? -ENOTEMPTY : r;
+  }
+
+  #remove(name: string, dirOnly: boolean): number {
+    if (!hostRepresentable(name)) return -ENOENT;
+    const dir = this.#dir();
+    if (typeof dir === "number") return dir;
+    const path = join(dir, name);
+    const info = lstat(path);
+    if (typeof info === "number") return info;
+    if (dirOnly !== info.isDirectory) return dirOnly ? -ENOTDIR : -EISDIR;
     try {
-      Deno.removeSync(this.fs.hostPath(this.#child(name)));
+      Deno.removeSync(path);
     } catch (e) {
-      const r = hostErrno(e);
-      return r === -EEXIST ? -ENOTEMPTY : r;
+      return hostErrno(e);
     }
+    this.fs.removed(this.#child(name), identity(info));
     return 0;
   }
 
   rename(name: string, toDir: Inode, toName: string): number {
-    if (!(toDir instanceof HostInode)) return -EINVAL;
+    if (!(toDir instanceof HostInode) || toDir.fs !== this.fs) return -EINVAL;
+    if (!hostRepresentable(name)) return -ENOENT;
+    if (!hostRepresentable(toName)) return -EILSEQ;
+    const from = this.#dir();
+    if (typeof from === "number") return from;
+    const to = toDir.#dir();
+    if (typeof to === "number") return to;
+    const fromPath = join(from, name);
+    const toPath = join(to, toName);
+    const moving = lstat(fromPath);
+    if (typeof moving === "number") return moving;
+    const replaced = lstat(toPath);
     try {
-      Deno.renameSync(this.fs.hostPath(this.#child(name)), this.fs.hostPath(toDir.#child(toName)));
+      Deno.renameSync(fromPath, toPath);
     } catch (e) {
       return hostErrno(e);
     }
+    const toRel = toDir.#child(toName);
+    if (typeof replaced !== "number" && identity(replaced) !== identity(moving)) {
+      this.fs.removed(toRel, identity(replaced));
+    }
+    this.fs.renamed(this.#child(name), toRel);
     return 0;
   }
 
@@ -288,13 +552,21 @@ export class HostInode implements Inode {
   }
 
   chmod(mode: number): number {
+    if (this.type === "lnk") return -EINVAL;
+    const v = this.#verify();
+    if (typeof v === "number") return v;
     try {
-      Deno.chmodSync(this.#host, mode & 0o7777);
+      Deno.chmodSync(v.path, noSetId(mode));
     } catch (e) {
       return hostErrno(e);
     }
     return 0;
   }
+}
+
+/** Permission bits without S_ISUID and S_ISGID: set-id bits never reach the host. */
+function noSetId(mode: number): number {
+  return mode & 0o1777;
 }
 
 /** Inode number of the object at `rel` inside a host mount (the root is 2, as on ext4). */
@@ -333,73 +605,98 @@ export class BytesData implements FileData {
   }
 }
 
-/** A file on a writable host mount: every operation goes to the host file. */
-class HostRwData implements FileData {
-  readonly #path: string;
+/**
+ * An open host file: every operation goes through the host descriptor
+ * opened when the guest opened the file (pread/pwrite at the guest's
+ * offsets), so it stays this file whatever happens to its name.
+ */
+export class HostFileData implements FileData {
+  #fd: number;
+  /** The inode of a read-only mount's file, whose bytes may be cached for mmap. */
+  readonly #cacheable: HostInode | undefined;
+  #bytes: Uint8Array | undefined;
 
-  constructor(path: string) {
-    this.#path = path;
+  /** Takes ownership of host descriptor `fd`. */
+  constructor(fd: number, cacheable?: HostInode) {
+    this.#fd = fd;
+    this.#cacheable = cacheable;
   }
 
   size(): number {
+    if (this.#fd < 0) return 0;
     try {
-      return Deno.statSync(this.#path).size;
+      return fs.fstatSync(this.#fd).size;
     } catch {
       return 0;
     }
   }
 
   read(offset: number, max: number): Uint8Array {
-    let f: Deno.FsFile | undefined;
+    const want = Math.max(0, Math.min(max, this.size() - offset));
+    const out = new Uint8Array(want);
+    let got = 0;
     try {
-      f = Deno.openSync(this.#path, { read: true });
-      f.seekSync(offset, Deno.SeekMode.Start);
-      const want = Math.min(max, Math.max(0, this.size() - offset));
-      const out = new Uint8Array(want);
-      let got = 0;
       while (got < want) {
-        const n = f.readSync(out.subarray(got));
-        if (n === null || n === 0) break;
+        const n = fs.readSync(this.#fd, out, got, want - got, offset + got);
+        if (n <= 0) break;
         got += n;
       }
-      return out.subarray(0, got);
     } catch {
-      return new Uint8Array(0);
-    } finally {
-      f?.close();
+      // A host read error ends the data here, as end of file would.
     }
+    return out.subarray(0, got);
   }
 
   write(offset: number, data: Uint8Array): number {
     if (data.length === 0) return 0;
-    let f: Deno.FsFile | undefined;
+    let done = 0;
     try {
-      f = Deno.openSync(this.#path, { write: true });
-      f.seekSync(offset, Deno.SeekMode.Start);
-      let done = 0;
-      while (done < data.length) done += f.writeSync(data.subarray(done));
-      return done;
+      while (done < data.length) {
+        done += fs.writeSync(this.#fd, data, done, data.length - done, offset + done);
+      }
     } catch (e) {
-      return hostErrno(e);
-    } finally {
-      f?.close();
+      return done > 0 ? done : hostErrno(e);
     }
+    return done;
   }
 
   truncate(size: number): number {
     try {
-      Deno.truncateSync(this.#path, size);
+      fs.ftruncateSync(this.#fd, size);
       return 0;
     } catch (e) {
       return hostErrno(e);
     }
   }
 
+  /**
+   * The whole file (for mmap; callers check the size against
+   * {@linkcode MAX_FILE_IN_MEMORY} first). A read-only mount's file is read
+   * once per run; a read-write mount's is read again each time.
+   */
   bytes(): Uint8Array {
-    try {
-      return Deno.readFileSync(this.#path);
-    } catch {
-      return new Uint8Array(0);
+    if (this.#bytes) return this.#bytes;
+    const readAll = (): Uint8Array | number => {
+      const size = this.size();
+      return size > MAX_FILE_IN_MEMORY ? -ENOMEM : this.read(0, size);
+    };
+    const node = this.#cacheable;
+    if (!node) {
+      const r = readAll();
+      return typeof r === "number" ? new Uint8Array(0) : r;
     }
+    const r = node.fs.cached(node.contentKey, readAll);
+    this.#bytes = typeof r === "number" ? new Uint8Array(0) : r;
+    return this.#bytes;
+  }
+
+  close(): void {
+    if (this.#fd < 0) return;
+    try {
+      fs.closeSync(this.#fd);
+    } catch {
+      // Already gone: nothing to release.
+    }
+    this.#fd = -1;
   }
 }

@@ -4,6 +4,13 @@
  * times from the virtual clock, so a run is reproducible. Directory listings
  * keep creation order. Directory sizes follow tmpfs: 20 bytes per entry,
  * counting `.` and `..`.
+ *
+ * Limits, as tmpfs's `size` and `nr_inodes`: the bytes of every file that
+ * still exists count against the capacity (ENOSPC beyond), and every inode
+ * against the inode limit (one per 4 KiB of capacity, as tmpfs's default).
+ * A file exists while it has a name or an open description: an unlinked
+ * file that is still open keeps its space until its last close. File sizes
+ * are allocated, not sparse: truncating a file to a size reserves it.
  * @module
  */
 
@@ -17,8 +24,9 @@ import {
   type Inode,
   makeAttr,
 } from "./types.ts";
+import { nameLength } from "./names.ts";
 
-/** Largest total of file bytes a memory filesystem holds (ENOSPC beyond). */
+/** Default capacity: the largest total of file bytes a memory filesystem holds (ENOSPC beyond). */
 export const MEMFS_CAPACITY = 1 << 30;
 /** Largest single file (EFBIG beyond). */
 const MAX_FILE = 2 ** 40;
@@ -33,18 +41,40 @@ export class MemFs implements Fs {
   readonly kind = "tmpfs";
   /** Virtual time in ns for timestamps. */
   readonly clock: () => number;
-  /** File bytes held. */
+  /** Capacity in bytes (file contents and symlink targets). */
+  readonly capacity: number;
+  /** Most inodes that may exist at once. */
+  readonly maxInodes: number;
+  /** Bytes held by files that exist (named or open) and symlink targets. */
   used = 0;
+  /** Inodes that exist (the root included). */
+  inodes = 1;
   #nextIno = 1;
   /** The root directory. */
   readonly root: MemDir;
 
-  /** Creates an empty filesystem whose root has permission bits `rootMode`. */
-  constructor(dev: number, mntId: number, clock: () => number, rootMode = 0o1777) {
+  /**
+   * Creates an empty filesystem whose root has permission bits `rootMode`,
+   * holding at most `capacity` bytes and one inode per 4 KiB of it.
+   */
+  constructor(
+    dev: number,
+    mntId: number,
+    clock: () => number,
+    rootMode = 0o1777,
+    capacity = MEMFS_CAPACITY,
+  ) {
     this.dev = dev;
     this.mntId = mntId;
     this.clock = clock;
+    this.capacity = capacity;
+    this.maxInodes = Math.max(16, Math.floor(capacity / 4096));
     this.root = new MemDir(this, rootMode);
+  }
+
+  /** True when one more inode fits. */
+  inodeFits(): boolean {
+    return this.inodes < this.maxInodes;
   }
 
   /** The next inode number. */
@@ -69,6 +99,8 @@ export abstract class MemNode implements Inode {
   mtimeNs: number;
   /** Status change time, ns. */
   ctimeNs: number;
+  /** True while it counts against the inode limit (and, for a symlink, its target's bytes). */
+  charged = false;
 
   /** Creates the node. */
   constructor(fs: MemFs, mode: number, nlink: number) {
@@ -84,6 +116,14 @@ export abstract class MemNode implements Inode {
 
   /** Size in bytes. */
   abstract size(): number;
+
+  /** It no longer exists: its inode (and a symlink's target bytes) stop counting. */
+  uncharge(): void {
+    if (!this.charged) return;
+    this.charged = false;
+    this.fs.inodes--;
+    if (this.type === "lnk") this.fs.used -= this.size();
+  }
 
   attr(): Attr {
     return makeAttr(this.fs, this.type, {
@@ -145,8 +185,17 @@ export class MemDir extends MemNode {
     return [...this.entries].map(([name, n]) => ({ name, ino: n.ino, type: n.type }));
   }
 
-  #add(name: string, n: MemNode): MemNode | number {
+  #add(name: string, n: MemNode, newInode = true): MemNode | number {
     if (this.entries.has(name)) return -EEXIST;
+    if (newInode) {
+      if (!this.fs.inodeFits()) return -ENOSPC;
+      if (n instanceof MemLink) {
+        if (this.fs.used + n.size() > this.fs.capacity) return -ENOSPC;
+        this.fs.used += n.size();
+      }
+      this.fs.inodes++;
+      n.charged = true;
+    }
     this.entries.set(name, n);
     if (n instanceof MemDir) this.nlink++;
     this.touch();
@@ -168,12 +217,24 @@ export class MemDir extends MemNode {
     return this.#add(name, new MemLink(this.fs, target));
   }
 
+  /** Creates an unnamed regular file (O_TMPFILE): no link until linkat gives it a name. */
+  tmpfile(mode: number): Inode | number {
+    const f = new MemFile(this.fs, mode);
+    f.nlink = 0;
+    return f;
+  }
+
+  /** Creates a socket inode (what bind(2) leaves for an AF_UNIX path). */
+  mksock(name: string, mode: number): Inode | number {
+    return this.#add(name, new MemSock(this.fs, mode));
+  }
+
   /** Adds a hard link. */
   link(name: string, target: Inode): number {
     if (!(target instanceof MemNode) || target.fs !== this.fs || target instanceof MemDir) {
       return -EINVAL;
     }
-    const r = this.#add(name, target);
+    const r = this.#add(name, target, false);
     if (typeof r === "number") return r;
     target.nlink++;
     target.ctimeNs = this.fs.clock();
@@ -187,9 +248,13 @@ export class MemDir extends MemNode {
     if (n instanceof MemDir) {
       this.nlink--;
       n.nlink = 0;
+      n.uncharge();
     } else {
       n.nlink--;
-      if (n.nlink === 0 && n instanceof MemFile) n.dropIfUnused();
+      if (n.nlink === 0) {
+        if (n instanceof MemFile) n.dropIfUnused();
+        else n.uncharge();
+      }
     }
     n.ctimeNs = this.fs.clock();
     this.touch();
@@ -236,6 +301,10 @@ export class MemFile extends MemNode implements FileData {
   readonly type = "reg";
   #buf = new Uint8Array(0);
   #size = 0;
+  /** Open descriptions holding it (see {@linkcode data}). */
+  #opens = 0;
+  /** False once freed: no name and no open description left. */
+  #live = true;
 
   /** Creates an empty file in `fs`. */
   constructor(fs: MemFs, mode: number) {
@@ -246,24 +315,32 @@ export class MemFile extends MemNode implements FileData {
     return this.#size;
   }
 
-  /** The contents. */
+  /** The contents, held open until the returned handle's `close` (an unlinked file lives on). */
   data(): FileData {
-    return this;
+    this.#opens++;
+    return new MemFileHandle(this);
   }
 
-  /** Frees the bytes once the last name is gone (open descriptions keep a reference in JS). */
+  /** One holder of {@linkcode data} is done. */
+  closed(): void {
+    this.#opens--;
+    this.dropIfUnused();
+  }
+
+  /** Frees the bytes once the last name and the last open description are gone. */
   dropIfUnused(): void {
-    // Space accounting follows the names: an unlinked file stops counting.
+    if (!this.#live || this.nlink > 0 || this.#opens > 0) return;
+    this.#live = false;
     this.fs.used -= this.#size;
-    this.#accounted = false;
+    this.uncharge();
+    this.#buf = new Uint8Array(0);
+    this.#size = 0;
   }
-
-  #accounted = true;
 
   #resize(size: number): number {
     if (size > MAX_FILE) return -EFBIG;
     const delta = size - this.#size;
-    if (this.#accounted && delta > 0 && this.fs.used + delta > MEMFS_CAPACITY) return -ENOSPC;
+    if (delta > 0 && this.fs.used + delta > this.fs.capacity) return -ENOSPC;
     if (size > this.#buf.length) {
       const grown = new Uint8Array(
         Math.max(size, Math.min(this.#buf.length * 2, size + (1 << 24))),
@@ -273,7 +350,7 @@ export class MemFile extends MemNode implements FileData {
     } else if (size < this.#size) {
       this.#buf.fill(0, size, this.#size);
     }
-    if (this.#accounted) this.fs.used += delta;
+    if (this.#live) this.fs.used += delta;
     this.#size = size;
     return 0;
   }
@@ -308,6 +385,42 @@ export class MemFile extends MemNode implements FileData {
   }
 }
 
+/** One open reference to a {@linkcode MemFile}'s contents. */
+class MemFileHandle implements FileData {
+  readonly #file: MemFile;
+  #open = true;
+
+  constructor(file: MemFile) {
+    this.#file = file;
+  }
+
+  size(): number {
+    return this.#file.size();
+  }
+
+  read(offset: number, max: number): Uint8Array {
+    return this.#file.read(offset, max);
+  }
+
+  write(offset: number, data: Uint8Array): number {
+    return this.#file.write(offset, data);
+  }
+
+  truncate(size: number): number {
+    return this.#file.truncate(size);
+  }
+
+  bytes(): Uint8Array {
+    return this.#file.bytes();
+  }
+
+  close(): void {
+    if (!this.#open) return;
+    this.#open = false;
+    this.#file.closed();
+  }
+}
+
 /** A symbolic link. */
 export class MemLink extends MemNode {
   /** File type. */
@@ -323,11 +436,27 @@ export class MemLink extends MemNode {
 
   /** Size in bytes. */
   size(): number {
-    return new TextEncoder().encode(this.target).length;
+    return nameLength(this.target);
   }
 
   /** The link target. */
   readlink(): string {
     return this.target;
+  }
+}
+
+/** A socket inode: the name a bound AF_UNIX socket has in the filesystem. */
+export class MemSock extends MemNode {
+  /** File type. */
+  readonly type = "sock";
+
+  /** Creates a socket inode with permission bits `mode`. */
+  constructor(fs: MemFs, mode: number) {
+    super(fs, mode, 1);
+  }
+
+  /** Size in bytes (always 0). */
+  size(): number {
+    return 0;
   }
 }

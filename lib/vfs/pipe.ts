@@ -48,6 +48,14 @@ export class Pipe {
   readers = 0;
   /** Open write-end descriptions. */
   writers = 0;
+  /**
+   * Arrivals for the read end: changes on every write and on the last
+   * writer's close, so edge-triggered epoll reports each new arrival even
+   * when the pipe was never drained (Linux wakes POLLIN waiters per write).
+   */
+  inGen = 0;
+  /** Room for the write end: changes when a read frees room in a nearly full pipe, and on a reader's close. */
+  outGen = 0;
 
   /** Creates an empty pipe. */
   constructor(ino: number, ctimeNs: number) {
@@ -58,6 +66,9 @@ export class Pipe {
   /** Takes up to `max` bytes (empty when none). */
   take(max: number): Uint8Array {
     const n = Math.min(max, this.size);
+    // Linux wakes writers only when a read frees room in a (nearly) full pipe; here: when
+    // less than PIPE_BUF was free, so a writer waiting for room never misses the event.
+    if (n > 0 && this.capacity - this.size < PIPE_BUF) this.outGen++;
     const out = new Uint8Array(n);
     let at = 0;
     while (at < n) {
@@ -72,10 +83,25 @@ export class Pipe {
     return out;
   }
 
+  /** Copies up to `max` queued bytes without taking them (tee, splice). */
+  peek(max: number): Uint8Array {
+    const n = Math.min(max, this.size);
+    const out = new Uint8Array(n);
+    let at = 0;
+    for (const c of this.#chunks) {
+      if (at >= n) break;
+      const k = Math.min(c.length, n - at);
+      out.set(c.subarray(0, k), at);
+      at += k;
+    }
+    return out;
+  }
+
   /** Appends bytes (the caller has checked the room). */
   put(data: Uint8Array): void {
     this.#chunks.push(data.slice());
     this.size += data.length;
+    this.inGen++;
   }
 
   /** Sets the capacity (F_SETPIPE_SZ): the new capacity or -errno. */
@@ -106,6 +132,11 @@ export class PipeEnd extends OpenFile {
     this.writeEnd = (flags & O_ACCMODE) !== O_RDONLY;
     if (this.writeEnd) pipe.writers++;
     else pipe.readers++;
+  }
+
+  /** The change counter edge-triggered epoll compares (see `Pipe.inGen`). */
+  generationFor(_events: number): number {
+    return this.writeEnd ? this.pipe.outGen : this.pipe.inGen;
   }
 
   /** What /proc/self/fd/N shows. */
@@ -164,5 +195,7 @@ export class PipeEnd extends OpenFile {
   override release(): void {
     if (this.writeEnd) this.pipe.writers--;
     else this.pipe.readers--;
+    if (this.writeEnd) this.pipe.inGen++;
+    else this.pipe.outGen++;
   }
 }

@@ -5,7 +5,8 @@
  *   kernel's seeded stream), stdin/stdout/stderr (links to /proc/self/fd/N)
  *   and fd (link to /proc/self/fd).
  * - /proc: self (link to the pid), /proc/<pid>/{exe, cwd, root, fd/, maps,
- *   auxv, cmdline, environ, status, comm}, /proc/cpuinfo.
+ *   auxv, cmdline, environ, status, comm}, /proc/cpuinfo,
+ *   /proc/sys/net/core/somaxconn.
  *   exe, cwd and fd/N are magic links: following them reaches the object
  *   itself (the executable is served from its host path even when it lies
  *   outside the guest tree).
@@ -171,10 +172,14 @@ export function procTree(fs: SynthFs, ctx: ProcContext): SynthDir {
     ["status", new SynthFile(fs, () => status(ctx), own)],
   ];
   const pidDir = new SynthDir(fs, () => pidChildren, { ...own, perm: 0o555 });
+  const sysdir = (entries: [string, Inode][]) => new SynthDir(fs, () => entries, { perm: 0o555 });
+  // net.core.somaxconn: the listen backlog cap Go's net package reads (Linux 5.4+ default).
+  const somaxconn = new SynthFile(fs, () => "4096\n", { perm: 0o644 });
   const top: [string, Inode][] = [
     [String(ctx.pid), pidDir],
     ["cpuinfo", new SynthFile(fs, () => cpuinfo(ctx.cpus))],
     ["self", new SynthLink(fs, () => String(ctx.pid))],
+    ["sys", sysdir([["net", sysdir([["core", sysdir([["somaxconn", somaxconn]])]])]])],
   ];
   return new SynthDir(fs, () => top, { perm: 0o555 });
 }

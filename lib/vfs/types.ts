@@ -121,6 +121,12 @@ export interface FileData {
   truncate(size: number): number;
   /** The whole contents (for mmap). */
   bytes(): Uint8Array;
+  /**
+   * Releases what the contents hold (a host descriptor, an open reference
+   * keeping an unlinked file alive): called once by whoever got them from
+   * {@linkcode Inode.data}, when done.
+   */
+  close?(): void;
 }
 
 /**
@@ -145,8 +151,12 @@ export interface Inode {
    * straight to this location or inode instead of resolving the text.
    */
   jump?(): Loc | Inode | number;
-  /** Regular files: the data (a fresh snapshot for generated files). */
-  data?(): FileData | number;
+  /**
+   * Regular files: the data (a fresh snapshot for generated files), for
+   * writing too with `write`. The caller owns the result and calls its
+   * `close` when done.
+   */
+  data?(write?: boolean): FileData | number;
   /** Special files: opens a description (devices, pipes, the standard streams). */
   open?(flags: number): OpenFile | number;
   /** Directories: creates a regular file. */
@@ -155,6 +165,10 @@ export interface Inode {
   mkdir?(name: string, mode: number): Inode | number;
   /** Directories: creates a symlink. */
   symlink?(name: string, target: string): Inode | number;
+  /** Directories: creates an unnamed regular file in this filesystem (O_TMPFILE). */
+  tmpfile?(mode: number): Inode | number;
+  /** Directories: creates a socket inode (bind of a filesystem AF_UNIX name). */
+  mksock?(name: string, mode: number): Inode | number;
   /** Directories: adds a hard link to `target` (same filesystem). */
   link?(name: string, target: Inode): number;
   /** Directories: removes the non-directory `name`. */

@@ -17,6 +17,7 @@
  */
 
 import { ELOOP, ENAMETOOLONG, ENOENT, ENOTDIR } from "../abi/errno.ts";
+import { nameLength } from "./names.ts";
 import { VirtualDir } from "./synth_fs.ts";
 import {
   childOf,
@@ -48,8 +49,6 @@ export interface WalkResult {
   /** True when the path (or the last symlink's target) ended in a slash. */
   slash: boolean;
 }
-
-const ENCODER = new TextEncoder();
 
 /** Splits a guest path into its non-empty components. */
 export function components(path: string): string[] {
@@ -142,7 +141,7 @@ export class Vfs {
    */
   walk(start: Loc, path: string, follow: boolean): WalkResult | number {
     if (path === "") return -ENOENT;
-    if (ENCODER.encode(path).length >= PATH_MAX) return -ENAMETOOLONG;
+    if (nameLength(path) >= PATH_MAX) return -ENAMETOOLONG;
     let cur = path.startsWith("/") ? this.#root : start;
     const stack = components(path).reverse();
     let slash = path.endsWith("/");
@@ -151,7 +150,7 @@ export class Vfs {
       const name = stack.pop()!;
       const last = stack.length === 0;
       if (inodeOf(cur).type !== "dir") return -ENOTDIR;
-      if (name.length > NAME_MAX / 3 && ENCODER.encode(name).length > NAME_MAX) {
+      if (name.length > NAME_MAX / 3 && nameLength(name) > NAME_MAX) {
         return -ENAMETOOLONG;
       }
       if (name === ".") {

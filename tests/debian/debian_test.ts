@@ -25,6 +25,7 @@ import { DEFAULT_ENV, run } from "../../lib/run/run.ts";
 import { createStraceWriter } from "../../lib/trace/strace.ts";
 import { findQemu, prepareSysroot } from "./fetch.ts";
 import { compareTraces, stripGuestStderr } from "./qemu_diff.ts";
+import { scratchDirAsync } from "../support/scratch.ts";
 
 /** One program run. */
 interface Case {
@@ -446,7 +447,7 @@ interface Outcome {
 }
 
 async function makeRunDir(c: Case): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "zkabi-debian-" });
+  const dir = await scratchDirAsync("zkabi-debian-");
   // qemu may run as zkabi's uid: let it in.
   await Deno.chmod(dir, 0o755);
   for (const [rel, content] of Object.entries(c.files ?? {})) {
@@ -576,6 +577,7 @@ function underZkabi(c: Case, dir: string): Outcome {
     stdout: "capture",
     stderr: "capture",
     maxInsns: 2_000_000_000,
+    vdso: false, // qemu-user has no riscv64 vDSO
     writers: [(src) => createStraceWriter(src, (line) => lines.push(line))],
   });
   if (r.message) lines.push(`# zkabi: ${r.message}`);

@@ -184,6 +184,16 @@ Deno.test("initial stack of a hand-made program, byte by byte", () => {
   assert.ok(mem.touchedPages <= 6);
 });
 
+Deno.test("with a vDSO, AT_SYSINFO_EHDR comes first (riscv's ARCH_DLINFO)", () => {
+  const mem = new GuestMemory();
+  const load = loadElf(mem, makeElf(), "prog");
+  const st = buildStack(mem, load, { argv: ["p"], envp: [], vdsoBase: 0x3ff8002000 });
+  assert.deepEqual(st.auxv.map((a) => a.type), [33, ...AUX_ORDER]);
+  assert.equal(st.auxv[0].value, 0x3ff8002000);
+  const d = decode(mem, st.sp);
+  assert.deepEqual(d.auxv[0], [33, 0x3ff8002000]);
+});
+
 Deno.test("AT_RANDOM is deterministic and depends on the seed", () => {
   const randomOf = (seed?: number | bigint) => {
     const mem = new GuestMemory();

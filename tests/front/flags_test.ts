@@ -106,3 +106,23 @@ Deno.test("flags: the REPL's load and the CLI's run share the parser and its mes
   // Every run flag is in the usage text the front ends print.
   for (const f of RUN_FLAGS) equal(flagUsage(RUN_FLAGS).includes(`--${f.name}`), true);
 });
+
+Deno.test("flags: --memory takes a size (k, m, g), from 16m to 2g; --cpus at most 512; no . or .. in a mount point", async () => {
+  const opts = (args: string[]) => runOptionsOf(parseFlags([...args, "p"], ALL, "program"), ROOT);
+  equal((await opts(["--memory", "64m"])).memory, 64 * 2 ** 20);
+  equal((await opts(["--memory=2g"])).memory, 2 ** 31);
+  equal((await opts(["--memory", "16777216"])).memory, 2 ** 24);
+  equal((await opts(["--memory", "0x1000000"])).memory, 2 ** 24);
+  equal((await opts([])).memory, undefined);
+  equal((await opts(["--cpus", "512"])).cpus, 512);
+  const bad = (args: string[], re: RegExp) =>
+    rejects(opts(args), (e) => e instanceof UsageError && re.test(e.message));
+  await bad(["--memory", "15m"], /^--memory: expected 16m to 2g, got '15m'$/);
+  await bad(["--memory", "2049m"], /^--memory: expected 16m to 2g/);
+  await bad(["--memory", "1.5g"], /^--memory: expected an integer/);
+  await bad(["--cpus", "513"], /^--cpus: expected an integer from 1 to 512, got '513'$/);
+  await bad(
+    ["--mount", `${ROOT}:/x/../y`],
+    /^--mount: the guest path '\/x\/\.\.\/y' must not contain/,
+  );
+});

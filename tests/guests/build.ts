@@ -26,7 +26,23 @@ export const KERNEL_GUESTS: readonly string[] = [
   "sig_tgkill",
   "futex_ops",
   "io_poll",
+  "vdso_clock",
+  "vdso_clock_dyn",
+  "net_unix",
+  "net_inet",
+  "gaps_io",
+  "gaps_futex",
+  "gaps_fs",
 ];
+
+/** Guests whose `qemu-riscv64 -strace` log is recorded too, in `strace/<name>.qemu.log`. */
+export const STRACE_GUESTS: readonly string[] = ["net_inet", "net_unix"];
+
+/** Guests linked dynamically against the cross sysroot's glibc: `<name>_dyn` from `<name>.c`. */
+const DYNAMIC_SUFFIX = "_dyn";
+
+/** The cross sysroot the dynamic guests' loader and libraries come from. */
+export const SYSROOT = "/usr/riscv64-linux-gnu";
 
 /** The Go guests (directories holding a main package). */
 export const GO_GUESTS: readonly string[] = ["go_threads"];
@@ -133,12 +149,17 @@ async function main(): Promise<void> {
   const record: Record<string, GuestRecord> = {};
   for (const name of KERNEL_GUESTS) {
     const bin = join(GUESTS_DIR, "bin", name);
+    const dynamic = name.endsWith(DYNAMIC_SUFFIX);
+    const source = dynamic ? name.slice(0, -DYNAMIC_SUFFIX.length) : name;
+    const flags = dynamic
+      ? FLAGS.filter((f) => !["-static", "-fno-pie", "-no-pie"].includes(f))
+      : FLAGS;
     const cc = await runTool("riscv64-linux-gnu-gcc", [
-      ...FLAGS,
+      ...flags,
       `-ffile-prefix-map=${GUESTS_DIR}=.`,
       "-o",
       bin,
-      join(GUESTS_DIR, `${name}.c`),
+      join(GUESTS_DIR, `${source}.c`),
     ]);
     if (!cc.success) {
       console.error(`${name}.c: compile failed\n${new TextDecoder().decode(cc.stderr)}`);
@@ -146,8 +167,26 @@ async function main(): Promise<void> {
     }
     const strip = await runTool("riscv64-linux-gnu-strip", [bin]);
     if (!strip.success) throw new Error(`strip ${name} failed`);
-    const q = await runTool("timeout", ["60", "qemu-riscv64", bin]);
+    const q = await runTool("timeout", [
+      "60",
+      "qemu-riscv64",
+      ...(dynamic ? ["-L", SYSROOT] : []),
+      bin,
+    ]);
     record[name] = { exit: q.code, stdout: new TextDecoder().decode(q.stdout) };
+    if (STRACE_GUESTS.includes(name)) {
+      const st = await runTool(
+        "timeout",
+        ["60", "qemu-riscv64", "-strace", bin],
+        undefined,
+        GUESTS_DIR,
+      );
+      await Deno.mkdir(join(GUESTS_DIR, "strace"), { recursive: true });
+      await Deno.writeTextFile(
+        join(GUESTS_DIR, "strace", `${name}.qemu.log`),
+        new TextDecoder().decode(st.stderr),
+      );
+    }
     console.log(`${name}: exit ${q.code}, ${q.stdout.length} bytes of stdout`);
   }
   const old = JSON.parse(

@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { run } from "../../lib/run/run.ts";
+import { scratchDir } from "../support/scratch.ts";
 
 /** One entry of `guests/c/expect.json` (the fields used here). */
 interface CExpectation {
@@ -50,7 +51,7 @@ for (const name of FILE_GUESTS) {
   Deno.test(`files e2e: ${name} matches expect.json`, () => {
     const p = PROGRAMS.find((x) => x.name === name);
     assert.ok(p, `${name} is in expect.json`);
-    const dir = Deno.makeTempDirSync({ prefix: `zkabi-files-${name}-` });
+    const dir = scratchDir(`zkabi-files-${name}-`);
     try {
       for (const [rel, content] of Object.entries(p.files)) {
         const path = join(dir, rel);
@@ -79,7 +80,7 @@ for (const name of FILE_GUESTS) {
 }
 
 Deno.test("files e2e: a run is deterministic byte for byte", () => {
-  const dir = Deno.makeTempDirSync({ prefix: "zkabi-files-det-" });
+  const dir = scratchDir("zkabi-files-det-");
   try {
     Deno.mkdirSync(join(dir, "tree/gamma"), { recursive: true });
     Deno.writeTextFileSync(join(dir, "tree/alpha"), "a\n");

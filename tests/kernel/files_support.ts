@@ -12,6 +12,7 @@ import { type FilesSetup, setupFiles } from "../../lib/kernel/mounts.ts";
 import { isWait, type Wait } from "../../lib/kernel/types.ts";
 import { PROT_READ, PROT_WRITE } from "../../lib/memory/memory.ts";
 import { num, sys, testKernel } from "../support/kernel.ts";
+import { scratchDir } from "../support/scratch.ts";
 
 /** Scratch read-write region for syscall buffers (64 KiB). */
 export const BUF = 0x10000;
@@ -49,7 +50,7 @@ export interface World {
  * - rw (`<base>/rw`): empty, writable.
  */
 export function makeWorld(): World {
-  const base = Deno.makeTempDirSync({ prefix: "zkabi-vfs-" });
+  const base = scratchDir("zkabi-vfs-");
   const sysroot = join(base, "sysroot");
   const cwd = join(base, "home", "me", "work");
   const rw = join(base, "rw");

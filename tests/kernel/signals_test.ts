@@ -174,7 +174,17 @@ Deno.test("delivery builds the rt_sigframe and enters the handler", () => {
   assert.equal(sig.length, 1);
   assert.deepEqual(
     { ...sig[0], seq: 0, instret: 0 },
-    { kind: "signal", seq: 0, tid: 1000, signo: SIGUSR1, code: -6, action: "handler", instret: 0 },
+    {
+      kind: "signal",
+      seq: 0,
+      tid: 1000,
+      signo: SIGUSR1,
+      code: -6, // SI_TKILL, from tgkill: the sender's pid and uid go with it
+      action: "handler",
+      instret: 0,
+      pid: 1000,
+      uid: 1000,
+    },
   );
 });
 

@@ -7,6 +7,7 @@
 import { equal, match, ok } from "node:assert/strict";
 import { signalText } from "../../lib/abi/signals.ts";
 import { run, type RunResult } from "../../lib/run/run.ts";
+import { scratchDir } from "../support/scratch.ts";
 
 interface Expectation {
   name: string;
@@ -28,7 +29,7 @@ const expect: { programs: Expectation[] } = JSON.parse(
 
 /** `compileAll` makes the compiled tier compile every block at first sight. */
 function runGuest(p: Expectation, engine: "jit" | "interp" = "jit", compileAll = false): RunResult {
-  const dir = Deno.makeTempDirSync({ prefix: `zkabi-${p.name}-` });
+  const dir = scratchDir(`zkabi-${p.name}-`);
   try {
     for (const [rel, text] of Object.entries(p.files)) {
       const path = `${dir}/${rel}`;

@@ -10,6 +10,7 @@ import * as assert from "node:assert/strict";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { run } from "../../lib/run/run.ts";
+import { scratchDir } from "./scratch.ts";
 
 /** One entry of `guests/c/expect.json` (the fields used here). */
 interface CExpectation {
@@ -36,7 +37,7 @@ const PROGRAMS: CExpectation[] = (JSON.parse(
 export function runGuest(name: string): string {
   const p = PROGRAMS.find((x) => x.name === name);
   assert.ok(p, `${name} is in expect.json`);
-  const dir = Deno.makeTempDirSync({ prefix: `zkabi-${name}-` });
+  const dir = scratchDir(`zkabi-${name}-`);
   try {
     for (const [rel, content] of Object.entries(p.files)) {
       Deno.mkdirSync(dirname(join(dir, rel)), { recursive: true });

@@ -14,6 +14,7 @@ import { compareWithQemu } from "../../lib/trace/compare.ts";
 import { createStraceWriter, type StraceWriter } from "../../lib/trace/strace.ts";
 import { parseStraceText } from "../../lib/trace/strace_parse.ts";
 import { exists } from "./support.ts";
+import { scratchDirAsync } from "../support/scratch.ts";
 
 /** The fields of a `guests/c/expect.json` entry used here. */
 interface Guest {
@@ -43,7 +44,7 @@ const COMPARED = GUESTS.filter((g) =>
 ).map((g) => g.name);
 
 async function guestDir(g: Guest): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: `zkabi-trace-${g.name}-` });
+  const dir = await scratchDirAsync(`zkabi-trace-${g.name}-`);
   for (const [rel, content] of Object.entries(g.files)) {
     await Deno.mkdir(dirname(join(dir, rel)), { recursive: true });
     await Deno.writeTextFile(join(dir, rel), content);
