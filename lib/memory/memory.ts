@@ -31,8 +31,32 @@ export const PROT_EXEC = 4;
 /** Entries per software TLB (a power of two). */
 export const TLB_SIZE = 1024;
 const TLB_MASK = TLB_SIZE - 1;
-/** A tag no page-aligned address can have, so an invalid entry never hits. */
-const TLB_INVALID = 1;
+/**
+ * A tag word no access can match: hits compare the tag with the address
+ * masked by `-4096 | (size - 1)`, in which bit 11 is always clear.
+ */
+const TLB_INVALID = 0x800;
+
+/**
+ * Layout of the state memory ({@linkcode GuestMemory.state}): byte offsets
+ * of the software TLBs, which compiled WebAssembly reads directly, and of
+ * areas the CPU keeps there (its register file and control words for
+ * WebAssembly code, and its dispatch cache).
+ */
+export const STATE = {
+  /** Read TLB tags: per entry the page's address as a little-endian 64-bit word. */
+  rTag: 0x0000,
+  /** Read TLB: per entry the page's arena offset (32-bit). */
+  rOff: 0x2000,
+  /** Write TLB tags, as for reads. */
+  wTag: 0x3000,
+  /** Write TLB arena offsets. */
+  wOff: 0x5000,
+  /** Start of the area the CPU owns. */
+  cpu: 0x6000,
+  /** Total bytes. */
+  size: 0x20000,
+} as const;
 const TWO32 = 4294967296;
 /** Arena growth unit: one WebAssembly page. */
 const WASM_PAGE = 65536;
@@ -109,18 +133,30 @@ export class GuestMemory {
   /** DataView of the arena; replaced when the arena grows. */
   dv: DataView;
 
-  /** Read TLB: page-aligned low word of the tag. */
-  readonly rTagLo: Int32Array = new Int32Array(TLB_SIZE).fill(TLB_INVALID);
-  /** Read TLB: high word of the tag. */
-  readonly rTagHi: Int32Array = new Int32Array(TLB_SIZE);
+  /**
+   * Small fixed-size memory (never grown, so views over it stay valid) that
+   * holds the software TLBs at the offsets of {@linkcode STATE}, and the CPU's
+   * areas after them.
+   */
+  readonly state: WebAssembly.Memory = new WebAssembly.Memory({
+    initial: STATE.size / WASM_PAGE,
+    maximum: STATE.size / WASM_PAGE,
+  });
+  /**
+   * Read TLB tags: entry t is [2t] = the page's address low word, [2t+1] =
+   * its high word. A load of `size` bytes at (lo, hi) hits when
+   * `rTag[2t] === (lo & (-4096 | (size - 1))) && rTag[2t + 1] === hi`
+   * (aligned accesses only; the rest take the slow path).
+   */
+  readonly rTag: Int32Array = new Int32Array(this.state.buffer, STATE.rTag, 2 * TLB_SIZE)
+    .fill(TLB_INVALID);
   /** Read TLB: arena offset of the page. */
-  readonly rOff: Int32Array = new Int32Array(TLB_SIZE);
-  /** Write TLB tags and offsets, as for reads. */
-  readonly wTagLo: Int32Array = new Int32Array(TLB_SIZE).fill(TLB_INVALID);
-  /** Write TLB: high word of the tag. */
-  readonly wTagHi: Int32Array = new Int32Array(TLB_SIZE);
+  readonly rOff: Int32Array = new Int32Array(this.state.buffer, STATE.rOff, TLB_SIZE);
+  /** Write TLB tags, as {@linkcode rTag}. */
+  readonly wTag: Int32Array = new Int32Array(this.state.buffer, STATE.wTag, 2 * TLB_SIZE)
+    .fill(TLB_INVALID);
   /** Write TLB: arena offset of the page. */
-  readonly wOff: Int32Array = new Int32Array(TLB_SIZE);
+  readonly wOff: Int32Array = new Int32Array(this.state.buffer, STATE.wOff, TLB_SIZE);
 
   /** Scratch result of a 64-bit slow-path load: low word. */
   vlo = 0;
@@ -324,8 +360,8 @@ export class GuestMemory {
 
   /** Forgets every translation (after a change of mappings or protections). */
   flushTlb(): void {
-    this.rTagLo.fill(TLB_INVALID);
-    this.wTagLo.fill(TLB_INVALID);
+    this.rTag.fill(TLB_INVALID);
+    this.wTag.fill(TLB_INVALID);
   }
 
   #indexAt(addr: number): number {
@@ -448,12 +484,12 @@ export class GuestMemory {
     const t = (lo >>> PAGE_SHIFT) & TLB_MASK;
     const vpn = vpnOf(addr);
     if (kind === "read") {
-      this.rTagLo[t] = lo & -PAGE_SIZE;
-      this.rTagHi[t] = hi;
+      this.rTag[2 * t] = lo & -PAGE_SIZE;
+      this.rTag[2 * t + 1] = hi;
       this.rOff[t] = off;
     } else if (kind === "write" && !this.#code.has(vpn) && vpn !== this.#resVpn) {
-      this.wTagLo[t] = lo & -PAGE_SIZE;
-      this.wTagHi[t] = hi;
+      this.wTag[2 * t] = lo & -PAGE_SIZE;
+      this.wTag[2 * t + 1] = hi;
       this.wOff[t] = off;
     }
     return off;
@@ -548,7 +584,7 @@ export class GuestMemory {
   #evictWrite(vpn: number): void {
     const t = vpn & TLB_MASK;
     const lo = (vpn * PAGE_SIZE) | 0;
-    if (this.wTagLo[t] === lo) this.wTagLo[t] = TLB_INVALID;
+    if (this.wTag[2 * t] === lo) this.wTag[2 * t] = TLB_INVALID;
   }
 
   // ------------------------------------------------------------- kernel API

@@ -1,0 +1,990 @@
+/**
+ * The WebAssembly backend of the compiled tier: turns a region (the same
+ * {@linkcode RegionBlock}s the JavaScript backend compiles) into a
+ * WebAssembly function `(b, n, lim) => stop` with native 64-bit arithmetic.
+ *
+ * - Guest memory is the arena (memory 0, the very `WebAssembly.Memory` of
+ *   `GuestMemory`); the software TLBs, the register file, control words and
+ *   the dispatch cache live in the state memory (memory 1) at the offsets of
+ *   {@linkcode WASM_STATE}. Loads and stores check the TLB inline; misses,
+ *   atomics that miss and SC call back into JavaScript (imports `ld`, `st`,
+ *   `amo`, `reserve`), which report faults as a status instead of throwing.
+ * - Registers live in wasm locals for the whole call: loaded from the
+ *   register file on entry, written back on the way out.
+ * - Control flow inside the region is a loop over a `br_table` on the block
+ *   index; a block that branches to itself gets its own inner loop.
+ * - Leaving the region for an address the dispatch cache knows continues
+ *   there with a tail call through the shared function table
+ *   (`return_call_indirect`), so compiled regions chain without returning to
+ *   JavaScript; the budget `lim` and the retired count `n` travel along.
+ * - On return, the state memory holds `n` (retired instructions) and the
+ *   next pc; the result is a STOP_* code (0 when the budget ran out or the
+ *   next address is not compiled, STOP_FAULT with the faulting pc after a
+ *   fault, STOP_ECALL / STOP_EBREAK with their own pc, STOP_MISALIGNED).
+ * Every block checks the budget before it starts; instruction counts are
+ * exact on every path.
+ *
+ * FP instructions and CSR accesses end blocks in this backend (the
+ * interpreter runs them).
+ * @module
+ */
+
+import { STATE } from "../memory/memory.ts";
+import { insnLength, type RegionBlock } from "./jit.ts";
+import { Body, I32, I64, type Import, moduleBytes, OP, VOID } from "./wasm.ts";
+
+/** Offsets in the state memory used by the WebAssembly backend. */
+export const WASM_STATE = {
+  /** Register file: x[i] as a little-endian 64-bit word at regs + 8i. */
+  regs: STATE.cpu,
+  /** Instructions retired by the last call (32-bit). */
+  n: STATE.cpu + 0x200,
+  /** Next pc after the last call (64-bit). */
+  pc: STATE.cpu + 0x208,
+  /** Value returned by the `ld` and `amo` imports (64-bit). */
+  val: STATE.cpu + 0x210,
+  /** Dispatch cache: entries of [pc: i64, table index: i32, block: i32]. */
+  dcache: STATE.cpu + 0x2000,
+  /** Entries in the dispatch cache (a power of two). */
+  dcacheEntries: 4096,
+} as const;
+
+/** Ops that end a block before them in this backend (besides ILLEGAL and CSRs): FP. */
+export function isWasmBarrier(op: number): boolean {
+  return op >= 136;
+}
+
+const STOP_ECALL = 1;
+const STOP_EBREAK = 2;
+const STOP_FAULT = 4;
+const STOP_MISALIGNED = 5;
+/** Internal stop of a budget exit: no chaining; returned as 0 (STOP_LIMIT). */
+const BUDGET = 0x100;
+
+/** Function indices of the imports. */
+const F_LD = 0;
+const F_ST = 1;
+const F_AMO = 2;
+const F_RESERVE = 3;
+/** Memory indices. */
+const ARENA = 0;
+const STATEMEM = 1;
+
+/** Locals. */
+const P_B = 0;
+const P_N = 1;
+const P_LIM = 2;
+const L_STOP = 3;
+const L_T = 4;
+const L_S = 5;
+const L_X = 6;
+const L_PC = 7;
+const L_A = 8;
+const L_V = 9;
+const L_W = 10;
+const L_Y = 11;
+/** Locals from here on hold registers (L_Y + 1 is a spare temporary). */
+const FIRST_REG_LOCAL = 13;
+
+const M32 = 0xffffffffn;
+
+/** The imports every region module takes. */
+const IMPORTS: Import[] = [
+  { module: "e", name: "ld", kind: "func", type: 1 },
+  { module: "e", name: "st", kind: "func", type: 2 },
+  { module: "e", name: "amo", kind: "func", type: 2 },
+  { module: "e", name: "reserve", kind: "func", type: 3 },
+  { module: "e", name: "arena", kind: "memory", min: 0 },
+  { module: "e", name: "state", kind: "memory", min: STATE.size / 65536 },
+  { module: "e", name: "table", kind: "table", min: 0 },
+];
+
+const TYPES = [
+  { params: [I32, I32, I32], results: [I32] }, // region
+  { params: [I32, I32, I32], results: [I32] }, // ld
+  { params: [I32, I32, I32, I32, I32], results: [I32] }, // st, amo
+  { params: [I32, I32], results: [] }, // reserve
+];
+
+class WGen {
+  readonly w = new Body();
+  /** Open labels, innermost last. */
+  labels: string[] = [];
+  /** Register → local index. */
+  readonly regLocal = new Map<number, number>();
+  readonly dirty = new Set<number>();
+
+  constructor(
+    readonly index: Map<number, number>,
+    readonly returns: number[],
+  ) {}
+
+  local(r: number): number {
+    let l = this.regLocal.get(r);
+    if (l === undefined) {
+      l = FIRST_REG_LOCAL + this.regLocal.size;
+      this.regLocal.set(r, l);
+    }
+    return l;
+  }
+
+  /** Pushes x[r]. */
+  reg(r: number): void {
+    if (r === 0) this.w.i64(0);
+    else this.w.get(this.local(r));
+  }
+
+  /** Pops a value into x[rd] (dropped for x0). */
+  setReg(rd: number): void {
+    if (rd === 0 || rd === 32) this.w.op(OP.drop);
+    else {
+      this.dirty.add(rd);
+      this.w.set(this.local(rd));
+    }
+  }
+
+  depth(label: string): number {
+    const i = this.labels.lastIndexOf(label);
+    if (i < 0) throw new Error(`no label ${label}`);
+    return this.labels.length - 1 - i;
+  }
+
+  open(kind: number, label: string, type: number = VOID): void {
+    this.w.op(kind, type);
+    this.labels.push(label);
+  }
+
+  else(): void {
+    this.w.op(OP.else);
+  }
+
+  close(): void {
+    this.w.op(OP.end);
+    this.labels.pop();
+  }
+
+  addN(k: number): void {
+    if (k === 0) return;
+    this.w.get(P_N).i32(k).op(OP.i32Add).set(P_N);
+  }
+
+  /** Leaves the region for guest address `pc` after `k` more retired instructions. */
+  exit(pc: number, k: number, stop = 0): void {
+    if (stop !== 0) this.w.i32(stop).set(L_STOP);
+    this.addN(k);
+    this.w.i64(pc).set(L_PC);
+    this.w.br(this.depth("exit"));
+  }
+
+  /** Continues at `pc` (inside the region when a block starts there). `fall`: it may fall through. */
+  goto(pc: number, current: number, fall: boolean): void {
+    const j = this.index.get(pc);
+    if (j === undefined) {
+      this.w.i64(pc).set(L_PC).br(this.depth("exit"));
+      return;
+    }
+    if (fall && j === current + 1) return;
+    if (j === current && this.labels.includes("self")) {
+      this.w.br(this.depth("self"));
+      return;
+    }
+    this.w.i32(j).set(P_B).br(this.depth("loop"));
+  }
+}
+
+/** Pushes the effective address x[rs1] + imm into L_A and the TLB index into L_T. */
+function address(g: WGen, rs1: number, imm: number): void {
+  g.reg(rs1);
+  if (imm !== 0) g.w.i64(imm).op(OP.i64Add);
+  g.w.tee(L_A).op(OP.i32WrapI64).i32(12).op(OP.i32ShrU).i32(1023).op(OP.i32And).set(L_T);
+}
+
+/** Pushes the TLB hit test (i32) for an aligned access of `size` bytes. */
+function tlbHit(g: WGen, tag: number, size: number): void {
+  g.w.get(L_T).i32(3).op(OP.i32Shl).mem(OP.i64Load, STATEMEM, 3, tag);
+  g.w.get(L_A).i64(-4096 | (size - 1)).op(OP.i64And).op(OP.i64Eq);
+}
+
+/** Pushes the arena offset (i32) of (L_A) through TLB entry L_T's offset table `off`. */
+function arenaOffset(g: WGen, off: number): void {
+  g.w.get(L_T).i32(2).op(OP.i32Shl).mem(OP.i32Load, STATEMEM, 2, off);
+  g.w.get(L_A).op(OP.i32WrapI64).i32(4095).op(OP.i32And).op(OP.i32Add);
+}
+
+/** Pushes lo and hi (i32) of the 64-bit local `l`. */
+function split(g: WGen, l: number): void {
+  g.w.get(l).op(OP.i32WrapI64);
+  g.w.get(l).i64(32).op(OP.i64ShrU).op(OP.i32WrapI64);
+}
+
+const LOAD_OPS: Record<number, [number, number, number]> = {
+  // op: [size, wasm load opcode, alignment]
+  12: [1, OP.i64Load8S, 0],
+  13: [2, OP.i64Load16S, 1],
+  14: [4, OP.i64Load32S, 2],
+  15: [8, OP.i64Load, 3],
+  16: [1, OP.i64Load8U, 0],
+  17: [2, OP.i64Load16U, 1],
+  18: [4, OP.i64Load32U, 2],
+};
+
+/** Sign or zero extension of the slow path's 64-bit value for a load op. */
+function extendSlow(g: WGen, op: number): void {
+  switch (op) {
+    case 12:
+      g.w.op(OP.i64Extend8S);
+      break;
+    case 13:
+      g.w.op(OP.i64Extend16S);
+      break;
+    case 14:
+      g.w.op(OP.i64Extend32S);
+      break;
+    case 16:
+      g.w.i64(0xff).op(OP.i64And);
+      break;
+    case 17:
+      g.w.i64(0xffff).op(OP.i64And);
+      break;
+    case 18:
+      g.w.i64(M32).op(OP.i64And);
+      break;
+  }
+}
+
+/** The state memory's 64-bit slow-path value. */
+function val(g: WGen): void {
+  g.w.i32(0).mem(OP.i64Load, STATEMEM, 3, WASM_STATE.val);
+}
+
+function load(g: WGen, op: number, rd: number, rs1: number, imm: number, pc: number, k: number) {
+  const [size, wop, align] = LOAD_OPS[op];
+  address(g, rs1, imm);
+  tlbHit(g, STATE.rTag, size);
+  g.open(OP.if, "if", I64);
+  arenaOffset(g, STATE.rOff);
+  g.w.mem(wop, ARENA, align, 0);
+  g.else();
+  split(g, L_A);
+  g.w.i32(size).call(F_LD);
+  g.open(OP.if, "if");
+  g.exit(pc, k, STOP_FAULT);
+  g.close();
+  val(g);
+  extendSlow(g, op);
+  g.close();
+  g.setReg(rd);
+}
+
+const STORE_OPS: Record<number, [number, number, number]> = {
+  19: [1, OP.i64Store8, 0],
+  20: [2, OP.i64Store16, 1],
+  21: [4, OP.i64Store32, 2],
+  22: [8, OP.i64Store, 3],
+};
+
+/** After a slow store's status (on the stack): fault exit, or exit after it when code changed. */
+function storeStatus(g: WGen, pc: number, next: number, k: number): void {
+  g.w.tee(L_S);
+  g.open(OP.if, "if");
+  g.w.get(L_S).i32(1).op(OP.i32Eq);
+  g.open(OP.if, "if");
+  g.exit(pc, k, STOP_FAULT);
+  g.close();
+  g.exit(next, k + 1);
+  g.close();
+}
+
+function store(
+  g: WGen,
+  op: number,
+  rs1: number,
+  rs2: number,
+  imm: number,
+  pc: number,
+  next: number,
+  k: number,
+) {
+  const [size, wop, align] = STORE_OPS[op];
+  address(g, rs1, imm);
+  tlbHit(g, STATE.wTag, size);
+  g.open(OP.if, "if");
+  arenaOffset(g, STATE.wOff);
+  g.reg(rs2);
+  g.w.mem(wop, ARENA, align, 0);
+  g.else();
+  split(g, L_A);
+  g.w.i32(size);
+  g.reg(rs2);
+  g.w.op(OP.i32WrapI64);
+  g.reg(rs2);
+  g.w.i64(32).op(OP.i64ShrU).op(OP.i32WrapI64);
+  g.w.call(F_ST);
+  storeStatus(g, pc, next, k);
+  g.close();
+}
+
+/** AMO combining ops on the old value (L_V) and the source: emits the new value. */
+function amoCombine(g: WGen, kind: number, rs2: number): boolean {
+  const ops: Record<number, number> = { 3: OP.i64Add, 4: OP.i64Xor, 5: OP.i64And, 6: OP.i64Or };
+  if (kind === 2) {
+    g.reg(rs2);
+    return true;
+  }
+  if (ops[kind] === undefined) return false;
+  g.w.get(L_V);
+  g.reg(rs2);
+  g.w.op(ops[kind]);
+  return true;
+}
+
+function atomic(
+  g: WGen,
+  op: number,
+  rd: number,
+  rs1: number,
+  rs2: number,
+  pc: number,
+  next: number,
+  k: number,
+) {
+  const d = op >= 85;
+  const size = d ? 8 : 4;
+  const kind = op - (d ? 85 : 74);
+  const slow = () => {
+    g.w.i32(op);
+    g.reg(rs1);
+    g.w.set(L_A);
+    split(g, L_A);
+    g.reg(rs2);
+    g.w.op(OP.i32WrapI64);
+    if (d) {
+      g.reg(rs2);
+      g.w.i64(32).op(OP.i64ShrU).op(OP.i32WrapI64);
+    } else {
+      g.reg(rs2);
+      g.w.op(OP.i32WrapI64).i32(31).op(OP.i32ShrS);
+    }
+    g.w.call(F_AMO).set(L_S);
+    g.w.get(L_S).i32(1).op(OP.i32Eq);
+    g.open(OP.if, "if");
+    g.exit(pc, k, STOP_FAULT);
+    g.close();
+    g.w.get(L_S).i32(3).op(OP.i32Eq);
+    g.open(OP.if, "if");
+    g.exit(pc, k, STOP_MISALIGNED);
+    g.close();
+    val(g);
+    g.setReg(rd);
+    g.w.get(L_S);
+    g.open(OP.if, "if");
+    g.exit(next, k + 1);
+    g.close();
+  };
+  const wload = d ? OP.i64Load : OP.i64Load32S;
+  const wstore = d ? OP.i64Store : OP.i64Store32;
+  const align = d ? 3 : 2;
+  if (kind === 0) { // LR: read-TLB fast path, then the reservation
+    address(g, rs1, 0);
+    tlbHit(g, STATE.rTag, size);
+    g.open(OP.if, "if");
+    arenaOffset(g, STATE.rOff);
+    g.w.mem(wload, ARENA, align, 0);
+    split(g, L_A);
+    g.w.call(F_RESERVE);
+    g.setReg(rd);
+    g.else();
+    slow();
+    g.close();
+    return;
+  }
+  if (kind === 1 || kind > 6) {
+    slow();
+    return;
+  }
+  // AMOs: both TLBs must hit (a writable page that is neither code nor reserved).
+  address(g, rs1, 0);
+  tlbHit(g, STATE.rTag, size);
+  tlbHit(g, STATE.wTag, size);
+  g.w.op(OP.i32And);
+  g.open(OP.if, "if");
+  arenaOffset(g, STATE.rOff);
+  g.w.tee(L_X);
+  g.w.mem(wload, ARENA, align, 0).set(L_V);
+  g.w.get(L_X);
+  amoCombine(g, kind, rs2);
+  g.w.mem(wstore, ARENA, align, 0);
+  g.w.get(L_V);
+  g.setReg(rd);
+  g.else();
+  slow();
+  g.close();
+}
+
+/** Pushes the unsigned high 64 bits of x[rs1] * x[rs2]. Uses L_V, L_W, L_Y. */
+function mulhu(g: WGen, rs1: number, rs2: number): void {
+  const lo = (r: number) => {
+    g.reg(r);
+    g.w.i64(M32).op(OP.i64And);
+  };
+  const hi = (r: number) => {
+    g.reg(r);
+    g.w.i64(32).op(OP.i64ShrU);
+  };
+  // W = aL * bH, Y = aH * bL
+  lo(rs1);
+  hi(rs2);
+  g.w.op(OP.i64Mul).set(L_W);
+  hi(rs1);
+  lo(rs2);
+  g.w.op(OP.i64Mul).set(L_Y);
+  // V = (aL * bL >> 32) + (W & M) + (Y & M)
+  lo(rs1);
+  lo(rs2);
+  g.w.op(OP.i64Mul).i64(32).op(OP.i64ShrU);
+  g.w.get(L_W).i64(M32).op(OP.i64And).op(OP.i64Add);
+  g.w.get(L_Y).i64(M32).op(OP.i64And).op(OP.i64Add).set(L_V);
+  // aH * bH + (W >> 32) + (Y >> 32) + (V >> 32)
+  hi(rs1);
+  hi(rs2);
+  g.w.op(OP.i64Mul);
+  g.w.get(L_W).i64(32).op(OP.i64ShrU).op(OP.i64Add);
+  g.w.get(L_Y).i64(32).op(OP.i64ShrU).op(OP.i64Add);
+  g.w.get(L_V).i64(32).op(OP.i64ShrU).op(OP.i64Add);
+}
+
+/** Subtracts `other` from the value on the stack when x[r] is negative. */
+function signFix(g: WGen, r: number, other: number): void {
+  g.reg(other);
+  g.w.i64(0);
+  g.reg(r);
+  g.w.i64(0).op(OP.i64LtS).op(OP.select).op(OP.i64Sub);
+}
+
+/** Binary op on x[rs1] and x[rs2] (i64). */
+function bin(g: WGen, rd: number, rs1: number, rs2: number, op: number): void {
+  if (rd === 32) return;
+  g.reg(rs1);
+  g.reg(rs2);
+  g.w.op(op);
+  g.setReg(rd);
+}
+
+/** Binary op on x[rs1] and an immediate (i64). */
+function binImm(g: WGen, rd: number, rs1: number, imm: number | bigint, op: number): void {
+  if (rd === 32) return;
+  g.reg(rs1);
+  g.w.i64(imm).op(op);
+  g.setReg(rd);
+}
+
+/** 32-bit op on the low words of x[rs1] and x[rs2] (or an immediate), sign-extended. */
+function word(g: WGen, rd: number, rs1: number, rs2: number | null, imm: number, op: number): void {
+  if (rd === 32) return;
+  g.reg(rs1);
+  g.w.op(OP.i32WrapI64);
+  if (rs2 === null) g.w.i32(imm);
+  else {
+    g.reg(rs2);
+    g.w.op(OP.i32WrapI64);
+  }
+  g.w.op(op, OP.i64ExtendI32S);
+  g.setReg(rd);
+}
+
+/** Pushes a comparison (i32) of x[rs1] and x[rs2] (or an immediate). */
+function compare(g: WGen, rs1: number, rs2: number | null, imm: number, op: number): void {
+  g.reg(rs1);
+  if (rs2 === null) g.w.i64(imm);
+  else g.reg(rs2);
+  g.w.op(op);
+}
+
+/** Division and remainder with RISC-V's results for a zero divisor and overflow. */
+function divide(g: WGen, op: number, rd: number, rs1: number, rs2: number): void {
+  if (rd === 32) return;
+  const w = op >= 70;
+  const signed = op === 65 || op === 67 || op === 70 || op === 72;
+  const rem = op === 67 || op === 68 || op === 72 || op === 73;
+  const type = w ? I32 : I64;
+  const a = () => {
+    g.reg(rs1);
+    if (w) g.w.op(OP.i32WrapI64);
+  };
+  const b = () => {
+    g.reg(rs2);
+    if (w) g.w.op(OP.i32WrapI64);
+  };
+  b();
+  g.w.op(w ? OP.i32Eqz : OP.i64Eqz);
+  g.open(OP.if, "if", type);
+  if (rem) a();
+  else if (w) g.w.i32(-1);
+  else g.w.i64(-1);
+  g.else();
+  if (signed && !rem) {
+    // MIN / -1 traps in wasm; RISC-V gives MIN.
+    a();
+    if (w) g.w.i32(-0x80000000).op(OP.i32Eq);
+    else g.w.i64(-(1n << 63n)).op(OP.i64Eq);
+    b();
+    if (w) g.w.i32(-1).op(OP.i32Eq);
+    else g.w.i64(-1).op(OP.i64Eq);
+    g.w.op(OP.i32And);
+    g.open(OP.if, "if", type);
+    a();
+    g.else();
+    a();
+    b();
+    g.w.op(w ? OP.i32DivS : OP.i64DivS);
+    g.close();
+  } else {
+    a();
+    b();
+    g.w.op(
+      w
+        ? (signed ? (rem ? OP.i32RemS : OP.i32DivS) : (rem ? OP.i32RemU : OP.i32DivU))
+        : (signed ? (rem ? OP.i64RemS : OP.i64DivS) : (rem ? OP.i64RemU : OP.i64DivU)),
+    );
+  }
+  g.close();
+  if (w) g.w.op(OP.i64ExtendI32S);
+  g.setReg(rd);
+}
+
+/** One instruction; returns false when it ended the block's control flow itself. */
+function emit(
+  g: WGen,
+  w: number,
+  imm: number,
+  pc: number,
+  k: number,
+  len: number,
+  j: number,
+): void {
+  const op = w & 255;
+  const rd = (w >> 8) & 63;
+  const rs1 = (w >> 14) & 63;
+  const rs2 = (w >> 20) & 63;
+  const next = pc + insnLength(w);
+  const b = g.w;
+  switch (op) {
+    case 2: // LUI
+      if (rd !== 32) {
+        b.i64(imm);
+        g.setReg(rd);
+      }
+      return;
+    case 3: // AUIPC
+      if (rd !== 32) {
+        b.i64(pc + imm);
+        g.setReg(rd);
+      }
+      return;
+    case 4: // JAL
+      if (rd !== 32) {
+        b.i64(next);
+        g.setReg(rd);
+      }
+      g.addN(len);
+      g.goto(pc + imm, j, true);
+      return;
+    case 5: { // JALR
+      g.reg(rs1);
+      b.i64(imm).op(OP.i64Add).i64(-2).op(OP.i64And).set(L_W);
+      if (rd !== 32) {
+        b.i64(next);
+        g.setReg(rd);
+      }
+      g.addN(len);
+      for (const r of g.returns) {
+        b.get(L_W).i64(r).op(OP.i64Eq);
+        g.open(OP.if, "if");
+        g.goto(r, j, false);
+        g.close();
+      }
+      b.get(L_W).set(L_PC).br(g.depth("exit"));
+      return;
+    }
+    case 6: // BEQ
+    case 7: // BNE
+    case 8: // BLT
+    case 9: // BGE
+    case 10: // BLTU
+    case 11: { // BGEU
+      const cmp = [OP.i64Eq, OP.i64Ne, OP.i64LtS, OP.i64GeS, OP.i64LtU, OP.i64GeU][op - 6];
+      g.addN(len);
+      compare(g, rs1, rs2, 0, cmp);
+      g.open(OP.if, "if");
+      g.goto(pc + imm, j, false);
+      g.close();
+      g.goto(next, j, true);
+      return;
+    }
+    case 12: // LB
+    case 13: // LH
+    case 14: // LW
+    case 15: // LD
+    case 16: // LBU
+    case 17: // LHU
+    case 18: // LWU
+      load(g, op, rd, rs1, imm, pc, k);
+      return;
+    case 19: // SB
+    case 20: // SH
+    case 21: // SW
+    case 22: // SD
+      store(g, op, rs1, rs2, imm, pc, next, k);
+      return;
+    case 23: // ADDI
+      binImm(g, rd, rs1, imm, OP.i64Add);
+      return;
+    case 24: // SLTI
+    case 25: // SLTIU
+      if (rd === 32) return;
+      compare(g, rs1, null, imm, op === 24 ? OP.i64LtS : OP.i64LtU);
+      b.op(OP.i64ExtendI32U);
+      g.setReg(rd);
+      return;
+    case 26: // XORI
+      binImm(g, rd, rs1, imm, OP.i64Xor);
+      return;
+    case 27: // ORI
+      binImm(g, rd, rs1, imm, OP.i64Or);
+      return;
+    case 28: // ANDI
+      binImm(g, rd, rs1, imm, OP.i64And);
+      return;
+    case 29: // SLLI
+      binImm(g, rd, rs1, imm, OP.i64Shl);
+      return;
+    case 30: // SRLI
+      binImm(g, rd, rs1, imm, OP.i64ShrU);
+      return;
+    case 31: // SRAI
+      binImm(g, rd, rs1, imm, OP.i64ShrS);
+      return;
+    case 32: // ADD
+      bin(g, rd, rs1, rs2, OP.i64Add);
+      return;
+    case 33: // SUB
+      bin(g, rd, rs1, rs2, OP.i64Sub);
+      return;
+    case 34: // SLL
+      bin(g, rd, rs1, rs2, OP.i64Shl);
+      return;
+    case 35: // SLT
+    case 36: // SLTU
+      if (rd === 32) return;
+      compare(g, rs1, rs2, 0, op === 35 ? OP.i64LtS : OP.i64LtU);
+      b.op(OP.i64ExtendI32U);
+      g.setReg(rd);
+      return;
+    case 37: // XOR
+      bin(g, rd, rs1, rs2, OP.i64Xor);
+      return;
+    case 38: // SRL
+      bin(g, rd, rs1, rs2, OP.i64ShrU);
+      return;
+    case 39: // SRA
+      bin(g, rd, rs1, rs2, OP.i64ShrS);
+      return;
+    case 40: // OR
+      bin(g, rd, rs1, rs2, OP.i64Or);
+      return;
+    case 41: // AND
+      bin(g, rd, rs1, rs2, OP.i64And);
+      return;
+    case 42: // ADDIW
+      word(g, rd, rs1, null, imm, OP.i32Add);
+      return;
+    case 43: // SLLIW
+      word(g, rd, rs1, null, imm, OP.i32Shl);
+      return;
+    case 44: // SRLIW
+      word(g, rd, rs1, null, imm, OP.i32ShrU);
+      return;
+    case 45: // SRAIW
+      word(g, rd, rs1, null, imm, OP.i32ShrS);
+      return;
+    case 46: // ADDW
+      word(g, rd, rs1, rs2, 0, OP.i32Add);
+      return;
+    case 47: // SUBW
+      word(g, rd, rs1, rs2, 0, OP.i32Sub);
+      return;
+    case 48: // SLLW
+      word(g, rd, rs1, rs2, 0, OP.i32Shl);
+      return;
+    case 49: // SRLW
+      word(g, rd, rs1, rs2, 0, OP.i32ShrU);
+      return;
+    case 50: // SRAW
+      word(g, rd, rs1, rs2, 0, OP.i32ShrS);
+      return;
+    case 51: // FENCE
+    case 52: // FENCE_I
+      return;
+    case 53: // ECALL
+      g.exit(pc, len, STOP_ECALL);
+      return;
+    case 54: // EBREAK
+      g.exit(pc, len, STOP_EBREAK);
+      return;
+    case 61: // MUL
+      bin(g, rd, rs1, rs2, OP.i64Mul);
+      return;
+    case 62: // MULH
+    case 63: // MULHSU
+    case 64: // MULHU
+      if (rd === 32) return;
+      mulhu(g, rs1, rs2);
+      if (op !== 64) signFix(g, rs1, rs2);
+      if (op === 62) signFix(g, rs2, rs1);
+      g.setReg(rd);
+      return;
+    case 65: // DIV
+    case 66: // DIVU
+    case 67: // REM
+    case 68: // REMU
+    case 70: // DIVW
+    case 71: // DIVUW
+    case 72: // REMW
+    case 73: // REMUW
+      divide(g, op, rd, rs1, rs2);
+      return;
+    case 69: // MULW
+      word(g, rd, rs1, rs2, 0, OP.i32Mul);
+      return;
+    case 96: // ADD_UW
+    case 97: // SH1ADD
+    case 98: // SH2ADD
+    case 99: // SH3ADD
+    case 100: // SH1ADD_UW
+    case 101: // SH2ADD_UW
+    case 102: { // SH3ADD_UW
+      if (rd === 32) return;
+      const sh = op === 96 ? 0 : op <= 99 ? op - 96 : op - 99;
+      g.reg(rs1);
+      if (op === 96 || op >= 100) b.i64(M32).op(OP.i64And);
+      if (sh !== 0) b.i64(sh).op(OP.i64Shl);
+      g.reg(rs2);
+      b.op(OP.i64Add);
+      g.setReg(rd);
+      return;
+    }
+    case 103: // SLLI_UW
+      if (rd === 32) return;
+      g.reg(rs1);
+      b.i64(M32).op(OP.i64And).i64(imm).op(OP.i64Shl);
+      g.setReg(rd);
+      return;
+    case 104: // ANDN
+    case 105: // ORN
+    case 106: // XNOR
+      if (rd === 32) return;
+      g.reg(rs1);
+      g.reg(rs2);
+      if (op === 106) b.op(OP.i64Xor).i64(-1).op(OP.i64Xor);
+      else b.i64(-1).op(OP.i64Xor, op === 104 ? OP.i64And : OP.i64Or);
+      g.setReg(rd);
+      return;
+    case 107: // CLZ
+    case 109: // CTZ
+    case 111: // CPOP
+      if (rd === 32) return;
+      g.reg(rs1);
+      b.op(op === 107 ? OP.i64Clz : op === 109 ? OP.i64Ctz : OP.i64Popcnt);
+      g.setReg(rd);
+      return;
+    case 108: // CLZW
+    case 110: // CTZW
+    case 112: // CPOPW
+      if (rd === 32) return;
+      g.reg(rs1);
+      b.op(OP.i32WrapI64, op === 108 ? OP.i32Clz : op === 110 ? OP.i32Ctz : OP.i32Popcnt);
+      b.op(OP.i64ExtendI32U);
+      g.setReg(rd);
+      return;
+    case 113: // MAX
+    case 114: // MAXU
+    case 115: // MIN
+    case 116: // MINU
+      if (rd === 32) return;
+      g.reg(rs1);
+      g.reg(rs2);
+      g.reg(rs1);
+      g.reg(rs2);
+      b.op([OP.i64GtS, OP.i64GtU, OP.i64LtS, OP.i64LtU][op - 113], OP.select);
+      g.setReg(rd);
+      return;
+    case 117: // SEXT_B
+    case 118: // SEXT_H
+    case 119: // ZEXT_H
+      if (rd === 32) return;
+      g.reg(rs1);
+      if (op === 119) b.i64(0xffff).op(OP.i64And);
+      else b.op(op === 117 ? OP.i64Extend8S : OP.i64Extend16S);
+      g.setReg(rd);
+      return;
+    case 120: // ROL
+      bin(g, rd, rs1, rs2, OP.i64Rotl);
+      return;
+    case 122: // ROR
+      bin(g, rd, rs1, rs2, OP.i64Rotr);
+      return;
+    case 123: // RORI
+      binImm(g, rd, rs1, imm, OP.i64Rotr);
+      return;
+    case 121: // ROLW
+      word(g, rd, rs1, rs2, 0, OP.i32Rotl);
+      return;
+    case 124: // RORIW
+      word(g, rd, rs1, null, imm, OP.i32Rotr);
+      return;
+    case 125: // RORW
+      word(g, rd, rs1, rs2, 0, OP.i32Rotr);
+      return;
+    case 126: { // ORC_B
+      if (rd === 32) return;
+      const c = 0x7f7f7f7f7f7f7f7fn;
+      g.reg(rs1);
+      b.i64(c).op(OP.i64And).i64(c).op(OP.i64Add);
+      g.reg(rs1);
+      b.op(OP.i64Or).i64(7).op(OP.i64ShrU).i64(0x0101010101010101n).op(OP.i64And);
+      b.i64(0xff).op(OP.i64Mul);
+      g.setReg(rd);
+      return;
+    }
+    case 127: { // REV8
+      if (rd === 32) return;
+      const m8 = 0x00ff00ff00ff00ffn;
+      const m16 = 0x0000ffff0000ffffn;
+      g.reg(rs1);
+      b.set(L_V);
+      b.get(L_V).i64(8).op(OP.i64ShrU).i64(m8).op(OP.i64And);
+      b.get(L_V).i64(m8).op(OP.i64And).i64(8).op(OP.i64Shl).op(OP.i64Or).set(L_V);
+      b.get(L_V).i64(16).op(OP.i64ShrU).i64(m16).op(OP.i64And);
+      b.get(L_V).i64(m16).op(OP.i64And).i64(16).op(OP.i64Shl).op(OP.i64Or);
+      b.i64(32).op(OP.i64Rotl);
+      g.setReg(rd);
+      return;
+    }
+    case 128: // BCLR
+    case 129: // BCLRI
+    case 130: // BEXT
+    case 131: // BEXTI
+    case 132: // BINV
+    case 133: // BINVI
+    case 134: // BSET
+    case 135: { // BSETI
+      if (rd === 32) return;
+      const amount = () => {
+        if (op & 1) b.i64(imm & 63);
+        else g.reg(rs2);
+      };
+      if (op === 130 || op === 131) {
+        g.reg(rs1);
+        amount();
+        b.op(OP.i64ShrU).i64(1).op(OP.i64And);
+      } else {
+        g.reg(rs1);
+        b.i64(1);
+        amount();
+        b.op(OP.i64Shl);
+        if (op <= 129) b.i64(-1).op(OP.i64Xor, OP.i64And);
+        else b.op(op <= 133 ? OP.i64Xor : OP.i64Or);
+      }
+      g.setReg(rd);
+      return;
+    }
+  }
+  if (op >= 74 && op <= 95) {
+    atomic(g, op, rd, rs1, rs2, pc, next, k);
+    return;
+  }
+  throw new Error(`wasm backend: op ${op} reached code generation`);
+}
+
+/**
+ * The module bytes of the region function for `blocks` (block 0 first; a
+ * block's fall-through successor should come right after it); `returns`
+ * lists block starts that follow a call inside the region. Exports `f`.
+ */
+export function wasmRegion(blocks: readonly RegionBlock[], returns: readonly number[]): Uint8Array {
+  const index = new Map<number, number>();
+  blocks.forEach((blk, j) => index.set(blk.pcs[0], j));
+  const g = new WGen(index, returns.filter((r) => index.has(r)));
+  const N = blocks.length;
+  // Blocks that branch to themselves get an inner loop.
+  const selfLoop = blocks.map((blk) => {
+    const k = blk.pcs.length - 1;
+    const op = blk.words[k] & 255;
+    return (op >= 4 && op <= 11 && op !== 5) && blk.pcs[k] + blk.imms[k] === blk.pcs[0];
+  });
+  const body = g.w;
+  // Prologue placeholder: register loads are prepended once the used set is known.
+  g.open(OP.block, "exit");
+  g.open(OP.loop, "loop");
+  for (let j = N - 1; j >= 0; j--) g.open(OP.block, `B${j}`);
+  body.get(P_B).brTable(blocks.map((_b, j) => j), 0);
+  for (let j = 0; j < N; j++) {
+    g.close(); // end of B_j: block j's code follows
+    const blk = blocks[j];
+    const len = blk.pcs.length;
+    if (selfLoop[j]) g.open(OP.loop, "self");
+    body.get(P_N).i32(len).op(OP.i32Add).get(P_LIM).op(OP.i32GtS);
+    g.open(OP.if, "if");
+    g.exit(blk.pcs[0], 0, BUDGET);
+    g.close();
+    let ended = false;
+    for (let k = 0; k < len; k++) {
+      const w = blk.words[k];
+      const op = w & 255;
+      emit(g, w, blk.imms[k], blk.pcs[k], k, len, j);
+      if ((op >= 4 && op <= 11) || op === 53 || op === 54) ended = true;
+    }
+    if (!ended) {
+      const k = len - 1;
+      g.addN(len);
+      g.goto(blk.pcs[k] + insnLength(blk.words[k]), j, true);
+    }
+    if (selfLoop[j]) {
+      g.close();
+      // Falling out of the inner loop continues with the next block, if any.
+    }
+  }
+  if (N > 0) body.op(OP.unreachable);
+  g.close(); // loop
+  g.close(); // exit
+  // Epilogue: write back, chain through the dispatch cache, or return.
+  const dirty = [...g.dirty].sort((a, b) => a - b);
+  for (const r of dirty) {
+    body.i32(0).get(g.local(r)).mem(OP.i64Store, STATEMEM, 3, WASM_STATE.regs + 8 * r);
+  }
+  body.get(L_STOP).op(OP.i32Eqz);
+  body.op(OP.if, VOID);
+  body.get(L_PC).op(OP.i32WrapI64).i32(1).op(OP.i32ShrU).i32(WASM_STATE.dcacheEntries - 1)
+    .op(OP.i32And).i32(4).op(OP.i32Shl).tee(L_X);
+  body.mem(OP.i64Load, STATEMEM, 3, WASM_STATE.dcache).get(L_PC).op(OP.i64Eq);
+  body.op(OP.if, VOID);
+  body.get(L_X).mem(OP.i32Load, STATEMEM, 2, WASM_STATE.dcache + 12);
+  body.get(P_N).get(P_LIM);
+  body.get(L_X).mem(OP.i32Load, STATEMEM, 2, WASM_STATE.dcache + 8);
+  body.returnCallIndirect(0, 0);
+  body.op(OP.end, OP.end);
+  body.i32(0).get(P_N).mem(OP.i32Store, STATEMEM, 2, WASM_STATE.n);
+  body.i32(0).get(L_PC).mem(OP.i64Store, STATEMEM, 3, WASM_STATE.pc);
+  body.get(L_STOP).i32(255).op(OP.i32And);
+  // Prologue: load every register the code uses.
+  const pro = new Body();
+  for (const [r, l] of g.regLocal) {
+    pro.i32(0).mem(OP.i64Load, STATEMEM, 3, WASM_STATE.regs + 8 * r).set(l);
+  }
+  return moduleBytes(TYPES, IMPORTS, [{
+    name: "f",
+    type: 0,
+    locals: [[4, I32], [6 + g.regLocal.size, I64]],
+    parts: [pro, body],
+  }]);
+}
