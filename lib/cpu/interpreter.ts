@@ -115,7 +115,7 @@ const MAX_BLOCK = 64;
 /** Most blocks in one region. */
 const MAX_REGION_BLOCKS = 64;
 /** Most instructions in one region. */
-const MAX_REGION_INSNS = 512;
+const MAX_REGION_INSNS = 1024;
 /** Entries of the direct-mapped pc → entry cache (a power of two). */
 const CACHE_SIZE = 4096;
 
@@ -552,8 +552,9 @@ export class Cpu {
    * after them), in an order that puts each fall-through successor right
    * after its block, within the size limits.
    */
-  #discover(entry: number): { blocks: RegionBlock[]; returns: number[] } {
+  #discover(entry: number): { blocks: RegionBlock[]; returns: number[]; tail?: number } {
     const blocks: RegionBlock[] = [];
+    let tail: number | undefined;
     const returns: number[] = [];
     const seen = new Set<number>();
     const queue = [entry];
@@ -561,7 +562,12 @@ export class Cpu {
     const room = () => blocks.length < MAX_REGION_BLOCKS && insns < MAX_REGION_INSNS;
     while (queue.length > 0 && room()) {
       let pc: number | undefined = queue.shift()!;
-      while (pc !== undefined && !seen.has(pc) && room() && (pc === entry || this.#fresh(pc))) {
+      // A block cut by the length limit or a page end runs whenever the one before does.
+      let continues = false;
+      while (
+        pc !== undefined && !seen.has(pc) && room() &&
+        (pc === entry || this.#fresh(pc, continues))
+      ) {
         seen.add(pc);
         const b = this.#block(pc);
         if (b === null) break;
@@ -574,6 +580,7 @@ export class Cpu {
         const next = last + insnLength(w);
         const target = last + b.imms[k];
         pc = undefined;
+        continues = false;
         if (op >= 6 && op <= 11) { // a branch
           queue.push(target);
           pc = next;
@@ -594,22 +601,26 @@ export class Cpu {
           queue.push(next);
         } else if (op !== 54 && !this.#barrier(this.#opAt(next))) {
           pc = next; // cut by the page end or the length limit
+          continues = true;
         }
       }
+      // Straight-line code went on past the size limits: a region of its own follows.
+      if (continues && pc !== undefined && !seen.has(pc) && !room()) tail = pc;
     }
-    return { blocks, returns };
+    return { blocks, returns, tail };
   }
 
   /**
-   * Whether a region may take in the block at `pc`: control has arrived
-   * there before (its heat counts) and no compiled region starts there
-   * (regions chain to each other instead of duplicating code).
+   * Whether a region may take in the block at `pc`: no compiled region
+   * starts there (regions chain to each other instead of duplicating code),
+   * and control has arrived there before (its heat counts) or it `continues`
+   * straight-line code the region already holds.
    */
-  #fresh(pc: number): boolean {
+  #fresh(pc: number, continues: boolean): boolean {
     const page = this.#pages.get(Math.floor(pc / PAGE_SIZE));
-    if (page === undefined) return false;
+    if (page === undefined) return continues;
     const hv = page.heat[(pc - page.base) >> 1];
-    return hv > 0;
+    return hv > 0 || (continues && hv === 0);
   }
 
   /** Whether a block ends before `op` in the current backend. */
@@ -632,7 +643,7 @@ export class Cpu {
   /** Compiles the region around hot entry `pc` and registers its entry points. */
   #compile(pc: number): void {
     const t0 = performance.now();
-    const { blocks, returns } = this.#discover(pc);
+    const { blocks, returns, tail } = this.#discover(pc);
     if (blocks.length === 0) return;
     let fn: RegionFn = noRegion;
     let wfn: WasmFn = noWasmRegion;
@@ -689,6 +700,13 @@ export class Cpu {
     this.compiledRegions++;
     this.compiledBlocks += blocks.length;
     this.stats.compileMs += performance.now() - t0;
+    if (
+      tail !== undefined && !this.#entries.has(tail) && this.compiledRegions < this.compileLimit
+    ) {
+      this.#compile(tail);
+      const page = this.#pageForOrNull(tail);
+      if (page) page.heat[(tail - page.base) >> 1] = this.#entries.has(tail) ? HEAT_COMPILED : 0;
+    }
   }
 
   /** Records a misaligned atomic access at (lo, hi) in {@linkcode Cpu.fault}. */
