@@ -22,8 +22,17 @@
 import { aluRare } from "./alu.ts";
 import { decode, type Decoded } from "./decode.ts";
 import { executeFp } from "./fpu.ts";
-import { insnLength, isBlockBarrier, isBlockEnd, type RegionBlock, regionSource } from "./jit.ts";
+import {
+  FP_INT_DEST,
+  FP_INT_SRC,
+  insnLength,
+  isBlockBarrier,
+  isBlockEnd,
+  type RegionBlock,
+  regionSource,
+} from "./jit.ts";
 import { isWasmBarrier, WASM_STATE, wasmRegion } from "./jit_wasm.ts";
+import { CODE_HEAT, CODE_IMMS, CODE_SLOT, CODE_TLB, interpreterModule } from "./wasm_interp.ts";
 import type { Hart } from "./hart.ts";
 import { mul64, R } from "./int64.ts";
 import { type GuestMemory, MemoryFault, PAGE_SIZE } from "../memory/memory.ts";
@@ -51,6 +60,8 @@ const SLOTS = PAGE_SIZE / 2;
 /** Decoded instructions of one code page. */
 interface CodePage {
   base: number;
+  /** Byte offset of the page's slot in the code memory. */
+  slot: number;
   ops: Int32Array;
   imms: Int32Array;
   /**
@@ -186,6 +197,12 @@ export class Cpu {
   onCompile: ((pc: number, source: string) => void) | undefined;
 
   #pages = new Map<number, CodePage>();
+  /** The decode cache's memory: one CODE_SLOT per decoded page (ops, immediates, heat). */
+  #code = new WebAssembly.Memory({ initial: 0, maximum: 65536 });
+  /** Next never-used slot offset in the code memory. */
+  #codeTop = 0;
+  /** Slots of invalidated pages, reused for new ones. */
+  #freeSlots: number[] = [];
   #out: Decoded = { word: 0, imm: 0 };
   /** Compiled entry points by address. */
   #entries = new Map<number, Entry>();
@@ -204,6 +221,13 @@ export class Cpu {
   #table: WebAssembly.Table | undefined;
   /** WebAssembly backend: imports of every region module. */
   #imports: WebAssembly.ModuleImports | undefined;
+  /** WebAssembly backend: the code TLB of the WebAssembly interpreter (tags, then slot offsets). */
+  #ctlbTags: Int32Array;
+  #ctlbSlots: Int32Array;
+  /** WebAssembly backend: the interpreter's entry, made on first use. */
+  #interp: ((lim: number, hot: number, jumped: number) => number) | undefined;
+  /** WebAssembly backend: the hart the interpreter runs (for the `slow` import). */
+  #hart: Hart | undefined;
 
   /** Creates an engine over `mem` and registers for code invalidation. */
   constructor(mem: GuestMemory) {
@@ -215,6 +239,8 @@ export class Cpu {
     this.#sregs = new Int32Array(buf, WASM_STATE.regs, 66);
     this.#sctl = new Int32Array(buf, WASM_STATE.n, 6);
     this.#dcache = new Int32Array(buf, WASM_STATE.dcache, 4 * WASM_STATE.dcacheEntries).fill(-1);
+    this.#ctlbTags = new Int32Array(buf, CODE_TLB.tags, 2 * CODE_TLB.entries).fill(0x800);
+    this.#ctlbSlots = new Int32Array(buf, CODE_TLB.slots, CODE_TLB.entries);
   }
 
   /** The imports of region modules, made on first use. */
@@ -320,6 +346,9 @@ export class Cpu {
     if (page) {
       page.ops.fill(0);
       this.#pages.delete(vpn);
+      this.#freeSlots.push(page.slot);
+      const t = vpn & (CODE_TLB.entries - 1);
+      if (this.#ctlbTags[2 * t] === ((vpn * PAGE_SIZE) | 0)) this.#ctlbTags[2 * t] = 0x800;
     }
     // A 32-bit instruction in the previous page's last slot may reach into this page.
     const prev = this.#pages.get(vpn - 1);
@@ -337,15 +366,39 @@ export class Cpu {
     let page = this.#pages.get(vpn);
     if (!page) {
       this.mem.fetchPage(pc);
-      page = {
-        base: vpn * PAGE_SIZE,
-        ops: new Int32Array(SLOTS),
-        imms: new Int32Array(SLOTS),
-        heat: new Int32Array(SLOTS),
-      };
+      const slot = this.#takeSlot();
+      page = this.#views(vpn * PAGE_SIZE, slot);
       this.#pages.set(vpn, page);
     }
     return page;
+  }
+
+  /** A zeroed slot in the code memory (growing it when needed, which renews every page's views). */
+  #takeSlot(): number {
+    let slot = this.#freeSlots.pop();
+    if (slot === undefined) {
+      slot = this.#codeTop;
+      this.#codeTop += CODE_SLOT;
+      const have = this.#code.buffer.byteLength;
+      if (this.#codeTop > have) {
+        // At least double (in 64 KiB pages); a grow detaches the old views.
+        this.#code.grow(Math.max(Math.ceil((this.#codeTop - have) / 65536), have / 65536, 3));
+        for (const p of this.#pages.values()) Object.assign(p, this.#views(p.base, p.slot));
+      }
+    }
+    new Uint8Array(this.#code.buffer, slot, CODE_SLOT).fill(0);
+    return slot;
+  }
+
+  #views(base: number, slot: number): CodePage {
+    const buf = this.#code.buffer;
+    return {
+      base,
+      slot,
+      ops: new Int32Array(buf, slot, SLOTS),
+      imms: new Int32Array(buf, slot + CODE_IMMS, SLOTS),
+      heat: new Int32Array(buf, slot + CODE_HEAT, SLOTS),
+    };
   }
 
   /** Decodes slot `i` of `page`; returns the packed word. */
@@ -441,65 +494,131 @@ export class Cpu {
     return STOP_LIMIT;
   }
 
-  /** {@linkcode Cpu.run} with WebAssembly regions. */
+  /**
+   * {@linkcode Cpu.run} on the WebAssembly engine: the WebAssembly
+   * interpreter runs and calls compiled regions; it comes back here for
+   * events, and to have hot jump targets compiled.
+   */
   #runWasm(h: Hart, limit: number): number {
-    const cache = this.#cache;
+    const run = this.#interp ?? this.#makeInterpreter();
     const ctl = this.#sctl;
+    this.#hart = h;
+    this.#syncIn(h);
     let n = 0;
-    // Where a run starts (after a syscall, a preemption, a signal) counts as an arrival too.
-    let fromCompiled = true;
-    // Whether the registers are in the state memory (true) or in the hart.
-    let inState = false;
+    // Where a run starts (after a syscall, a preemption, a signal) counts as an arrival.
+    let jumped = 1;
+    let stop = STOP_LIMIT;
     while (n < limit) {
-      const pc = h.pc;
-      const slot = (pc >>> 1) & (CACHE_SIZE - 1);
-      let e = cache[slot];
-      if (e === undefined || e.pc !== pc) {
-        e = this.#entries.get(pc);
-        if (e === undefined && (fromCompiled || this.hotThreshold === 0) && this.#bump(pc)) {
-          e = this.#entries.get(pc);
-        }
-        if (e !== undefined) {
-          cache[slot] = e;
-          this.#dcachePut(e);
-        }
-      }
-      fromCompiled = false;
-      if (e !== undefined) {
-        if (!inState) {
-          this.#syncIn(h);
-          inState = true;
-        }
-        this.stats.dispatches++;
-        const stop = e.wfn(e.b, 0, limit - n);
-        const k = ctl[0];
-        h.pc = ctl[3] * TWO32 + (ctl[2] >>> 0);
-        h.instret += k;
-        n += k;
-        if (stop !== STOP_LIMIT) {
-          this.#syncOut(h);
-          if (stop === STOP_ILLEGAL) this.illegalWord = this.#rawAt(h.pc);
-          return stop;
-        }
-        if (k > 0) {
-          fromCompiled = true;
-          continue;
-        }
-        // The next block does not fit in the budget: the interpreter finishes exactly at it.
-      }
-      if (inState) {
-        this.#syncOut(h);
-        inState = false;
-      }
-      const before = h.instret;
-      const stop = this.#exec(h, limit - n);
-      n += h.instret - before;
-      this.stats.interpreted += h.instret - before;
-      if (stop !== STOP_HOT) return stop;
-      this.#heatUp(h.pc);
+      ctl[2] = h.pc | 0;
+      ctl[3] = Math.floor(h.pc / TWO32) | 0;
+      stop = run(limit - n, this.hotThreshold, jumped);
+      const k = ctl[0];
+      h.pc = ctl[3] * TWO32 + (ctl[2] >>> 0);
+      h.instret += k;
+      n += k;
+      this.stats.dispatches++;
+      if (stop !== STOP_HOT) break;
+      // A hot or compiled target: compile it (or find its entry), then go on there.
+      stop = STOP_LIMIT;
+      const e = this.#entries.get(h.pc);
+      if (e !== undefined) this.#dcachePut(e);
+      else this.#heatUp(h.pc);
+      jumped = this.#entries.has(h.pc) ? 1 : 0;
     }
-    if (inState) this.#syncOut(h);
-    return STOP_LIMIT;
+    this.#syncOut(h);
+    if (stop === STOP_ILLEGAL) this.illegalWord = this.#rawAt(h.pc);
+    return stop;
+  }
+
+  /** Instantiates the WebAssembly interpreter over this address space. */
+  #makeInterpreter(): (lim: number, hot: number, jumped: number) => number {
+    const imports = this.#wasmImports();
+    const instance = new WebAssembly.Instance(interpreterModule(), {
+      e: {
+        ...imports,
+        code: this.#code,
+        fetch: (lo: number, hi: number): number => {
+          const page = this.#pageForOrNull(hi * TWO32 + (lo >>> 0));
+          if (page === null) return -1;
+          const t = (lo >>> 12) & (CODE_TLB.entries - 1);
+          this.#ctlbTags[2 * t] = lo & -PAGE_SIZE;
+          this.#ctlbTags[2 * t + 1] = hi;
+          this.#ctlbSlots[t] = page.slot;
+          return page.slot;
+        },
+        decode: (lo: number, hi: number): number => {
+          const pc = hi * TWO32 + (lo >>> 0);
+          try {
+            const page = this.#pageFor(pc);
+            const slot = (pc - page.base) >> 1;
+            return page.ops[slot] || this.#decodeAt(page, slot);
+          } catch (e) {
+            if (!(e instanceof MemoryFault)) throw e;
+            this.fault = e;
+            return 0;
+          }
+        },
+        slow: (w: number, imm: number, n: number): number => this.#slowOp(w, imm, n),
+      },
+    });
+    this.#interp = instance.exports.run as (lim: number, hot: number, jumped: number) => number;
+    return this.#interp;
+  }
+
+  /**
+   * For the WebAssembly interpreter: a CSR access or an FP instruction, on
+   * the hart with its integer registers in the state memory. Returns 0, 2
+   * (it stored to decoded code), STOP_ILLEGAL or STOP_FAULT.
+   */
+  #slowOp(w: number, imm: number, n: number): number {
+    const h = this.#hart!;
+    const s = this.#sregs;
+    const op = w & 255;
+    const rd = (w >> 8) & 63;
+    const rs1 = (w >> 14) & 63;
+    const rs2 = (w >> 20) & 63;
+    const xl = h.xl;
+    const xh = h.xh;
+    if (op >= 55 && op <= 60) {
+      xl[rs1] = s[2 * rs1];
+      xh[rs1] = s[2 * rs1 + 1];
+      if (this.#csr(h, op, rd, rs1, imm, n) !== STOP_LIMIT) return STOP_ILLEGAL;
+      s[2 * rd] = xl[rd];
+      s[2 * rd + 1] = xh[rd];
+      return 0;
+    }
+    if (op >= 136 && op <= 139) {
+      const a = s[2 * rs1];
+      const lo = (a + imm) | 0;
+      const hi = (s[2 * rs1 + 1] + (imm >> 31) + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
+      const fw = h.fw;
+      const gen = this.codeGen;
+      try {
+        if (op <= 137) {
+          this.mem.loadSlow(lo, hi, op === 136 ? 4 : 8);
+          fw[2 * rd] = this.mem.vlo;
+          fw[2 * rd + 1] = op === 136 ? -1 : this.mem.vhi;
+        } else {
+          this.mem.storeSlow(lo, hi, op === 138 ? 4 : 8, fw[2 * rs2], fw[2 * rs2 + 1]);
+        }
+      } catch (e) {
+        if (!(e instanceof MemoryFault)) throw e;
+        this.fault = e;
+        return STOP_FAULT;
+      }
+      return this.codeGen !== gen ? 2 : 0;
+    }
+    if (op < 160) return STOP_ILLEGAL;
+    if (FP_INT_SRC.has(op)) {
+      xl[rs1] = s[2 * rs1];
+      xh[rs1] = s[2 * rs1 + 1];
+    }
+    if (!executeFp(h, op, rd, rs1, rs2, imm)) return STOP_ILLEGAL;
+    if (FP_INT_DEST.has(op)) {
+      s[2 * rd] = xl[rd];
+      s[2 * rd + 1] = xh[rd];
+    }
+    return 0;
   }
 
   /** Counts one arrival at `pc`; compiles the region there once hot. True when it did. */

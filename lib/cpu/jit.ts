@@ -105,7 +105,7 @@ function H(r: number): string {
 }
 
 /** F/D ops whose destination is an integer register. */
-const FP_INT_DEST: ReadonlySet<number> = new Set([
+export const FP_INT_DEST: ReadonlySet<number> = new Set([
   174,
   175,
   176,
@@ -127,7 +127,7 @@ const FP_INT_DEST: ReadonlySet<number> = new Set([
 ]);
 
 /** F/D ops that read integer register rs1. */
-const FP_INT_SRC: ReadonlySet<number> = new Set([
+export const FP_INT_SRC: ReadonlySet<number> = new Set([
   183,
   184,
   185,

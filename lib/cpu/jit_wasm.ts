@@ -32,6 +32,7 @@
 import { STATE } from "../memory/memory.ts";
 import { insnLength, type RegionBlock } from "./jit.ts";
 import { Body, I32, I64, type Import, moduleBytes, OP, VOID } from "./wasm.ts";
+import { aluValue, isAluOp, type Operands } from "./wasm_alu.ts";
 
 /** Offsets in the state memory used by the WebAssembly backend. */
 export const WASM_STATE = {
@@ -421,135 +422,12 @@ function atomic(
   g.close();
 }
 
-/** Pushes the unsigned high 64 bits of x[rs1] * x[rs2]. Uses L_V, L_W, L_Y. */
-function mulhu(g: WGen, rs1: number, rs2: number): void {
-  const lo = (r: number) => {
-    g.reg(r);
-    g.w.i64(M32).op(OP.i64And);
-  };
-  const hi = (r: number) => {
-    g.reg(r);
-    g.w.i64(32).op(OP.i64ShrU);
-  };
-  // W = aL * bH, Y = aH * bL
-  lo(rs1);
-  hi(rs2);
-  g.w.op(OP.i64Mul).set(L_W);
-  hi(rs1);
-  lo(rs2);
-  g.w.op(OP.i64Mul).set(L_Y);
-  // V = (aL * bL >> 32) + (W & M) + (Y & M)
-  lo(rs1);
-  lo(rs2);
-  g.w.op(OP.i64Mul).i64(32).op(OP.i64ShrU);
-  g.w.get(L_W).i64(M32).op(OP.i64And).op(OP.i64Add);
-  g.w.get(L_Y).i64(M32).op(OP.i64And).op(OP.i64Add).set(L_V);
-  // aH * bH + (W >> 32) + (Y >> 32) + (V >> 32)
-  hi(rs1);
-  hi(rs2);
-  g.w.op(OP.i64Mul);
-  g.w.get(L_W).i64(32).op(OP.i64ShrU).op(OP.i64Add);
-  g.w.get(L_Y).i64(32).op(OP.i64ShrU).op(OP.i64Add);
-  g.w.get(L_V).i64(32).op(OP.i64ShrU).op(OP.i64Add);
-}
-
-/** Subtracts `other` from the value on the stack when x[r] is negative. */
-function signFix(g: WGen, r: number, other: number): void {
-  g.reg(other);
-  g.w.i64(0);
-  g.reg(r);
-  g.w.i64(0).op(OP.i64LtS).op(OP.select).op(OP.i64Sub);
-}
-
-/** Binary op on x[rs1] and x[rs2] (i64). */
-function bin(g: WGen, rd: number, rs1: number, rs2: number, op: number): void {
-  if (rd === 32) return;
-  g.reg(rs1);
-  g.reg(rs2);
-  g.w.op(op);
-  g.setReg(rd);
-}
-
-/** Binary op on x[rs1] and an immediate (i64). */
-function binImm(g: WGen, rd: number, rs1: number, imm: number | bigint, op: number): void {
-  if (rd === 32) return;
-  g.reg(rs1);
-  g.w.i64(imm).op(op);
-  g.setReg(rd);
-}
-
-/** 32-bit op on the low words of x[rs1] and x[rs2] (or an immediate), sign-extended. */
-function word(g: WGen, rd: number, rs1: number, rs2: number | null, imm: number, op: number): void {
-  if (rd === 32) return;
-  g.reg(rs1);
-  g.w.op(OP.i32WrapI64);
-  if (rs2 === null) g.w.i32(imm);
-  else {
-    g.reg(rs2);
-    g.w.op(OP.i32WrapI64);
-  }
-  g.w.op(op, OP.i64ExtendI32S);
-  g.setReg(rd);
-}
-
 /** Pushes a comparison (i32) of x[rs1] and x[rs2] (or an immediate). */
 function compare(g: WGen, rs1: number, rs2: number | null, imm: number, op: number): void {
   g.reg(rs1);
   if (rs2 === null) g.w.i64(imm);
   else g.reg(rs2);
   g.w.op(op);
-}
-
-/** Division and remainder with RISC-V's results for a zero divisor and overflow. */
-function divide(g: WGen, op: number, rd: number, rs1: number, rs2: number): void {
-  if (rd === 32) return;
-  const w = op >= 70;
-  const signed = op === 65 || op === 67 || op === 70 || op === 72;
-  const rem = op === 67 || op === 68 || op === 72 || op === 73;
-  const type = w ? I32 : I64;
-  const a = () => {
-    g.reg(rs1);
-    if (w) g.w.op(OP.i32WrapI64);
-  };
-  const b = () => {
-    g.reg(rs2);
-    if (w) g.w.op(OP.i32WrapI64);
-  };
-  b();
-  g.w.op(w ? OP.i32Eqz : OP.i64Eqz);
-  g.open(OP.if, "if", type);
-  if (rem) a();
-  else if (w) g.w.i32(-1);
-  else g.w.i64(-1);
-  g.else();
-  if (signed && !rem) {
-    // MIN / -1 traps in wasm; RISC-V gives MIN.
-    a();
-    if (w) g.w.i32(-0x80000000).op(OP.i32Eq);
-    else g.w.i64(-(1n << 63n)).op(OP.i64Eq);
-    b();
-    if (w) g.w.i32(-1).op(OP.i32Eq);
-    else g.w.i64(-1).op(OP.i64Eq);
-    g.w.op(OP.i32And);
-    g.open(OP.if, "if", type);
-    a();
-    g.else();
-    a();
-    b();
-    g.w.op(w ? OP.i32DivS : OP.i64DivS);
-    g.close();
-  } else {
-    a();
-    b();
-    g.w.op(
-      w
-        ? (signed ? (rem ? OP.i32RemS : OP.i32DivS) : (rem ? OP.i32RemU : OP.i32DivU))
-        : (signed ? (rem ? OP.i64RemS : OP.i64DivS) : (rem ? OP.i64RemU : OP.i64DivU)),
-    );
-  }
-  g.close();
-  if (w) g.w.op(OP.i64ExtendI32S);
-  g.setReg(rd);
 }
 
 /** One instruction; returns false when it ended the block's control flow itself. */
@@ -636,92 +514,6 @@ function emit(
     case 22: // SD
       store(g, op, rs1, rs2, imm, pc, next, k);
       return;
-    case 23: // ADDI
-      binImm(g, rd, rs1, imm, OP.i64Add);
-      return;
-    case 24: // SLTI
-    case 25: // SLTIU
-      if (rd === 32) return;
-      compare(g, rs1, null, imm, op === 24 ? OP.i64LtS : OP.i64LtU);
-      b.op(OP.i64ExtendI32U);
-      g.setReg(rd);
-      return;
-    case 26: // XORI
-      binImm(g, rd, rs1, imm, OP.i64Xor);
-      return;
-    case 27: // ORI
-      binImm(g, rd, rs1, imm, OP.i64Or);
-      return;
-    case 28: // ANDI
-      binImm(g, rd, rs1, imm, OP.i64And);
-      return;
-    case 29: // SLLI
-      binImm(g, rd, rs1, imm, OP.i64Shl);
-      return;
-    case 30: // SRLI
-      binImm(g, rd, rs1, imm, OP.i64ShrU);
-      return;
-    case 31: // SRAI
-      binImm(g, rd, rs1, imm, OP.i64ShrS);
-      return;
-    case 32: // ADD
-      bin(g, rd, rs1, rs2, OP.i64Add);
-      return;
-    case 33: // SUB
-      bin(g, rd, rs1, rs2, OP.i64Sub);
-      return;
-    case 34: // SLL
-      bin(g, rd, rs1, rs2, OP.i64Shl);
-      return;
-    case 35: // SLT
-    case 36: // SLTU
-      if (rd === 32) return;
-      compare(g, rs1, rs2, 0, op === 35 ? OP.i64LtS : OP.i64LtU);
-      b.op(OP.i64ExtendI32U);
-      g.setReg(rd);
-      return;
-    case 37: // XOR
-      bin(g, rd, rs1, rs2, OP.i64Xor);
-      return;
-    case 38: // SRL
-      bin(g, rd, rs1, rs2, OP.i64ShrU);
-      return;
-    case 39: // SRA
-      bin(g, rd, rs1, rs2, OP.i64ShrS);
-      return;
-    case 40: // OR
-      bin(g, rd, rs1, rs2, OP.i64Or);
-      return;
-    case 41: // AND
-      bin(g, rd, rs1, rs2, OP.i64And);
-      return;
-    case 42: // ADDIW
-      word(g, rd, rs1, null, imm, OP.i32Add);
-      return;
-    case 43: // SLLIW
-      word(g, rd, rs1, null, imm, OP.i32Shl);
-      return;
-    case 44: // SRLIW
-      word(g, rd, rs1, null, imm, OP.i32ShrU);
-      return;
-    case 45: // SRAIW
-      word(g, rd, rs1, null, imm, OP.i32ShrS);
-      return;
-    case 46: // ADDW
-      word(g, rd, rs1, rs2, 0, OP.i32Add);
-      return;
-    case 47: // SUBW
-      word(g, rd, rs1, rs2, 0, OP.i32Sub);
-      return;
-    case 48: // SLLW
-      word(g, rd, rs1, rs2, 0, OP.i32Shl);
-      return;
-    case 49: // SRLW
-      word(g, rd, rs1, rs2, 0, OP.i32ShrU);
-      return;
-    case 50: // SRAW
-      word(g, rd, rs1, rs2, 0, OP.i32ShrS);
-      return;
     case 51: // FENCE
     case 52: // FENCE_I
       return;
@@ -731,173 +523,20 @@ function emit(
     case 54: // EBREAK
       g.exit(pc, len, STOP_EBREAK);
       return;
-    case 61: // MUL
-      bin(g, rd, rs1, rs2, OP.i64Mul);
-      return;
-    case 62: // MULH
-    case 63: // MULHSU
-    case 64: // MULHU
-      if (rd === 32) return;
-      mulhu(g, rs1, rs2);
-      if (op !== 64) signFix(g, rs1, rs2);
-      if (op === 62) signFix(g, rs2, rs1);
-      g.setReg(rd);
-      return;
-    case 65: // DIV
-    case 66: // DIVU
-    case 67: // REM
-    case 68: // REMU
-    case 70: // DIVW
-    case 71: // DIVUW
-    case 72: // REMW
-    case 73: // REMUW
-      divide(g, op, rd, rs1, rs2);
-      return;
-    case 69: // MULW
-      word(g, rd, rs1, rs2, 0, OP.i32Mul);
-      return;
-    case 96: // ADD_UW
-    case 97: // SH1ADD
-    case 98: // SH2ADD
-    case 99: // SH3ADD
-    case 100: // SH1ADD_UW
-    case 101: // SH2ADD_UW
-    case 102: { // SH3ADD_UW
-      if (rd === 32) return;
-      const sh = op === 96 ? 0 : op <= 99 ? op - 96 : op - 99;
-      g.reg(rs1);
-      if (op === 96 || op >= 100) b.i64(M32).op(OP.i64And);
-      if (sh !== 0) b.i64(sh).op(OP.i64Shl);
-      g.reg(rs2);
-      b.op(OP.i64Add);
-      g.setReg(rd);
-      return;
-    }
-    case 103: // SLLI_UW
-      if (rd === 32) return;
-      g.reg(rs1);
-      b.i64(M32).op(OP.i64And).i64(imm).op(OP.i64Shl);
-      g.setReg(rd);
-      return;
-    case 104: // ANDN
-    case 105: // ORN
-    case 106: // XNOR
-      if (rd === 32) return;
-      g.reg(rs1);
-      g.reg(rs2);
-      if (op === 106) b.op(OP.i64Xor).i64(-1).op(OP.i64Xor);
-      else b.i64(-1).op(OP.i64Xor, op === 104 ? OP.i64And : OP.i64Or);
-      g.setReg(rd);
-      return;
-    case 107: // CLZ
-    case 109: // CTZ
-    case 111: // CPOP
-      if (rd === 32) return;
-      g.reg(rs1);
-      b.op(op === 107 ? OP.i64Clz : op === 109 ? OP.i64Ctz : OP.i64Popcnt);
-      g.setReg(rd);
-      return;
-    case 108: // CLZW
-    case 110: // CTZW
-    case 112: // CPOPW
-      if (rd === 32) return;
-      g.reg(rs1);
-      b.op(OP.i32WrapI64, op === 108 ? OP.i32Clz : op === 110 ? OP.i32Ctz : OP.i32Popcnt);
-      b.op(OP.i64ExtendI32U);
-      g.setReg(rd);
-      return;
-    case 113: // MAX
-    case 114: // MAXU
-    case 115: // MIN
-    case 116: // MINU
-      if (rd === 32) return;
-      g.reg(rs1);
-      g.reg(rs2);
-      g.reg(rs1);
-      g.reg(rs2);
-      b.op([OP.i64GtS, OP.i64GtU, OP.i64LtS, OP.i64LtU][op - 113], OP.select);
-      g.setReg(rd);
-      return;
-    case 117: // SEXT_B
-    case 118: // SEXT_H
-    case 119: // ZEXT_H
-      if (rd === 32) return;
-      g.reg(rs1);
-      if (op === 119) b.i64(0xffff).op(OP.i64And);
-      else b.op(op === 117 ? OP.i64Extend8S : OP.i64Extend16S);
-      g.setReg(rd);
-      return;
-    case 120: // ROL
-      bin(g, rd, rs1, rs2, OP.i64Rotl);
-      return;
-    case 122: // ROR
-      bin(g, rd, rs1, rs2, OP.i64Rotr);
-      return;
-    case 123: // RORI
-      binImm(g, rd, rs1, imm, OP.i64Rotr);
-      return;
-    case 121: // ROLW
-      word(g, rd, rs1, rs2, 0, OP.i32Rotl);
-      return;
-    case 124: // RORIW
-      word(g, rd, rs1, null, imm, OP.i32Rotr);
-      return;
-    case 125: // RORW
-      word(g, rd, rs1, rs2, 0, OP.i32Rotr);
-      return;
-    case 126: { // ORC_B
-      if (rd === 32) return;
-      const c = 0x7f7f7f7f7f7f7f7fn;
-      g.reg(rs1);
-      b.i64(c).op(OP.i64And).i64(c).op(OP.i64Add);
-      g.reg(rs1);
-      b.op(OP.i64Or).i64(7).op(OP.i64ShrU).i64(0x0101010101010101n).op(OP.i64And);
-      b.i64(0xff).op(OP.i64Mul);
-      g.setReg(rd);
-      return;
-    }
-    case 127: { // REV8
-      if (rd === 32) return;
-      const m8 = 0x00ff00ff00ff00ffn;
-      const m16 = 0x0000ffff0000ffffn;
-      g.reg(rs1);
-      b.set(L_V);
-      b.get(L_V).i64(8).op(OP.i64ShrU).i64(m8).op(OP.i64And);
-      b.get(L_V).i64(m8).op(OP.i64And).i64(8).op(OP.i64Shl).op(OP.i64Or).set(L_V);
-      b.get(L_V).i64(16).op(OP.i64ShrU).i64(m16).op(OP.i64And);
-      b.get(L_V).i64(m16).op(OP.i64And).i64(16).op(OP.i64Shl).op(OP.i64Or);
-      b.i64(32).op(OP.i64Rotl);
-      g.setReg(rd);
-      return;
-    }
-    case 128: // BCLR
-    case 129: // BCLRI
-    case 130: // BEXT
-    case 131: // BEXTI
-    case 132: // BINV
-    case 133: // BINVI
-    case 134: // BSET
-    case 135: { // BSETI
-      if (rd === 32) return;
-      const amount = () => {
-        if (op & 1) b.i64(imm & 63);
-        else g.reg(rs2);
-      };
-      if (op === 130 || op === 131) {
-        g.reg(rs1);
-        amount();
-        b.op(OP.i64ShrU).i64(1).op(OP.i64And);
-      } else {
-        g.reg(rs1);
-        b.i64(1);
-        amount();
-        b.op(OP.i64Shl);
-        if (op <= 129) b.i64(-1).op(OP.i64Xor, OP.i64And);
-        else b.op(op <= 133 ? OP.i64Xor : OP.i64Or);
-      }
-      g.setReg(rd);
-      return;
-    }
+  }
+  if (isAluOp(op)) {
+    if (rd === 32) return;
+    const operands: Operands = {
+      w: b,
+      rs1: () => g.reg(rs1),
+      rs2: () => g.reg(rs2),
+      imm64: () => b.i64(imm),
+      imm32: () => b.i32(imm),
+      temps: [L_V, L_W, L_Y],
+    };
+    aluValue(operands, op);
+    g.setReg(rd);
+    return;
   }
   if (op >= 74 && op <= 95) {
     atomic(g, op, rd, rs1, rs2, pc, next, k);

@@ -124,6 +124,7 @@ export const OP = {
   i32Ne: 0x47,
   i32LtS: 0x48,
   i32GtS: 0x4a,
+  i32GeS: 0x4e,
   i64Eqz: 0x50,
   i64Eq: 0x51,
   i64Ne: 0x52,
@@ -290,6 +291,14 @@ export class Body {
   call(f: number): this {
     this.code.push(OP.call);
     uleb(this.code, f);
+    return this;
+  }
+
+  /** `call_indirect type table`. */
+  callIndirect(type: number, table: number): this {
+    this.code.push(0x11);
+    uleb(this.code, type);
+    uleb(this.code, table);
     return this;
   }
 
