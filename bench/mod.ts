@@ -13,7 +13,7 @@
  * busybox of the Debian tests' pinned packages, fetched into `.cache/`), a
  * C loop whose body is one 6-instruction block (`bench/guests/tight_loop.c`),
  * the Go goroutine program (`tests/guests/go_threads`), the geth keeper
- * (`guests/bin/geth/geth-keeper[.gz]`, when it has been built), the Go t8n
+ * (when a binary is present, see {@linkcode CASES}), the Go t8n
  * stand-in, the Rust stateless validator and the 18-instruction C loop. A
  * workload whose files are missing is reported as skipped, with the reason.
  *
@@ -110,29 +110,43 @@ function sha256Input(): string {
   return rel;
 }
 
-/** The geth keeper: the binary, or its gzip unpacked into the cache. */
+/**
+ * The geth keeper: `guests/bin/geth/geth-keeper` (or its `.gz`, unpacked into
+ * the cache), else the locally built binary where the geth tests look for it
+ * (`$ZKABI_GETH_DIR/bin/geth-keeper`, default `.cache/geth/bin/geth-keeper`).
+ */
 function gethKeeper(): Promise<BenchProgram | string> {
   const plain = "guests/bin/geth/geth-keeper";
   if (exists(plain)) return Promise.resolve({ program: plain, args: [] });
   const gz = `${plain}.gz`;
-  if (!exists(gz)) {
-    return Promise.resolve(`${plain}(.gz) absent (built on the geth branch); using go-t8n`);
+  if (exists(gz)) {
+    const rel = ".cache/bench/geth-keeper";
+    const packed = Deno.statSync(join(ROOT, gz));
+    let fresh = false;
+    try {
+      fresh = Deno.statSync(join(ROOT, rel)).mtime! >= packed.mtime!;
+    } catch {
+      // Not unpacked yet.
+    }
+    if (!fresh) {
+      Deno.mkdirSync(CACHE, { recursive: true });
+      Deno.writeFileSync(join(ROOT, rel), gunzipSync(Deno.readFileSync(join(ROOT, gz))), {
+        mode: 0o755,
+      });
+    }
+    return Promise.resolve({ program: rel, args: [] });
   }
-  const rel = ".cache/bench/geth-keeper";
-  const packed = Deno.statSync(join(ROOT, gz));
-  let fresh = false;
+  const dir = Deno.env.get("ZKABI_GETH_DIR") ?? join(ROOT, ".cache", "geth");
+  const built = join(dir, "bin", "geth-keeper");
   try {
-    fresh = Deno.statSync(join(ROOT, rel)).mtime! >= packed.mtime!;
+    Deno.statSync(built);
+    return Promise.resolve({ program: built, args: [] });
   } catch {
-    // Not unpacked yet.
+    return Promise.resolve(
+      `no geth keeper binary (${plain}[.gz] or ${built}; see guests/geth/README.md on the geth ` +
+        "branch); go-t8n stands in",
+    );
   }
-  if (!fresh) {
-    Deno.mkdirSync(CACHE, { recursive: true });
-    Deno.writeFileSync(join(ROOT, rel), gunzipSync(Deno.readFileSync(join(ROOT, gz))), {
-      mode: 0o755,
-    });
-  }
-  return Promise.resolve({ program: rel, args: [] });
 }
 
 /** The workloads, in table order. */
