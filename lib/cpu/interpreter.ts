@@ -120,7 +120,7 @@ interface RegionContext {
 }
 
 /** Arrivals at a jump target before the region there is compiled. */
-const HOT = 200;
+const HOT = 5000;
 /** Longest block. */
 const MAX_BLOCK = 64;
 /** Most blocks in one region. */
