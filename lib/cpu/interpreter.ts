@@ -120,7 +120,7 @@ interface RegionContext {
 }
 
 /** Arrivals at a jump target before the region there is compiled. */
-const HOT = 5000;
+const HOT = 20000;
 /** Longest block. */
 const MAX_BLOCK = 64;
 /** Most blocks in one region. */
