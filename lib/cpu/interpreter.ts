@@ -35,7 +35,7 @@ import { isWasmBarrier, WASM_STATE, wasmRegion } from "./jit_wasm.ts";
 import { CODE_HEAT, CODE_IMMS, CODE_SLOT, CODE_TLB, interpreterModule } from "./wasm_interp.ts";
 import type { Hart } from "./hart.ts";
 import { mul64, R } from "./int64.ts";
-import { type GuestMemory, MemoryFault, PAGE_SIZE } from "../memory/memory.ts";
+import { type GuestMemory, MemoryFault, PAGE_SIZE, STATE } from "../memory/memory.ts";
 
 /** The budget ran out. */
 export const STOP_LIMIT = 0;
@@ -60,7 +60,7 @@ const SLOTS = PAGE_SIZE / 2;
 /** Decoded instructions of one code page. */
 interface CodePage {
   base: number;
-  /** Byte offset of the page's slot in the code memory. */
+  /** Byte offset of the page's decode-cache slot in the state memory. */
   slot: number;
   ops: Int32Array;
   imms: Int32Array;
@@ -197,10 +197,8 @@ export class Cpu {
   onCompile: ((pc: number, source: string) => void) | undefined;
 
   #pages = new Map<number, CodePage>();
-  /** The decode cache's memory: one CODE_SLOT per decoded page (ops, immediates, heat). */
-  #code = new WebAssembly.Memory({ initial: 0, maximum: 65536 });
-  /** Next never-used slot offset in the code memory. */
-  #codeTop = 0;
+  /** Next never-used decode-cache slot (one CODE_SLOT per page) in the state memory. */
+  #codeTop = STATE.size;
   /** Slots of invalidated pages, reused for new ones. */
   #freeSlots: number[] = [];
   #out: Decoded = { word: 0, imm: 0 };
@@ -373,25 +371,28 @@ export class Cpu {
     return page;
   }
 
-  /** A zeroed slot in the code memory (growing it when needed, which renews every page's views). */
+  /**
+   * A zeroed decode-cache slot in the state memory. Growing the memory
+   * leaves existing views valid (it is shared).
+   */
   #takeSlot(): number {
+    const state = this.mem.state;
     let slot = this.#freeSlots.pop();
     if (slot === undefined) {
       slot = this.#codeTop;
       this.#codeTop += CODE_SLOT;
-      const have = this.#code.buffer.byteLength;
+      const have = state.buffer.byteLength;
       if (this.#codeTop > have) {
-        // At least double (in 64 KiB pages); a grow detaches the old views.
-        this.#code.grow(Math.max(Math.ceil((this.#codeTop - have) / 65536), have / 65536, 3));
-        for (const p of this.#pages.values()) Object.assign(p, this.#views(p.base, p.slot));
+        // At least double (in 64 KiB pages).
+        state.grow(Math.max(Math.ceil((this.#codeTop - have) / 65536), have / 65536));
       }
     }
-    new Uint8Array(this.#code.buffer, slot, CODE_SLOT).fill(0);
+    new Uint8Array(state.buffer, slot, CODE_SLOT).fill(0);
     return slot;
   }
 
   #views(base: number, slot: number): CodePage {
-    const buf = this.#code.buffer;
+    const buf = this.mem.state.buffer;
     return {
       base,
       slot,
@@ -536,7 +537,6 @@ export class Cpu {
     const instance = new WebAssembly.Instance(interpreterModule(), {
       e: {
         ...imports,
-        code: this.#code,
         fetch: (lo: number, hi: number): number => {
           const page = this.#pageForOrNull(hi * TWO32 + (lo >>> 0));
           if (page === null) return -1;

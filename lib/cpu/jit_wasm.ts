@@ -95,7 +95,13 @@ const IMPORTS: Import[] = [
   { module: "e", name: "st", kind: "func", type: 2 },
   { module: "e", name: "amo", kind: "func", type: 2 },
   { module: "e", name: "reserve", kind: "func", type: 3 },
-  { module: "e", name: "state", kind: "memory", min: STATE.size / 65536 },
+  {
+    module: "e",
+    name: "state",
+    kind: "memory",
+    min: STATE.size / 65536,
+    shared: { max: STATE.maxSize / 65536 },
+  },
   { module: "e", name: "arena", kind: "memory", min: 0 },
   { module: "e", name: "table", kind: "table", min: 0 },
 ];

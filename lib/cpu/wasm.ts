@@ -322,7 +322,7 @@ export interface FuncType {
 /** An import of the module. */
 export type Import =
   | { module: string; name: string; kind: "func"; type: number }
-  | { module: string; name: string; kind: "memory"; min: number }
+  | { module: string; name: string; kind: "memory"; min: number; shared?: { max: number } }
   | { module: string; name: string; kind: "table"; min: number };
 
 /**
@@ -359,8 +359,9 @@ export function moduleBytes(
       importedFuncs++;
     } else if (im.kind === "memory") {
       importSec.push(0x02);
-      importSec.push(0x00);
+      importSec.push(im.shared ? 0x03 : 0x00);
       uleb(importSec, im.min);
+      if (im.shared) uleb(importSec, im.shared.max);
     } else {
       importSec.push(0x01);
       importSec.push(0x70);

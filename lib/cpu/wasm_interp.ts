@@ -62,10 +62,10 @@ const F_AMO = 4;
 const F_RESERVE = 5;
 const F_SLOW = 6;
 
-// Memories (the state memory first: register accesses are the most frequent).
+// Memories: the state memory (which also holds the decode cache) and the arena.
 const ST = 0;
-const CODE = 1;
-const ARENA = 2;
+const CODE = 0;
+const ARENA = 1;
 
 // Locals.
 const P_LIM = 0;
@@ -99,8 +99,13 @@ const IMPORTS: Import[] = [
   { module: "e", name: "amo", kind: "func", type: 2 },
   { module: "e", name: "reserve", kind: "func", type: 3 },
   { module: "e", name: "slow", kind: "func", type: 0 },
-  { module: "e", name: "state", kind: "memory", min: STATE.size / 65536 },
-  { module: "e", name: "code", kind: "memory", min: 0 },
+  {
+    module: "e",
+    name: "state",
+    kind: "memory",
+    min: STATE.size / 65536,
+    shared: { max: STATE.maxSize / 65536 },
+  },
   { module: "e", name: "arena", kind: "memory", min: 0 },
   { module: "e", name: "table", kind: "table", min: 0 },
 ];

@@ -41,7 +41,8 @@ const TLB_INVALID = 0x800;
  * Layout of the state memory ({@linkcode GuestMemory.state}): byte offsets
  * of the software TLBs, which compiled WebAssembly reads directly, and of
  * areas the CPU keeps there (its register file and control words for
- * WebAssembly code, and its dispatch cache).
+ * WebAssembly code, its dispatch cache, and after the fixed part its
+ * decode cache).
  */
 export const STATE = {
   /** Read TLB tags: per entry the page's address as a little-endian 64-bit word. */
@@ -54,8 +55,10 @@ export const STATE = {
   wOff: 0x5000,
   /** Start of the area the CPU owns. */
   cpu: 0x6000,
-  /** Total bytes. */
+  /** Bytes of the fixed part; the CPU grows the memory past it for its decode cache. */
   size: 0x20000,
+  /** Largest size the memory may grow to. */
+  maxSize: 0x10000000,
 } as const;
 const TWO32 = 4294967296;
 /** Arena growth unit: one WebAssembly page. */
@@ -134,13 +137,14 @@ export class GuestMemory {
   dv: DataView;
 
   /**
-   * Small fixed-size memory (never grown, so views over it stay valid) that
-   * holds the software TLBs at the offsets of {@linkcode STATE}, and the CPU's
-   * areas after them.
+   * A shared memory (so that growing it never detaches the views over it)
+   * that holds the software TLBs at the offsets of {@linkcode STATE}, the
+   * CPU's areas after them, and past `STATE.size` the CPU's decode cache.
    */
   readonly state: WebAssembly.Memory = new WebAssembly.Memory({
     initial: STATE.size / WASM_PAGE,
-    maximum: STATE.size / WASM_PAGE,
+    maximum: STATE.maxSize / WASM_PAGE,
+    shared: true,
   });
   /**
    * Read TLB tags: entry t is [2t] = the page's address low word, [2t+1] =
