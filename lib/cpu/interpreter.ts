@@ -35,7 +35,7 @@ import { isWasmBarrier, WASM_STATE, wasmRegion } from "./jit_wasm.ts";
 import { CODE_HEAT, CODE_IMMS, CODE_SLOT, CODE_TLB, interpreterModule } from "./wasm_interp.ts";
 import type { Hart } from "./hart.ts";
 import { mul64, R } from "./int64.ts";
-import { type GuestMemory, MemoryFault, PAGE_SIZE, STATE } from "../memory/memory.ts";
+import { type GuestMemory, MemoryFault, PAGE_SIZE } from "../memory/memory.ts";
 
 /** The budget ran out. */
 export const STOP_LIMIT = 0;
@@ -60,7 +60,7 @@ const SLOTS = PAGE_SIZE / 2;
 /** Decoded instructions of one code page. */
 interface CodePage {
   base: number;
-  /** Byte offset of the page's decode-cache slot in the state memory. */
+  /** Byte offset of the page's decode-cache slot in the arena. */
   slot: number;
   ops: Int32Array;
   imms: Int32Array;
@@ -197,8 +197,6 @@ export class Cpu {
   onCompile: ((pc: number, source: string) => void) | undefined;
 
   #pages = new Map<number, CodePage>();
-  /** Next never-used decode-cache slot (one CODE_SLOT per page) in the state memory. */
-  #codeTop = STATE.size;
   /** Slots of invalidated pages, reused for new ones. */
   #freeSlots: number[] = [];
   #out: Decoded = { word: 0, imm: 0 };
@@ -289,7 +287,6 @@ export class Cpu {
       },
       reserve: (lo: number, hi: number): void => mem.reserve(hi * TWO32 + (lo >>> 0)),
       arena: mem.arena,
-      state: mem.state,
       table: this.#table,
     };
     return this.#imports;
@@ -371,28 +368,15 @@ export class Cpu {
     return page;
   }
 
-  /**
-   * A zeroed decode-cache slot in the state memory. Growing the memory
-   * leaves existing views valid (it is shared).
-   */
+  /** A zeroed decode-cache slot in the arena. */
   #takeSlot(): number {
-    const state = this.mem.state;
-    let slot = this.#freeSlots.pop();
-    if (slot === undefined) {
-      slot = this.#codeTop;
-      this.#codeTop += CODE_SLOT;
-      const have = state.buffer.byteLength;
-      if (this.#codeTop > have) {
-        // At least double (in 64 KiB pages).
-        state.grow(Math.max(Math.ceil((this.#codeTop - have) / 65536), have / 65536));
-      }
-    }
-    new Uint8Array(state.buffer, slot, CODE_SLOT).fill(0);
+    const slot = this.#freeSlots.pop() ?? this.mem.allocPrivate(CODE_SLOT);
+    this.mem.u8.fill(0, slot, slot + CODE_SLOT);
     return slot;
   }
 
   #views(base: number, slot: number): CodePage {
-    const buf = this.mem.state.buffer;
+    const buf = this.mem.arena.buffer;
     return {
       base,
       slot,

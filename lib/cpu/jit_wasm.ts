@@ -67,9 +67,9 @@ const F_LD = 0;
 const F_ST = 1;
 const F_AMO = 2;
 const F_RESERVE = 3;
-/** Memory indices (the state memory first: TLB and register accesses outnumber guest accesses). */
+/** Memory indices: one memory (the arena, which holds the state areas too). */
 const STATEMEM = 0;
-const ARENA = 1;
+const ARENA = 0;
 
 /** Locals. */
 const P_B = 0;
@@ -95,14 +95,7 @@ const IMPORTS: Import[] = [
   { module: "e", name: "st", kind: "func", type: 2 },
   { module: "e", name: "amo", kind: "func", type: 2 },
   { module: "e", name: "reserve", kind: "func", type: 3 },
-  {
-    module: "e",
-    name: "state",
-    kind: "memory",
-    min: STATE.size / 65536,
-    shared: { max: STATE.maxSize / 65536 },
-  },
-  { module: "e", name: "arena", kind: "memory", min: 0 },
+  { module: "e", name: "arena", kind: "memory", min: 1, shared: { max: 65536 } },
   { module: "e", name: "table", kind: "table", min: 0 },
 ];
 

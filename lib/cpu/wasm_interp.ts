@@ -62,10 +62,10 @@ const F_AMO = 4;
 const F_RESERVE = 5;
 const F_SLOW = 6;
 
-// Memories: the state memory (which also holds the decode cache) and the arena.
+// Memories: one (the arena holds the state areas and the decode cache).
 const ST = 0;
 const CODE = 0;
-const ARENA = 1;
+const ARENA = 0;
 
 // Locals.
 const P_LIM = 0;
@@ -99,14 +99,7 @@ const IMPORTS: Import[] = [
   { module: "e", name: "amo", kind: "func", type: 2 },
   { module: "e", name: "reserve", kind: "func", type: 3 },
   { module: "e", name: "slow", kind: "func", type: 0 },
-  {
-    module: "e",
-    name: "state",
-    kind: "memory",
-    min: STATE.size / 65536,
-    shared: { max: STATE.maxSize / 65536 },
-  },
-  { module: "e", name: "arena", kind: "memory", min: 0 },
+  { module: "e", name: "arena", kind: "memory", min: 1, shared: { max: 65536 } },
   { module: "e", name: "table", kind: "table", min: 0 },
 ];
 

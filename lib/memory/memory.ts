@@ -38,11 +38,10 @@ const TLB_MASK = TLB_SIZE - 1;
 const TLB_INVALID = 0x800;
 
 /**
- * Layout of the state memory ({@linkcode GuestMemory.state}): byte offsets
- * of the software TLBs, which compiled WebAssembly reads directly, and of
- * areas the CPU keeps there (its register file and control words for
- * WebAssembly code, its dispatch cache, and after the fixed part its
- * decode cache).
+ * Layout of the state areas at the start of the arena ({@linkcode GuestMemory.state}):
+ * byte offsets of the software TLBs, which compiled WebAssembly reads
+ * directly, and of areas the CPU keeps there (its register file and control
+ * words for WebAssembly code, its dispatch cache).
  */
 export const STATE = {
   /** Read TLB tags: per entry the page's address as a little-endian 64-bit word. */
@@ -55,10 +54,8 @@ export const STATE = {
   wOff: 0x5000,
   /** Start of the area the CPU owns. */
   cpu: 0x6000,
-  /** Bytes of the fixed part; the CPU grows the memory past it for its decode cache. */
+  /** Bytes of the state areas, at the start of the arena. */
   size: 0x20000,
-  /** Largest size the memory may grow to. */
-  maxSize: 0x10000000,
 } as const;
 const TWO32 = 4294967296;
 /** Arena growth unit: one WebAssembly page. */
@@ -129,38 +126,34 @@ function vpnOf(addr: number): number {
  * process.
  */
 export class GuestMemory {
-  /** The arena: every touched page lives here. */
+  /**
+   * The arena, a shared `WebAssembly.Memory` (growing it never detaches the
+   * views over it): the software TLBs and the CPU's areas at the offsets of
+   * {@linkcode STATE}, then every touched page, and space the CPU takes
+   * for its decode cache ({@linkcode GuestMemory.allocPrivate}). Compiled
+   * WebAssembly works on this one memory.
+   */
   readonly arena: WebAssembly.Memory;
+  /** The same memory, under the name the CPU's state areas use. */
+  readonly state: WebAssembly.Memory;
   /** Byte view of the arena; replaced when the arena grows. */
   u8: Uint8Array;
   /** DataView of the arena; replaced when the arena grows. */
   dv: DataView;
 
   /**
-   * A shared memory (so that growing it never detaches the views over it)
-   * that holds the software TLBs at the offsets of {@linkcode STATE}, the
-   * CPU's areas after them, and past `STATE.size` the CPU's decode cache.
-   */
-  readonly state: WebAssembly.Memory = new WebAssembly.Memory({
-    initial: STATE.size / WASM_PAGE,
-    maximum: STATE.maxSize / WASM_PAGE,
-    shared: true,
-  });
-  /**
    * Read TLB tags: entry t is [2t] = the page's address low word, [2t+1] =
    * its high word. A load of `size` bytes at (lo, hi) hits when
    * `rTag[2t] === (lo & (-4096 | (size - 1))) && rTag[2t + 1] === hi`
    * (aligned accesses only; the rest take the slow path).
    */
-  readonly rTag: Int32Array = new Int32Array(this.state.buffer, STATE.rTag, 2 * TLB_SIZE)
-    .fill(TLB_INVALID);
+  readonly rTag: Int32Array;
   /** Read TLB: arena offset of the page. */
-  readonly rOff: Int32Array = new Int32Array(this.state.buffer, STATE.rOff, TLB_SIZE);
+  readonly rOff: Int32Array;
   /** Write TLB tags, as {@linkcode rTag}. */
-  readonly wTag: Int32Array = new Int32Array(this.state.buffer, STATE.wTag, 2 * TLB_SIZE)
-    .fill(TLB_INVALID);
+  readonly wTag: Int32Array;
   /** Write TLB: arena offset of the page. */
-  readonly wOff: Int32Array = new Int32Array(this.state.buffer, STATE.wOff, TLB_SIZE);
+  readonly wOff: Int32Array;
 
   /** Scratch result of a 64-bit slow-path load: low word. */
   vlo = 0;
@@ -176,8 +169,8 @@ export class GuestMemory {
   #frames = new Map<number, number>();
   /** Arena offsets of released frames, reused before the arena grows. */
   #free: number[] = [];
-  /** Next never-used arena offset. */
-  #top = 0;
+  /** Next never-used arena offset (the state areas come first). */
+  #top: number = STATE.size;
   readonly #maxBytes: number;
   /** Pages the CPU has decoded: writes to them go through the slow path. */
   #code = new Set<number>();
@@ -190,11 +183,41 @@ export class GuestMemory {
 
   /** Creates an empty address space. */
   constructor(options: MemoryOptions = {}) {
-    this.#maxBytes = Math.min(options.maxBytes ?? 2 ** 31, 2 ** 31 - WASM_PAGE);
+    this.#maxBytes = Math.min(options.maxBytes ?? 2 ** 31, 2 ** 31 - WASM_PAGE) + STATE.size;
     this.arena = new WebAssembly.Memory({
       initial: 16,
       maximum: Math.ceil(this.#maxBytes / WASM_PAGE),
+      shared: true,
     });
+    this.state = this.arena;
+    const buf = this.arena.buffer;
+    this.u8 = new Uint8Array(buf);
+    this.dv = new DataView(buf);
+    this.rTag = new Int32Array(buf, STATE.rTag, 2 * TLB_SIZE).fill(TLB_INVALID);
+    this.rOff = new Int32Array(buf, STATE.rOff, TLB_SIZE);
+    this.wTag = new Int32Array(buf, STATE.wTag, 2 * TLB_SIZE).fill(TLB_INVALID);
+    this.wOff = new Int32Array(buf, STATE.wOff, TLB_SIZE);
+  }
+
+  /**
+   * Takes `bytes` (a multiple of the page size) of arena space for the CPU's
+   * own use (its decode cache), never handed to the guest; returns the offset.
+   */
+  allocPrivate(bytes: number): number {
+    this.#reserve(bytes);
+    const off = this.#top;
+    this.#top += bytes;
+    return off;
+  }
+
+  /** Grows the arena so that `bytes` more fit past the top. */
+  #reserve(bytes: number): void {
+    if (this.#top + bytes <= this.u8.length) return;
+    const need = Math.ceil((this.#top + bytes - this.u8.length) / WASM_PAGE);
+    const want = Math.max(need, Math.max(this.u8.length, 1 << 24) / WASM_PAGE);
+    const cap = Math.floor(this.#maxBytes / WASM_PAGE) - this.u8.length / WASM_PAGE;
+    if (cap < need) throw new RangeError("guest memory exhausted: arena limit reached");
+    this.arena.grow(Math.min(want, cap));
     this.u8 = new Uint8Array(this.arena.buffer);
     this.dv = new DataView(this.arena.buffer);
   }
@@ -455,14 +478,7 @@ export class GuestMemory {
       this.u8.fill(0, reused, reused + PAGE_SIZE);
       return reused;
     }
-    if (this.#top + PAGE_SIZE > this.u8.length) {
-      const want = Math.max(this.u8.length, 1 << 24) / WASM_PAGE;
-      const cap = Math.floor(this.#maxBytes / WASM_PAGE) - this.u8.length / WASM_PAGE;
-      if (cap <= 0) throw new RangeError("guest memory exhausted: arena limit reached");
-      this.arena.grow(Math.min(want, cap));
-      this.u8 = new Uint8Array(this.arena.buffer);
-      this.dv = new DataView(this.arena.buffer);
-    }
+    this.#reserve(PAGE_SIZE);
     const off = this.#top;
     this.#top += PAGE_SIZE;
     return off;
