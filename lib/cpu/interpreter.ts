@@ -285,7 +285,6 @@ export class Cpu {
         ctl[5] = R[1];
         return this.codeGen !== gen ? 2 : 0;
       },
-      reserve: (lo: number, hi: number): void => mem.reserve(hi * TWO32 + (lo >>> 0)),
       arena: mem.arena,
       table: this.#table,
     };

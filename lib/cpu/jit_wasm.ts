@@ -8,7 +8,8 @@
  *   the dispatch cache live in the state memory (memory 1) at the offsets of
  *   {@linkcode WASM_STATE}. Loads and stores check the TLB inline; misses,
  *   atomics that miss and SC call back into JavaScript (imports `ld`, `st`,
- *   `amo`, `reserve`), which report faults as a status instead of throwing.
+ *   `amo`), which report faults as a status instead of throwing. LR places
+ *   the reservation itself (the state areas hold it).
  * - Registers live in wasm locals for the whole call: loaded from the
  *   register file on entry, written back on the way out.
  * - Control flow inside the region is a loop over a `br_table` on the block
@@ -66,7 +67,6 @@ const BUDGET = 0x100;
 const F_LD = 0;
 const F_ST = 1;
 const F_AMO = 2;
-const F_RESERVE = 3;
 /** Memory indices: one memory (the arena, which holds the state areas too). */
 const STATEMEM = 0;
 const ARENA = 0;
@@ -94,7 +94,6 @@ const IMPORTS: Import[] = [
   { module: "e", name: "ld", kind: "func", type: 1 },
   { module: "e", name: "st", kind: "func", type: 2 },
   { module: "e", name: "amo", kind: "func", type: 2 },
-  { module: "e", name: "reserve", kind: "func", type: 3 },
   { module: "e", name: "arena", kind: "memory", min: 1, shared: { max: 65536 } },
   { module: "e", name: "table", kind: "table", min: 0 },
 ];
@@ -103,7 +102,6 @@ const TYPES = [
   { params: [I32, I32, I32], results: [I32] }, // region
   { params: [I32, I32, I32], results: [I32] }, // ld
   { params: [I32, I32, I32, I32, I32], results: [I32] }, // st, amo
-  { params: [I32, I32], results: [] }, // reserve
 ];
 
 class WGen {
@@ -324,6 +322,18 @@ function store(
   g.close();
 }
 
+/**
+ * Places the LR reservation on the address in local `a` (whose TLB index is
+ * in local `t`): the address, the live flag, and the eviction of the write
+ * TLB entry at that index, so that stores to the page take the slow path
+ * that clears the reservation.
+ */
+export function reserve(w: Body, a: number, t: number): void {
+  w.i32(0).get(a).mem(OP.i64Store, 0, 3, STATE.res);
+  w.i32(0).i32(1).mem(OP.i32Store, 0, 2, STATE.res + 8);
+  w.get(t).i32(3).op(OP.i32Shl).i32(0x800).mem(OP.i32Store, 0, 2, STATE.wTag);
+}
+
 /** AMO combining ops on the old value (L_V) and the source: emits the new value. */
 function amoCombine(g: WGen, kind: number, rs2: number): boolean {
   const ops: Record<number, number> = { 3: OP.i64Add, 4: OP.i64Xor, 5: OP.i64And, 6: OP.i64Or };
@@ -390,8 +400,7 @@ function atomic(
     g.open(OP.if, "if");
     arenaOffset(g, STATE.rOff);
     g.w.mem(wload, ARENA, align, 0);
-    split(g, L_A);
-    g.w.call(F_RESERVE);
+    reserve(g.w, L_A, L_T);
     g.setReg(rd);
     g.else();
     slow();

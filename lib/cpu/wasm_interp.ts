@@ -24,7 +24,7 @@
  */
 
 import { STATE } from "../memory/memory.ts";
-import { WASM_STATE } from "./jit_wasm.ts";
+import { reserve, WASM_STATE } from "./jit_wasm.ts";
 import { Body, I32, I64, type Import, moduleBytes, OP, VOID } from "./wasm.ts";
 import { aluValue, isAluOp, type Operands } from "./wasm_alu.ts";
 import { INTERPRETER_WASM } from "./wasm_interp_bytes.ts";
@@ -60,8 +60,7 @@ const F_DECODE = 1;
 const F_LD = 2;
 const F_ST = 3;
 const F_AMO = 4;
-const F_RESERVE = 5;
-const F_SLOW = 6;
+const F_SLOW = 5;
 
 // Memories: one (the arena holds the state areas and the decode cache).
 const ST = 0;
@@ -98,7 +97,6 @@ const IMPORTS: Import[] = [
   { module: "e", name: "ld", kind: "func", type: 0 },
   { module: "e", name: "st", kind: "func", type: 2 },
   { module: "e", name: "amo", kind: "func", type: 2 },
-  { module: "e", name: "reserve", kind: "func", type: 3 },
   { module: "e", name: "slow", kind: "func", type: 0 },
   { module: "e", name: "arena", kind: "memory", min: 1, shared: { max: 65536 } },
   { module: "e", name: "table", kind: "table", min: 0 },
@@ -108,7 +106,6 @@ const TYPES = [
   { params: [I32, I32, I32], results: [I32] }, // run, regions, ld, slow
   { params: [I32, I32], results: [I32] }, // fetch, decode
   { params: [I32, I32, I32, I32, I32], results: [I32] }, // st, amo
-  { params: [I32, I32], results: [] }, // reserve
 ];
 
 /** Code generation with a stack of labels for branch depths. */
@@ -317,8 +314,7 @@ function atomic(g: Gen, op: number): void {
       g.arenaOffset(STATE.rOff);
       g.w.mem(wload, ARENA, align, 0);
     });
-    g.split(L_A);
-    g.w.call(F_RESERVE);
+    reserve(g.w, L_A, L_T);
     g.else();
     slow();
     g.close();

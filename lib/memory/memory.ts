@@ -52,8 +52,13 @@ export const STATE = {
   wTag: 0x3000,
   /** Write TLB arena offsets. */
   wOff: 0x5000,
+  /**
+   * The LR reservation: the address (64-bit), then a 32-bit word that is 1
+   * while it is live. Placing one also evicts the page's write-TLB entry.
+   */
+  res: 0x6000,
   /** Start of the area the CPU owns. */
-  cpu: 0x6000,
+  cpu: 0x6100,
   /** Bytes of the state areas, at the start of the arena. */
   size: 0x20000,
 } as const;
@@ -174,10 +179,11 @@ export class GuestMemory {
   readonly #maxBytes: number;
   /** Pages the CPU has decoded: writes to them go through the slow path. */
   #code = new Set<number>();
-  /** Page of the live LR reservation, or -1. */
-  #resVpn = -1;
-  /** Address of the live LR reservation. */
-  #resAddr = -1;
+  /**
+   * The LR reservation, in the state areas so that compiled code can place
+   * it: [0] address low word, [1] high word, [2] 1 while it is live.
+   */
+  readonly #res: Int32Array;
   /** Highest number of frames ever live at once. */
   #peakFrames = 0;
 
@@ -197,6 +203,23 @@ export class GuestMemory {
     this.rOff = new Int32Array(buf, STATE.rOff, TLB_SIZE);
     this.wTag = new Int32Array(buf, STATE.wTag, 2 * TLB_SIZE).fill(TLB_INVALID);
     this.wOff = new Int32Array(buf, STATE.wOff, TLB_SIZE);
+    this.#res = new Int32Array(buf, STATE.res, 3);
+  }
+
+  /** Page of the live LR reservation, or -1. */
+  get #resVpn(): number {
+    const r = this.#res;
+    return r[2] === 0 ? -1 : vpnOf(r[1] * TWO32 + (r[0] >>> 0));
+  }
+
+  /** Address of the live LR reservation (meaningful while it is live). */
+  get #resAddr(): number {
+    return this.#res[1] * TWO32 + (this.#res[0] >>> 0);
+  }
+
+  /** Drops the LR reservation. */
+  #unreserve(): void {
+    this.#res[2] = 0;
   }
 
   /**
@@ -434,7 +457,7 @@ export class GuestMemory {
       this.#frames.delete(vpn);
       this.#free.push(entry & ~7);
       this.#invalidateCode(vpn);
-      if (vpn === this.#resVpn) this.#resVpn = -1;
+      if (vpn === this.#resVpn) this.#unreserve();
     });
   }
 
@@ -539,8 +562,8 @@ export class GuestMemory {
   storeSlow(lo: number, hi: number, size: number, vlo: number, vhi: number): void {
     const addr = hi * TWO32 + (lo >>> 0);
     const vpn = vpnOf(addr);
-    if (this.#resVpn >= 0 && addr < this.#resAddr + 8 && addr + size > this.#resAddr) {
-      this.#resVpn = -1;
+    if (this.#res[2] !== 0 && addr < this.#resAddr + 8 && addr + size > this.#resAddr) {
+      this.#unreserve();
     }
     if ((lo & (PAGE_SIZE - 1)) <= PAGE_SIZE - size) {
       const off = this.translate(lo, hi, "write") + (lo & (PAGE_SIZE - 1));
@@ -584,21 +607,22 @@ export class GuestMemory {
 
   /** Places an LR reservation on the 8 bytes at `addr`; stores there clear it. */
   reserve(addr: number): void {
-    this.#resAddr = addr;
-    this.#resVpn = vpnOf(addr);
-    this.#evictWrite(this.#resVpn);
+    this.#res[0] = addr | 0;
+    this.#res[1] = Math.floor(addr / TWO32) | 0;
+    this.#res[2] = 1;
+    this.#evictWrite(vpnOf(addr));
   }
 
   /** Consumes the reservation: true when it is still live and covers `addr`. */
   claimReservation(addr: number): boolean {
-    const ok = this.#resVpn >= 0 && this.#resAddr === addr;
-    this.#resVpn = -1;
+    const ok = this.#res[2] !== 0 && this.#resAddr === addr;
+    this.#unreserve();
     return ok;
   }
 
   /** Drops any reservation (on a context switch). */
   clearReservation(): void {
-    this.#resVpn = -1;
+    this.#unreserve();
   }
 
   #evictWrite(vpn: number): void {
@@ -624,8 +648,8 @@ export class GuestMemory {
     const first = vpnOf(addr);
     const last = vpnOf(addr + Math.max(bytes.length, 1) - 1);
     for (let v = first; v <= last; v++) this.#invalidateCode(v);
-    if (this.#resVpn >= 0 && addr < this.#resAddr + 8 && addr + bytes.length > this.#resAddr) {
-      this.#resVpn = -1;
+    if (this.#res[2] !== 0 && addr < this.#resAddr + 8 && addr + bytes.length > this.#resAddr) {
+      this.#unreserve();
     }
   }
 
