@@ -18,7 +18,9 @@
  * workload whose files are missing is reported as skipped, with the reason.
  *
  * Flags: `--repeats N` (default 3), `--only NAME[,NAME…]`, `--json FILE`,
- * `--markdown` (prints the README table with the machine it ran on).
+ * `--markdown` (prints the README table with the machine it ran on),
+ * `--backend wasm|js` (the compiled tier's code generator, through
+ * `bench/backend_run.ts`; default: the command line's, WebAssembly).
  * @module
  */
 
@@ -242,20 +244,25 @@ function timeProcess(cmd: string, args: string[], what: string): Timed {
 
 const STATS = join(CACHE, "stats.json");
 
+/** The compiled tier's code generator the zkabi runs use (`--backend`); default the CLI's. */
+let backend: "wasm" | "js" | undefined;
+
 function timeZkabi(p: BenchProgram, name: string): Timed & { instret: number; threads: number } {
-  const args = [
-    "run",
-    "-A",
-    "cli.ts",
-    "run",
-    "--stats",
-    STATS,
-    ...(p.sysroot ? ["--sysroot", p.sysroot] : []),
-    ...(p.zkabiOptions ?? []),
-    "--",
-    p.program,
-    ...p.args,
-  ];
+  const args = backend === undefined
+    ? [
+      "run",
+      "-A",
+      "cli.ts",
+      "run",
+      "--stats",
+      STATS,
+      ...(p.sysroot ? ["--sysroot", p.sysroot] : []),
+      ...(p.zkabiOptions ?? []),
+      "--",
+      p.program,
+      ...p.args,
+    ]
+    : ["run", "-A", "bench/backend_run.ts", backend, STATS, p.program, ...p.args];
   const t = timeProcess(Deno.execPath(), args, `zkabi on ${name}`);
   const stats = JSON.parse(Deno.readTextFileSync(STATS)) as { instret: number; threads: number };
   return { ...t, instret: stats.instret, threads: stats.threads };
@@ -376,8 +383,16 @@ if (import.meta.main) {
       only: { type: "string" },
       json: { type: "string" },
       markdown: { type: "boolean", default: false },
+      backend: { type: "string" },
     },
   });
+  if (values.backend !== undefined) {
+    if (values.backend !== "wasm" && values.backend !== "js") {
+      console.error(`bench: --backend: expected wasm or js, got '${values.backend}'`);
+      Deno.exit(125);
+    }
+    backend = values.backend;
+  }
   const repeats = Number(values.repeats);
   if (!Number.isInteger(repeats) || repeats < 1) {
     console.error(`bench: --repeats: expected a positive integer, got '${values.repeats}'`);
