@@ -32,7 +32,7 @@ import {
   regionSource,
 } from "./jit.ts";
 import { isWasmBarrier, WASM_STATE, wasmRegion } from "./jit_wasm.ts";
-import { CODE_HEAT, CODE_IMMS, CODE_SLOT, CODE_TLB, interpreterModule } from "./wasm_interp.ts";
+import { CODE_HEAT, CODE_SLOT, CODE_TLB, interpreterModule } from "./wasm_interp.ts";
 import type { Hart } from "./hart.ts";
 import { mul64, R } from "./int64.ts";
 import { type GuestMemory, MemoryFault, PAGE_SIZE } from "../memory/memory.ts";
@@ -62,8 +62,8 @@ interface CodePage {
   base: number;
   /** Byte offset of the page's decode-cache slot in the arena. */
   slot: number;
-  ops: Int32Array;
-  imms: Int32Array;
+  /** Per 2-byte slot i: [2i] the decoded word (0: not decoded yet), [2i+1] its immediate. */
+  code: Int32Array;
   /**
    * Per slot: how often control transfers landed there (for the compiled
    * tier's hotness), HEAT_COMPILED when a compiled block starts there, or
@@ -338,7 +338,7 @@ export class Cpu {
     }
     const page = this.#pages.get(vpn);
     if (page) {
-      page.ops.fill(0);
+      page.code.fill(0);
       this.#pages.delete(vpn);
       this.#freeSlots.push(page.slot);
       const t = vpn & (CODE_TLB.entries - 1);
@@ -346,7 +346,7 @@ export class Cpu {
     }
     // A 32-bit instruction in the previous page's last slot may reach into this page.
     const prev = this.#pages.get(vpn - 1);
-    if (prev) prev.ops[SLOTS - 1] = 0;
+    if (prev) prev.code[2 * (SLOTS - 1)] = 0;
   }
 
   /** Forgets a region: its entry points and its page registrations. */
@@ -379,8 +379,7 @@ export class Cpu {
     return {
       base,
       slot,
-      ops: new Int32Array(buf, slot, SLOTS),
-      imms: new Int32Array(buf, slot + CODE_IMMS, SLOTS),
+      code: new Int32Array(buf, slot, 2 * SLOTS),
       heat: new Int32Array(buf, slot + CODE_HEAT, SLOTS),
     };
   }
@@ -401,8 +400,8 @@ export class Cpu {
     }
     const out = this.#out;
     decode(inst, out);
-    page.ops[i] = out.word;
-    page.imms[i] = out.imm;
+    page.code[2 * i] = out.word;
+    page.code[2 * i + 1] = out.imm;
     return out.word;
   }
 
@@ -534,7 +533,7 @@ export class Cpu {
           try {
             const page = this.#pageFor(pc);
             const slot = (pc - page.base) >> 1;
-            return page.ops[slot] || this.#decodeAt(page, slot);
+            return page.code[2 * slot] || this.#decodeAt(page, slot);
           } catch (e) {
             if (!(e instanceof MemoryFault)) throw e;
             this.fault = e;
@@ -632,12 +631,12 @@ export class Cpu {
       let off = pc - page.base;
       while (off < PAGE_SIZE && block.pcs.length < MAX_BLOCK) {
         const slot = off >> 1;
-        const w = page.ops[slot] || this.#decodeAt(page, slot);
+        const w = page.code[2 * slot] || this.#decodeAt(page, slot);
         const op = w & 255;
         if (this.#barrier(op)) break;
         block.pcs.push(page.base + off);
         block.words.push(w);
-        block.imms.push(page.imms[slot]);
+        block.imms.push(page.code[2 * slot + 1]);
         off += insnLength(w);
         if (isBlockEnd(op)) break;
       }
@@ -735,7 +734,7 @@ export class Cpu {
     try {
       const page = this.#pageFor(pc);
       const slot = (pc - page.base) >> 1;
-      return (page.ops[slot] || this.#decodeAt(page, slot)) & 255;
+      return (page.code[2 * slot] || this.#decodeAt(page, slot)) & 255;
     } catch (e) {
       if (!(e instanceof MemoryFault)) throw e;
       return 1;
@@ -902,8 +901,7 @@ export class Cpu {
     let page = this.#pageForOrNull(h.pc);
     if (page === null) return STOP_FAULT;
     let base = page.base;
-    let ops = page.ops;
-    let imms = page.imms;
+    let code = page.code;
     let heat = page.heat;
     // Taken jumps count their target's heat; past this the compiled tier takes over.
     const hot = this.jit ? this.hotThreshold : 0x7fffffff;
@@ -927,8 +925,7 @@ export class Cpu {
           switching = false;
           dv = mem.dv;
           base = page.base;
-          ops = page.ops;
-          imms = page.imms;
+          code = page.code;
           heat = page.heat;
           poff = (pc - base) | 0;
         }
@@ -943,12 +940,12 @@ export class Cpu {
         }
         cur = poff;
         const slot = poff >> 1;
-        let w = ops[slot];
+        let w = code[2 * slot];
         if (w === 0) {
           w = this.#decodeAt(page, slot);
           dv = mem.dv;
         }
-        const imm = imms[slot];
+        const imm = code[2 * slot + 1];
         poff += 4 - ((w >>> 25) & 2);
         switch (w & 255) {
           case 1: // ILLEGAL

@@ -29,11 +29,12 @@ import { Body, I32, I64, type Import, moduleBytes, OP, VOID } from "./wasm.ts";
 import { aluValue, isAluOp, type Operands } from "./wasm_alu.ts";
 import { INTERPRETER_WASM } from "./wasm_interp_bytes.ts";
 
-/** Bytes per decoded code page in the code memory: ops, immediates, heat (2048 Int32 each). */
+/**
+ * Bytes per decoded code page in the decode cache: per 2-byte slot the
+ * decoded word and its immediate (one 64-bit load), then the heat counters.
+ */
 export const CODE_SLOT = 0x6000;
-/** Offset of the immediates within a code slot. */
-export const CODE_IMMS = 0x2000;
-/** Offset of the heat counters within a code slot. */
+/** Offset of the heat counters (one Int32 per slot) within a code slot. */
 export const CODE_HEAT = 0x4000;
 
 /** The code TLB in the state memory: 256 tags (64-bit page addresses), then 256 slot offsets. */
@@ -487,13 +488,16 @@ export function interpreterBytes(): Uint8Array {
   g.close();
   w.get(L_PC).i64(-4096).op(OP.i64And).set(L_PB);
   g.close();
-  w.get(L_PC).get(L_PB).op(OP.i64Sub).op(OP.i32WrapI64).i32(1).op(OP.i32Shl).get(L_PS)
+  // L_OFF: the slot's decoded entry (8 bytes per 2-byte slot).
+  w.get(L_PC).get(L_PB).op(OP.i64Sub).op(OP.i32WrapI64).i32(2).op(OP.i32Shl).get(L_PS)
     .op(OP.i32Add).set(L_OFF);
   // An arrival at a jump target: a compiled entry runs; heat counts otherwise.
   w.get(P_JUMPED);
   g.open(OP.if, "if");
   w.i32(0).set(P_JUMPED);
-  w.get(L_OFF).mem(OP.i32Load, CODE, 2, CODE_HEAT).tee(L_X).i32(HEAT_COMPILED).op(OP.i32Eq);
+  // L_T: the slot's heat counter (4 bytes per slot, after the entries).
+  w.get(L_OFF).get(L_PS).op(OP.i32Add).i32(1).op(OP.i32ShrU).set(L_T);
+  w.get(L_T).mem(OP.i32Load, CODE, 2, CODE_HEAT).tee(L_X).i32(HEAT_COMPILED).op(OP.i32Eq);
   g.open(OP.if, "if");
   dcacheSlot(g);
   w.get(L_X).mem(OP.i64Load, ST, 3, WASM_STATE.dcache).get(L_PC).op(OP.i64Eq);
@@ -519,7 +523,7 @@ export function interpreterBytes(): Uint8Array {
   g.else();
   w.get(L_X).i32(0).op(OP.i32GeS);
   g.open(OP.if, "if");
-  w.get(L_OFF).get(L_X).i32(1).op(OP.i32Add).tee(L_X).mem(OP.i32Store, CODE, 2, CODE_HEAT);
+  w.get(L_T).get(L_X).i32(1).op(OP.i32Add).tee(L_X).mem(OP.i32Store, CODE, 2, CODE_HEAT);
   w.get(L_X).get(P_HOT).op(OP.i32GtS);
   g.open(OP.if, "if");
   g.stop(STOP_HOT);
@@ -527,16 +531,17 @@ export function interpreterBytes(): Uint8Array {
   g.close();
   g.close();
   g.close();
-  // Fetch the decoded instruction (decoding it first if needed).
-  w.get(L_OFF).mem(OP.i32Load, CODE, 2, 0).tee(L_W).op(OP.i32Eqz);
+  // Fetch the decoded instruction and its immediate (decoding them first if needed).
+  w.get(L_OFF).mem(OP.i64Load, CODE, 3, 0).tee(L_A).op(OP.i32WrapI64).tee(L_W).op(OP.i32Eqz);
   g.open(OP.if, "if");
   g.split(L_PC);
-  w.call(F_DECODE).tee(L_W).op(OP.i32Eqz);
+  w.call(F_DECODE).op(OP.i32Eqz);
   g.open(OP.if, "if");
   g.stop(STOP_FAULT);
   g.close();
+  w.get(L_OFF).mem(OP.i64Load, CODE, 3, 0).tee(L_A).op(OP.i32WrapI64).set(L_W);
   g.close();
-  w.get(L_OFF).mem(OP.i32Load, CODE, 2, CODE_IMMS).set(L_IMM);
+  w.get(L_A).i64(32).op(OP.i64ShrU).op(OP.i32WrapI64).set(L_IMM);
   w.get(L_PC).i64(4).op(OP.i64Add).get(L_W).i32(25).op(OP.i32ShrU).i32(2).op(OP.i32And)
     .op(OP.i64ExtendI32U).op(OP.i64Sub).set(L_NPC);
   // Dispatch.
