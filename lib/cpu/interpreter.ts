@@ -1,10 +1,25 @@
 /**
- * The interpreter: runs one hart until an instruction budget is spent or an
- * event (ECALL, EBREAK, illegal instruction, memory fault) needs the kernel.
+ * The CPU: runs one hart until an instruction budget is spent or an event
+ * (ECALL, EBREAK, illegal instruction, memory fault) needs the kernel.
  *
- * Hot-loop design:
- * - Instructions are decoded once per code page slot into two Int32Arrays
- *   (packed word, immediate); a page's slots decode lazily on first use.
+ * Three tiers, all exact to the instruction and all giving the same results:
+ * - the JavaScript interpreter (`Cpu.jit = false`, `--engine interp`; and the
+ *   cold tier of the JavaScript backend): a `switch` over decoded ops;
+ * - the WebAssembly engine (default): the WebAssembly interpreter
+ *   (`wasm_interp.ts`) runs cold code and calls compiled regions, which
+ *   `jit_wasm.ts` compiles from hot code;
+ * - the JavaScript backend (`Cpu.backend = "js"`): regions compiled to
+ *   JavaScript by `jit.ts`, dispatched from here.
+ *
+ * A region is found around a jump target that got hot (arrivals counted at
+ * jump targets and at both successors of branches, in the decode cache's
+ * heat counters): the blocks that have run, reachable through
+ * fall-throughs, branches, jumps and the return points of calls, that no
+ * other region holds yet (regions chain to each other instead).
+ *
+ * The JavaScript interpreter's hot-loop design:
+ * - Instructions are decoded once per code page slot into the decode cache
+ *   (packed word and immediate side by side); a page's slots decode lazily.
  * - The pc lives as (page base, offset in page) so sequential flow and short
  *   branches stay in int32 arithmetic.
  * - Registers are Int32 lo/hi pairs; x0 reads as zero because every write to

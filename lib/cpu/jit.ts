@@ -1,6 +1,9 @@
 /**
- * The compiled tier: turns a hot region of decoded instructions into the
- * source of one JavaScript function, which V8 then compiles to machine code.
+ * The JavaScript backend of the compiled tier (`Cpu.backend = "js"`; the
+ * default is the WebAssembly backend, `jit_wasm.ts`), and what both backends
+ * share: the region description ({@linkcode RegionBlock}) and which ops end
+ * blocks. It turns a hot region of decoded instructions into the source of
+ * one JavaScript function, which V8 then compiles to machine code.
  * The interpreter (`interpreter.ts`) finds hot entry points, discovers the
  * region around them ({@linkcode RegionBlock}s) and runs everything the
  * compiled tier leaves out.

@@ -3,10 +3,11 @@
  * {@linkcode RegionBlock}s the JavaScript backend compiles) into a
  * WebAssembly function `(b, n, lim) => stop` with native 64-bit arithmetic.
  *
- * - Guest memory is the arena (memory 0, the very `WebAssembly.Memory` of
- *   `GuestMemory`); the software TLBs, the register file, control words and
- *   the dispatch cache live in the state memory (memory 1) at the offsets of
- *   {@linkcode WASM_STATE}. Loads and stores check the TLB inline; misses,
+ * - One memory: the arena (the very `WebAssembly.Memory` of `GuestMemory`),
+ *   which holds the guest's pages and, at fixed offsets at its start, the
+ *   software TLBs, the LR reservation, the register file, control words and
+ *   the dispatch cache ({@linkcode WASM_STATE}). Loads and stores check the
+ *   TLB inline (aligned accesses on a TLB hit go straight to the arena); misses,
  *   atomics that miss and SC call back into JavaScript (imports `ld`, `st`,
  *   `amo`), which report faults as a status instead of throwing. LR places
  *   the reservation itself (the state areas hold it).
