@@ -181,7 +181,7 @@ export const CASES: BenchCase[] = [
   },
   {
     name: "geth-keeper",
-    description: "geth keeper (Hoodi block, 4 threads)",
+    description: "geth keeper, Hoodi block 1151683",
     prepare: gethKeeper,
   },
   {
