@@ -15,6 +15,7 @@ import {
   amo,
   assemble,
   branch,
+  csr,
   EBREAK,
   ECALL,
   iOp,
@@ -47,6 +48,8 @@ interface Scenario {
   ecall?: (h: Hart) => void;
   /** Stop after this many run calls at most. */
   maxCalls?: number;
+  /** The `time` CSR: as a kernel's clock, from the hart's retired count. */
+  clock?: boolean;
 }
 
 interface Step {
@@ -77,6 +80,7 @@ function drive(
   cpu.jit = engine !== "interp";
   if (engine !== "interp") cpu.backend = engine;
   cpu.hotThreshold = s.hot;
+  if (s.clock) cpu.timeCsr = (h) => h.instret * 3 + 7;
   const harts = Array.from({ length: s.harts ?? 1 }, (_v, i) => {
     const h = new Hart();
     h.pc = CODE;
@@ -282,4 +286,19 @@ Deno.test("regions: LR/SC increments from two threads survive switches between L
   equal(ends.length, 2);
   // 1 + 300 * 8 + 1 without a failed SC: switches between LR and SC made some fail.
   ok(ends.some((s) => s.instret > 2402), "no SC failed");
+});
+
+Deno.test("regions: the time CSR reads the exact retired count in every engine", () => {
+  // A loop with rdtime (csrrs x6, time, x0) between compiled blocks.
+  const code = [
+    iOp("addi", 5, 0, 0),
+    csr("csrrs", 6, 0, 0xc01), // loop
+    rOp("add", 7, 7, 6),
+    iOp("addi", 5, 5, 1),
+    iOp("addi", 8, 0, 500),
+    branch("blt", 5, 8, -16),
+    EBREAK,
+  ];
+  const steps = agree({ code, slices: [7, 1000, 3, 100], hot: 2, clock: true });
+  equal(steps.at(-1)!.stop, STOP_EBREAK);
 });
