@@ -20,7 +20,8 @@
  * Flags: `--repeats N` (default 3), `--only NAME[,NAME…]`, `--json FILE`,
  * `--markdown` (prints the README table with the machine it ran on),
  * `--backend wasm|js` (the compiled tier's code generator, through
- * `bench/backend_run.ts`; default: the command line's, WebAssembly).
+ * `bench/backend_run.ts`; default: the command line's, WebAssembly),
+ * `--cli PATH` (another checkout's `cli.ts`, for before/after tables).
  * @module
  */
 
@@ -246,13 +247,15 @@ const STATS = join(CACHE, "stats.json");
 
 /** The compiled tier's code generator the zkabi runs use (`--backend`); default the CLI's. */
 let backend: "wasm" | "js" | undefined;
+/** The zkabi command line the runs use (`--cli`: another checkout's, for before/after tables). */
+let cli = "cli.ts";
 
 function timeZkabi(p: BenchProgram, name: string): Timed & { instret: number; threads: number } {
   const args = backend === undefined
     ? [
       "run",
       "-A",
-      "cli.ts",
+      cli,
       "run",
       "--stats",
       STATS,
@@ -336,7 +339,7 @@ function formatRow(r: BenchRow): string {
 /** Best wall time of zkabi running the C `hello` guest (start-up cost). */
 export function startupSeconds(repeats: number): number {
   let best = Infinity;
-  const args = ["run", "-A", "cli.ts", "run", "guests/bin/c/hello"];
+  const args = ["run", "-A", cli, "run", "guests/bin/c/hello"];
   for (let i = 0; i < repeats; i++) {
     best = Math.min(best, timeProcess(Deno.execPath(), args, "zkabi on hello").seconds);
   }
@@ -384,8 +387,10 @@ if (import.meta.main) {
       json: { type: "string" },
       markdown: { type: "boolean", default: false },
       backend: { type: "string" },
+      cli: { type: "string" },
     },
   });
+  if (values.cli !== undefined) cli = values.cli;
   if (values.backend !== undefined) {
     if (values.backend !== "wasm" && values.backend !== "js") {
       console.error(`bench: --backend: expected wasm or js, got '${values.backend}'`);
