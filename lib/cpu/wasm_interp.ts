@@ -17,9 +17,12 @@
  * the target, not yet run). The state memory then holds the retired count
  * and the pc. `jumped` = 1 counts the start as an arrival at a jump target.
  *
- * Arrival counts (heat) are kept as the JavaScript interpreter keeps them:
- * at the targets of taken jumps and at both successors of a branch. FP
- * instructions and CSR accesses call back into JavaScript (import `slow`).
+ * Heat is kept at jump targets (the targets of taken jumps and both
+ * successors of a branch): one per arrival, plus one per 16 instructions
+ * run from there to the next arrival, so that long straight-line code that
+ * runs a few thousand times gets compiled as well as short blocks that run
+ * tens of thousands of times. FP instructions and CSR accesses call back
+ * into JavaScript (import `slow`).
  * @module
  */
 
@@ -88,6 +91,11 @@ const L_A = 15;
 const L_V = 16;
 const L_VW = 17;
 const L_VY = 18;
+/** The previous arrival's heat slot (0: none) and the retired count then. */
+const L_PH = 19;
+const L_PN = 20;
+/** Instructions run from a target add heat at 1 per 2^RUN_SHIFT. */
+const RUN_SHIFT = 4;
 
 /** A page base no pc has: forces a code TLB lookup. */
 const NO_PAGE = 0x4000_0000_0000_0001n;
@@ -495,6 +503,16 @@ export function interpreterBytes(): Uint8Array {
   w.get(P_JUMPED);
   g.open(OP.if, "if");
   w.i32(0).set(P_JUMPED);
+  // Long straight-line runs since the previous arrival add to that target's heat too.
+  w.get(L_PH);
+  g.open(OP.if, "if");
+  w.get(L_PH).mem(OP.i32Load, CODE, 2, CODE_HEAT).tee(L_T).i32(0).op(OP.i32GeS);
+  g.open(OP.if, "if");
+  w.get(L_PH).get(L_T).get(L_N).get(L_PN).op(OP.i32Sub).i32(RUN_SHIFT).op(OP.i32ShrU).op(OP.i32Add);
+  w.mem(OP.i32Store, CODE, 2, CODE_HEAT);
+  g.close();
+  w.i32(0).set(L_PH);
+  g.close();
   // L_T: the slot's heat counter (4 bytes per slot, after the entries).
   w.get(L_OFF).get(L_PS).op(OP.i32Add).i32(1).op(OP.i32ShrU).set(L_T);
   w.get(L_T).mem(OP.i32Load, CODE, 2, CODE_HEAT).tee(L_X).i32(HEAT_COMPILED).op(OP.i32Eq);
@@ -528,6 +546,7 @@ export function interpreterBytes(): Uint8Array {
   g.open(OP.if, "if");
   g.stop(STOP_HOT);
   g.close();
+  w.get(L_T).set(L_PH).get(L_N).set(L_PN);
   g.close();
   g.close();
   g.close();
@@ -572,7 +591,7 @@ export function interpreterBytes(): Uint8Array {
   return moduleBytes(TYPES, IMPORTS, [{
     name: "run",
     type: 0,
-    locals: [[9, I32], [7, I64]],
+    locals: [[9, I32], [7, I64], [2, I32]],
     parts: [w],
   }]);
 }
