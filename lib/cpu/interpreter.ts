@@ -157,9 +157,7 @@ function noWasmRegion(): number {
 
 /** Counters of the compiled tier. */
 export interface CpuStats {
-  /** Instructions the interpreter ran (WebAssembly backend only). */
-  interpreted: number;
-  /** Calls from JavaScript into compiled regions (WebAssembly backend only). */
+  /** Calls from JavaScript into the WebAssembly interpreter (WebAssembly backend). */
   dispatches: number;
   /** Bytes of generated code (WebAssembly bytes or JavaScript source). */
   codeBytes: number;
@@ -203,7 +201,6 @@ export class Cpu {
   compileLimit: number = Infinity;
   /** Counters of the compiled tier (for tuning and the bench). */
   readonly stats: CpuStats = {
-    interpreted: 0,
     dispatches: 0,
     codeBytes: 0,
     compileMs: 0,
