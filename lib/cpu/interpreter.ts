@@ -207,6 +207,12 @@ export class Cpu {
   };
   /** Receives the source of each compiled region (debugging). */
   onCompile: ((pc: number, source: string) => void) | undefined;
+  /**
+   * Executions per decoded op, when set (index `op`, plus 256 for the
+   * compressed forms): the interpreter counts every instruction it
+   * dispatches. Only the interpreter counts, so set `jit` false with it.
+   */
+  opCounts: Float64Array | undefined;
 
   #pages = new Map<number, CodePage>();
   /** Slots of invalidated pages, reused for new ones. */
@@ -959,6 +965,7 @@ export class Cpu {
         }
         const imm = code[2 * slot + 1];
         poff += 4 - ((w >>> 25) & 2);
+        if (this.opCounts !== undefined) this.opCounts[(w & 255) | ((w >>> 18) & 256)]++;
         switch (w & 255) {
           case 1: // ILLEGAL
             n--;
