@@ -82,7 +82,8 @@ export {
 } from "./lib/dispatch/profile.ts";
 export { Dispatcher, type PhaseOf } from "./lib/dispatch/dispatcher.ts";
 export { keccakF1600, sha256Compress } from "./lib/dispatch/precompiles.ts";
-export { Cpu } from "./lib/cpu/interpreter.ts";
+export { Cpu, type CpuStats } from "./lib/cpu/interpreter.ts";
+export { ISA_CLASSES, isaClassCounts, isaClassOf } from "./lib/cpu/ops.ts";
 export { Hart } from "./lib/cpu/hart.ts";
 export {
   type AccessKind,

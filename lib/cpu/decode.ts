@@ -2,10 +2,42 @@
  * Instruction decoder: turns one RV64GC instruction (32-bit, or 16-bit
  * compressed) into the packed form the interpreter executes (see `ops.ts`).
  * Compressed instructions expand to the same ops as their 32-bit twins, with
- * the compressed bit set so the pc advances by 2.
+ * the compressed bit set so the pc advances by 2. The fields come from
+ * `fields.ts`, which the disassembler uses too.
  * @module
  */
 
+import {
+  amoFunct5,
+  C_RD,
+  C_RS2,
+  cAddi16spImm,
+  cAddi4spnImm,
+  cBOff,
+  cImm6,
+  cJOff,
+  cLdspOff,
+  cLwspOff,
+  cOffD,
+  cOffW,
+  cSdspOff,
+  csrOf,
+  cSwspOff,
+  cUimm6,
+  F3,
+  F7,
+  IMM_I,
+  immB,
+  immJ,
+  immS,
+  immU,
+  RD,
+  RS1,
+  RS2,
+  rs2Of,
+  rs3Of,
+  shamt6,
+} from "./fields.ts";
 import { X_SINK } from "./hart.ts";
 
 /** Bit set in a decoded word when the instruction was 16 bits long. */
@@ -47,22 +79,23 @@ export function decode(inst: number, out: Decoded): void {
 
 function decode32(inst: number, out: Decoded): number {
   const opcode = inst & 0x7f;
-  const rd = (inst >> 7) & 31;
-  const f3 = (inst >> 12) & 7;
-  const rs1 = (inst >> 15) & 31;
-  const rs2 = (inst >> 20) & 31;
-  const f7 = inst >>> 25;
-  const immI = inst >> 20;
+  // The register fields inline (positions from fields.ts): a call each costs
+  // measurable start-up time while V8 still runs this cold code unoptimised.
+  const rd = (inst >>> RD) & 31;
+  const f3 = (inst >>> F3) & 7;
+  const rs1 = (inst >>> RS1) & 31;
+  const rs2 = (inst >>> RS2) & 31;
+  const f7 = inst >>> F7;
+  const immI = inst >> IMM_I;
   switch (opcode) {
     case 0x37: // LUI
-      out.imm = inst & 0xfffff000;
+      out.imm = immU(inst);
       return ri(2, rd, 0, 0);
     case 0x17: // AUIPC
-      out.imm = inst & 0xfffff000;
+      out.imm = immU(inst);
       return ri(3, rd, 0, 0);
     case 0x6f: // JAL
-      out.imm = ((inst >> 31) << 20) | (((inst >> 12) & 255) << 12) |
-        (((inst >> 20) & 1) << 11) | (((inst >> 21) & 1023) << 1);
+      out.imm = immJ(inst);
       return ri(4, rd, 0, 0);
     case 0x67: // JALR
       if (f3 !== 0) return ILLEGAL;
@@ -70,8 +103,7 @@ function decode32(inst: number, out: Decoded): number {
       return ri(5, rd, rs1, 0);
     case 0x63: { // BRANCH
       if (f3 === 2 || f3 === 3) return ILLEGAL;
-      out.imm = ((inst >> 31) << 12) | (((inst >> 7) & 1) << 11) |
-        (((inst >> 25) & 63) << 5) | (((inst >> 8) & 15) << 1);
+      out.imm = immB(inst);
       const op = f3 < 2 ? 6 + f3 : 4 + f3; // BEQ BNE | BLT BGE BLTU BGEU
       return rf(op, 0, rs1, rs2);
     }
@@ -81,7 +113,7 @@ function decode32(inst: number, out: Decoded): number {
       return ri(12 + f3, rd, rs1, 0);
     case 0x23: // STORE: SB SH SW SD
       if (f3 > 3) return ILLEGAL;
-      out.imm = ((inst >> 25) << 5) | ((inst >> 7) & 31);
+      out.imm = immS(inst);
       return rf(19 + f3, 0, rs1, rs2);
     case 0x13:
       return decodeOpImm(inst, rd, f3, rs1, immI, out);
@@ -105,7 +137,7 @@ function decode32(inst: number, out: Decoded): number {
       if (f3 === 3) return rf(137, rd, rs1, 0); // FLD
       return ILLEGAL;
     case 0x27: // STORE-FP
-      out.imm = ((inst >> 25) << 5) | ((inst >> 7) & 31);
+      out.imm = immS(inst);
       if (f3 === 2) return rf(138, 0, rs1, rs2); // FSW
       if (f3 === 3) return rf(139, 0, rs1, rs2); // FSD
       return ILLEGAL;
@@ -115,7 +147,7 @@ function decode32(inst: number, out: Decoded): number {
     case 0x4f: { // FMADD FMSUB FNMSUB FNMADD
       const fmt = (inst >> 25) & 3;
       if (fmt > 1) return ILLEGAL;
-      out.imm = (inst >>> 27) | (f3 << 5);
+      out.imm = rs3Of(inst) | (f3 << 5);
       return rf((fmt === 0 ? 160 : 190) + ((opcode - 0x43) >> 2), rd, rs1, rs2);
     }
     case 0x53:
@@ -134,8 +166,8 @@ function decodeOpImm(
   out: Decoded,
 ): number {
   const f6 = (inst >>> 26) & 63;
-  const f12 = (inst >>> 20) & 0xfff;
-  const shamt = (inst >> 20) & 63;
+  const f12 = csrOf(inst); // the whole funct12 field
+  const shamt = shamt6(inst);
   switch (f3) {
     case 0: // ADDI
     case 2: // SLTI
@@ -181,15 +213,15 @@ function decodeOpImm32(
   out: Decoded,
 ): number {
   const f7 = inst >>> 25;
-  const f12 = (inst >>> 20) & 0xfff;
-  const shamt5 = (inst >> 20) & 31;
+  const f12 = csrOf(inst); // the whole funct12 field
+  const shamt5 = rs2Of(inst);
   if (f3 === 0) {
     out.imm = immI;
     return ri(42, rd, rs1, 0); // ADDIW
   }
   if (f3 === 1) {
     if ((inst >>> 26) === 0x02) {
-      out.imm = (inst >> 20) & 63;
+      out.imm = shamt6(inst);
       return ri(103, rd, rs1, 0); // SLLI.UW
     }
     if (f7 === 0) {
@@ -276,7 +308,7 @@ function decodeSystem(inst: number, rd: number, f3: number, rs1: number, out: De
     return ILLEGAL;
   }
   if (f3 === 4) return ILLEGAL;
-  out.imm = (inst >>> 20) & 0xfff;
+  out.imm = csrOf(inst);
   // CSRRW CSRRS CSRRC CSRRWI CSRRSI CSRRCI; rs1 holds the zimm for the I forms.
   return ri(f3 < 4 ? 54 + f3 : 53 + f3, rd, rs1, 0);
 }
@@ -284,7 +316,7 @@ function decodeSystem(inst: number, rd: number, f3: number, rs1: number, out: De
 function decodeAmo(inst: number, rd: number, f3: number, rs1: number, rs2: number): number {
   if (f3 !== 2 && f3 !== 3) return ILLEGAL;
   const base = f3 === 2 ? 74 : 85;
-  const f5 = inst >>> 27;
+  const f5 = amoFunct5(inst);
   const order = [0x02, 0x03, 0x01, 0x00, 0x04, 0x0c, 0x08, 0x10, 0x14, 0x18, 0x1c];
   const k = order.indexOf(f5);
   if (k < 0 || (k === 0 && rs2 !== 0)) return ILLEGAL;
@@ -333,59 +365,53 @@ function decodeOpFp(rd: number, f3: number, rs1: number, rs2: number, f7: number
   return ILLEGAL;
 }
 
-/** Sign-extends the low `bits` of `v`. */
-function sext(v: number, bits: number): number {
-  const s = 32 - bits;
-  return (v << s) >> s;
-}
-
 function decodeCompressed(c: number, out: Decoded): void {
   const q = c & 3;
   const f3 = c >> 13;
-  const rdp = 8 + ((c >> 2) & 7); // rd' / rs2'
-  const rs1p = 8 + ((c >> 7) & 7); // rs1' / rd'
-  const rd = (c >> 7) & 31;
-  const rs2 = (c >> 2) & 31;
+  const rdp = 8 + ((c >>> C_RS2) & 7); // rd' / rs2'
+  const rs1p = 8 + ((c >>> C_RD) & 7); // rs1' / rd'
+  const rd = (c >>> C_RD) & 31;
+  const rs2 = (c >>> C_RS2) & 31;
   out.imm = 0;
   out.word = ILLEGAL;
   if (q === 0) {
     switch (f3) {
       case 0: { // C.ADDI4SPN
-        const imm = ((c >> 7) & 0x30) | ((c >> 1) & 0x3c0) | ((c >> 4) & 4) | ((c >> 2) & 8);
+        const imm = cAddi4spnImm(c);
         if (imm === 0) return;
         out.imm = imm;
         out.word = ri(23, rdp, 2, 0);
         return;
       }
       case 1: // C.FLD
-        out.imm = ((c >> 7) & 0x38) | ((c << 1) & 0xc0);
+        out.imm = cOffD(c);
         out.word = rf(137, rdp, rs1p, 0);
         return;
       case 2: // C.LW
-        out.imm = ((c >> 7) & 0x38) | ((c >> 4) & 4) | ((c << 1) & 0x40);
+        out.imm = cOffW(c);
         out.word = ri(14, rdp, rs1p, 0);
         return;
       case 3: // C.LD
-        out.imm = ((c >> 7) & 0x38) | ((c << 1) & 0xc0);
+        out.imm = cOffD(c);
         out.word = ri(15, rdp, rs1p, 0);
         return;
       case 5: // C.FSD
-        out.imm = ((c >> 7) & 0x38) | ((c << 1) & 0xc0);
+        out.imm = cOffD(c);
         out.word = rf(139, 0, rs1p, rdp);
         return;
       case 6: // C.SW
-        out.imm = ((c >> 7) & 0x38) | ((c >> 4) & 4) | ((c << 1) & 0x40);
+        out.imm = cOffW(c);
         out.word = rf(21, 0, rs1p, rdp);
         return;
       case 7: // C.SD
-        out.imm = ((c >> 7) & 0x38) | ((c << 1) & 0xc0);
+        out.imm = cOffD(c);
         out.word = rf(22, 0, rs1p, rdp);
         return;
     }
     return;
   }
   if (q === 1) {
-    const imm6 = sext(((c >> 7) & 0x20) | ((c >> 2) & 0x1f), 6);
+    const imm6 = cImm6(c);
     switch (f3) {
       case 0: // C.ADDI (C.NOP when rd = 0)
         out.imm = imm6;
@@ -402,11 +428,7 @@ function decodeCompressed(c: number, out: Decoded): void {
         return;
       case 3:
         if (rd === 2) { // C.ADDI16SP
-          const imm = sext(
-            ((c >> 3) & 0x200) | ((c >> 2) & 0x10) | ((c << 1) & 0x40) | ((c << 4) & 0x180) |
-              ((c << 3) & 0x20),
-            10,
-          );
+          const imm = cAddi16spImm(c);
           if (imm === 0) return;
           out.imm = imm;
           out.word = ri(23, 2, 2, 0);
@@ -418,7 +440,7 @@ function decodeCompressed(c: number, out: Decoded): void {
         return;
       case 4: {
         const f2 = (c >> 10) & 3;
-        const shamt = ((c >> 7) & 0x20) | ((c >> 2) & 0x1f);
+        const shamt = cUimm6(c);
         if (f2 === 0) { // C.SRLI
           out.imm = shamt;
           out.word = ri(30, rs1p, rs1p, 0);
@@ -439,20 +461,12 @@ function decodeCompressed(c: number, out: Decoded): void {
         return;
       }
       case 5: // C.J
-        out.imm = sext(
-          ((c >> 1) & 0x800) | ((c >> 7) & 0x10) | ((c >> 1) & 0x300) | ((c << 2) & 0x400) |
-            ((c >> 1) & 0x40) | ((c << 1) & 0x80) | ((c >> 2) & 0xe) | ((c << 3) & 0x20),
-          12,
-        );
+        out.imm = cJOff(c);
         out.word = ri(4, 0, 0, 0);
         return;
       case 6: // C.BEQZ
       case 7: // C.BNEZ
-        out.imm = sext(
-          ((c >> 4) & 0x100) | ((c >> 7) & 0x18) | ((c << 1) & 0xc0) | ((c >> 2) & 6) |
-            ((c << 3) & 0x20),
-          9,
-        );
+        out.imm = cBOff(c);
         out.word = rf(f3 === 6 ? 6 : 7, 0, rs1p, 0);
         return;
     }
@@ -461,21 +475,21 @@ function decodeCompressed(c: number, out: Decoded): void {
   if (q === 2) {
     switch (f3) {
       case 0: // C.SLLI
-        out.imm = ((c >> 7) & 0x20) | ((c >> 2) & 0x1f);
+        out.imm = cUimm6(c);
         out.word = ri(29, rd, rd, 0);
         return;
       case 1: // C.FLDSP
-        out.imm = ((c >> 7) & 0x20) | ((c >> 2) & 0x18) | ((c << 4) & 0x1c0);
+        out.imm = cLdspOff(c);
         out.word = rf(137, rd, 2, 0);
         return;
       case 2: // C.LWSP
         if (rd === 0) return;
-        out.imm = ((c >> 7) & 0x20) | ((c >> 2) & 0x1c) | ((c << 4) & 0xc0);
+        out.imm = cLwspOff(c);
         out.word = ri(14, rd, 2, 0);
         return;
       case 3: // C.LDSP
         if (rd === 0) return;
-        out.imm = ((c >> 7) & 0x20) | ((c >> 2) & 0x18) | ((c << 4) & 0x1c0);
+        out.imm = cLdspOff(c);
         out.word = ri(15, rd, 2, 0);
         return;
       case 4:
@@ -494,15 +508,15 @@ function decodeCompressed(c: number, out: Decoded): void {
         }
         return;
       case 5: // C.FSDSP
-        out.imm = ((c >> 7) & 0x38) | ((c >> 1) & 0x1c0);
+        out.imm = cSdspOff(c);
         out.word = rf(139, 0, 2, rs2);
         return;
       case 6: // C.SWSP
-        out.imm = ((c >> 7) & 0x3c) | ((c >> 1) & 0xc0);
+        out.imm = cSwspOff(c);
         out.word = rf(21, 0, 2, rs2);
         return;
       case 7: // C.SDSP
-        out.imm = ((c >> 7) & 0x38) | ((c >> 1) & 0x1c0);
+        out.imm = cSdspOff(c);
         out.word = rf(22, 0, 2, rs2);
         return;
     }

@@ -21,8 +21,46 @@
  * a symbolizer they print as objdump prints them for files with symbols,
  * `11040 <main+0x10>`. Undecodable words print as `.4byte 0x...` or
  * `.2byte 0x...`.
+ *
+ * Instruction fields (registers and every immediate format) come from
+ * `fields.ts`, shared with the decoder.
  * @module
  */
+
+import * as F from "./fields.ts";
+import {
+  amoFunct5,
+  amoOrder,
+  cAddi16spImm,
+  cAddi4spnImm,
+  cBOff,
+  cImm6,
+  cJOff,
+  cLdspOff,
+  cLwspOff,
+  cOffD,
+  cOffW,
+  cRd,
+  cRdP,
+  cRs1P,
+  cRs2,
+  cSdspOff,
+  csrOf,
+  cSwspOff,
+  cUimm6,
+  f3Of,
+  f7Of,
+  fenceFm,
+  fencePred,
+  fenceSucc,
+  immB,
+  immJ,
+  immS,
+  immU,
+  rdOf,
+  rs1Of,
+  rs2Of,
+} from "./fields.ts";
 
 /** Integer register ABI names, as objdump prints them. */
 export const X_NAMES: readonly string[] = [
@@ -197,10 +235,6 @@ export interface DisasmOptions {
 const MASK64 = (1n << 64n) - 1n;
 
 /** Sign-extends the low `bits` bits of `v`. */
-function sext(v: number, bits: number): number {
-  const s = 32 - bits;
-  return (v << s) >> s;
-}
 
 /** Operand-level context of one decode. */
 interface Ctx {
@@ -343,24 +377,23 @@ export class Disassembler {
 
   #full(w: number, ctx: Ctx): Decoded {
     const opcode = w & 0x7f;
-    const rd = (w >>> 7) & 31;
-    const f3 = (w >>> 12) & 7;
-    const rs1 = (w >>> 15) & 31;
-    const rs2 = (w >>> 20) & 31;
-    const f7 = w >>> 25;
-    const immI = w >> 20;
+    const rd = rdOf(w);
+    const f3 = f3Of(w);
+    const rs1 = rs1Of(w);
+    const rs2 = rs2Of(w);
+    const f7 = f7Of(w);
+    const immI = F.immI(w);
     const al = ctx.aliases;
     const x = X_NAMES;
     switch (opcode) {
       case 0x37: // LUI
-        this.#setHi(rd, BigInt(w & 0xfffff000));
+        this.#setHi(rd, BigInt(immU(w)));
         return ["lui", [x[rd], `0x${(w >>> 12).toString(16)}`]];
       case 0x17: // AUIPC
-        this.#setHi(rd, BigInt(ctx.pc) + BigInt(w & 0xfffff000));
+        this.#setHi(rd, BigInt(ctx.pc) + BigInt(immU(w)));
         return ["auipc", [x[rd], `0x${(w >>> 12).toString(16)}`]];
       case 0x6f: { // JAL
-        const off = ((w >> 31) << 20) | (((w >>> 12) & 255) << 12) |
-          (((w >>> 20) & 1) << 11) | (((w >>> 21) & 1023) << 1);
+        const off = immJ(w);
         const t = this.#targetOp(ctx, off);
         if (al && rd === 0) return ["j", [t]];
         if (al && rd === 1) return ["jal", [t]];
@@ -384,7 +417,7 @@ export class Disassembler {
       }
       case 0x23: { // STORE
         if (f3 > 3) return undefined;
-        const off = ((w >> 25) << 5) | ((w >>> 7) & 31);
+        const off = immS(w);
         return [["sb", "sh", "sw", "sd"][f3], [x[rs2], this.#mem(ctx, rs1, off)]];
       }
       case 0x13:
@@ -400,14 +433,14 @@ export class Disassembler {
       case 0x73:
         return this.#system(w, ctx, f3, rd, rs1, immI);
       case 0x2f:
-        return this.#amo(f3, rd, rs1, rs2, f7);
+        return this.#amo(f3, rd, rs1, rs2, amoFunct5(w), amoOrder(w));
       case 0x07: { // LOAD-FP
         if (f3 !== 2 && f3 !== 3) return undefined;
         return [f3 === 2 ? "flw" : "fld", [F_NAMES[rd], this.#mem(ctx, rs1, immI)]];
       }
       case 0x27: { // STORE-FP
         if (f3 !== 2 && f3 !== 3) return undefined;
-        const off = ((w >> 25) << 5) | ((w >>> 7) & 31);
+        const off = immS(w);
         return [f3 === 2 ? "fsw" : "fsd", [F_NAMES[rs2], this.#mem(ctx, rs1, off)]];
       }
       case 0x43:
@@ -429,8 +462,7 @@ export class Disassembler {
 
   #branch(w: number, ctx: Ctx, f3: number, rs1: number, rs2: number): Decoded {
     if (f3 === 2 || f3 === 3) return undefined;
-    const off = ((w >> 31) << 12) | (((w >>> 7) & 1) << 11) | (((w >>> 25) & 63) << 5) |
-      (((w >>> 8) & 15) << 1);
+    const off = immB(w);
     const t = this.#targetOp(ctx, off);
     const x = X_NAMES;
     const name = ["beq", "bne", "", "", "blt", "bge", "bltu", "bgeu"][f3];
@@ -449,7 +481,7 @@ export class Disassembler {
     const al = ctx.aliases;
     const x = X_NAMES;
     const sh = (imm & 63).toString(16);
-    const imm12 = (w >>> 20) & 0xfff;
+    const imm12 = csrOf(w); // the whole funct12 field
     switch (f3) {
       case 0: // ADDI
         if (al && rd === 0 && rs1 === 0 && imm === 0) return ["nop", []];
@@ -608,13 +640,13 @@ export class Disassembler {
 
   #miscMem(w: number, ctx: Ctx, f3: number, rd: number, rs1: number): Decoded {
     if (f3 === 1) {
-      if (rd !== 0 || rs1 !== 0 || (w >>> 20) !== 0) return undefined;
+      if (rd !== 0 || rs1 !== 0 || csrOf(w) !== 0) return undefined;
       return ["fence.i", []];
     }
     if (f3 !== 0 || rd !== 0 || rs1 !== 0) return undefined;
-    const fm = w >>> 28;
-    const pred = (w >>> 24) & 15;
-    const succ = (w >>> 20) & 15;
+    const fm = fenceFm(w);
+    const pred = fencePred(w);
+    const succ = fenceSucc(w);
     if (fm === 8 && pred === 3 && succ === 3) return ["fence.tso", []];
     if (fm !== 0) return undefined;
     if (ctx.aliases && pred === 15 && succ === 15 && fm === 0) return ["fence", []];
@@ -647,16 +679,16 @@ export class Disassembler {
         case 0x7b200073:
           return ["dret", []];
       }
-      if (rd === 0 && w >>> 25 === 0x09) {
+      if (rd === 0 && f7Of(w) === 0x09) {
         // sfence.vma [rs1[,rs2]]
         if (ctx.aliases && rs2(w) === 0) return ["sfence.vma", rs1 === 0 ? [] : [x[rs1]]];
         return ["sfence.vma", [x[rs1], x[rs2(w)]]];
       }
-      if (rd === 0 && w >>> 20 === 0x104) return ["sfence.vm", rs1 === 0 ? [] : [x[rs1]]];
+      if (rd === 0 && csrOf(w) === 0x104) return ["sfence.vm", rs1 === 0 ? [] : [x[rs1]]];
       return undefined;
     }
     if (f3 === 4) return undefined;
-    const csr = (w >>> 20) & 0xfff;
+    const csr = csrOf(w);
     const csrName = CSR_NAMES.get(csr) ?? `0x${csr.toString(16)}`;
     const imm = f3 >= 5;
     const src = imm ? `${rs1}` : x[rs1];
@@ -689,10 +721,9 @@ export class Disassembler {
     return [name, [x[rd], csrName, src]];
   }
 
-  #amo(f3: number, rd: number, rs1: number, rs2: number, f7: number): Decoded {
+  #amo(f3: number, rd: number, rs1: number, rs2: number, f5: number, ord: number): Decoded {
     if (f3 !== 2 && f3 !== 3) return undefined;
-    const f5 = f7 >>> 2;
-    const order = ["", ".rl", ".aq", ".aqrl"][f7 & 3];
+    const order = ["", ".rl", ".aq", ".aqrl"][ord];
     const size = f3 === 2 ? ".w" : ".d";
     const x = X_NAMES;
     const names: Record<number, string> = {
@@ -791,20 +822,19 @@ export class Disassembler {
     const f3 = h >>> 13;
     const al = ctx.aliases;
     const x = X_NAMES;
-    const rdp = 8 + ((h >>> 2) & 7); // rd'/rs2' at bits 4:2
-    const rs1p = 8 + ((h >>> 7) & 7); // rs1'/rd' at bits 9:7
-    const rd = (h >>> 7) & 31;
-    const rs2 = (h >>> 2) & 31;
-    const imm6 = sext((((h >>> 12) & 1) << 5) | ((h >>> 2) & 31), 6);
-    const uimm6 = (((h >>> 12) & 1) << 5) | ((h >>> 2) & 31);
+    const rdp = cRdP(h); // rd'/rs2' at bits 4:2
+    const rs1p = cRs1P(h); // rs1'/rd' at bits 9:7
+    const rd = cRd(h);
+    const rs2 = cRs2(h);
+    const imm6 = cImm6(h);
+    const uimm6 = cUimm6(h);
     if (q === 0) {
       // offsets of c.lw/c.flw and c.ld/c.fld
-      const offW = (((h >>> 10) & 7) << 3) | (((h >>> 6) & 1) << 2) | (((h >>> 5) & 1) << 6);
-      const offD = (((h >>> 10) & 7) << 3) | (((h >>> 5) & 3) << 6);
+      const offW = cOffW(h);
+      const offD = cOffD(h);
       switch (f3) {
         case 0: {
-          const nz = (((h >>> 11) & 3) << 4) | (((h >>> 7) & 15) << 6) |
-            (((h >>> 6) & 1) << 2) | (((h >>> 5) & 1) << 3);
+          const nz = cAddi4spnImm(h);
           if (nz === 0) return undefined;
           return al ? ["add", [x[rdp], "sp", `${nz}`]] : ["c.addi4spn", [x[rdp], "sp", `${nz}`]];
         }
@@ -840,11 +870,7 @@ export class Disassembler {
           return [al && rd !== 0 ? "li" : "c.li", [x[rd], `${imm6}`]];
         case 3: {
           if (rd === 2) {
-            const nz = sext(
-              (((h >>> 12) & 1) << 9) | (((h >>> 6) & 1) << 4) | (((h >>> 5) & 1) << 6) |
-                (((h >>> 3) & 3) << 7) | (((h >>> 2) & 1) << 5),
-              10,
-            );
+            const nz = cAddi16spImm(h);
             return al ? ["add", ["sp", "sp", `${nz}`]] : ["c.addi16sp", ["sp", `${nz}`]];
           }
           if (imm6 === 0) return undefined;
@@ -869,22 +895,13 @@ export class Disassembler {
           return al ? [n, [x[rs1p], x[rs1p], x[rdp]]] : [`c.${n}`, [x[rs1p], x[rdp]]];
         }
         case 5: {
-          const off = sext(
-            (((h >>> 12) & 1) << 11) | (((h >>> 11) & 1) << 4) | (((h >>> 9) & 3) << 8) |
-              (((h >>> 8) & 1) << 10) | (((h >>> 7) & 1) << 6) | (((h >>> 6) & 1) << 7) |
-              (((h >>> 3) & 7) << 1) | (((h >>> 2) & 1) << 5),
-            12,
-          );
+          const off = cJOff(h);
           const t = this.#targetOp(ctx, off);
           return [al ? "j" : "c.j", [t]];
         }
         case 6:
         case 7: {
-          const off = sext(
-            (((h >>> 12) & 1) << 8) | (((h >>> 10) & 3) << 3) | (((h >>> 5) & 3) << 6) |
-              (((h >>> 3) & 3) << 1) | (((h >>> 2) & 1) << 5),
-            9,
-          );
+          const off = cBOff(h);
           const t = this.#targetOp(ctx, off);
           const n = f3 === 6 ? "beqz" : "bnez";
           return [al ? n : `c.${n}`, [x[rs1p], t]];
@@ -900,17 +917,17 @@ export class Disassembler {
           ? ["sll", [x[rd], x[rd], `0x${uimm6.toString(16)}`]]
           : ["c.slli", [x[rd], `0x${uimm6.toString(16)}`]];
       case 1: {
-        const off = (((h >>> 12) & 1) << 5) | (((h >>> 5) & 3) << 3) | (((h >>> 2) & 7) << 6);
+        const off = cLdspOff(h);
         return [al ? "fld" : "c.fldsp", [F_NAMES[rd], `${off}(sp)`]];
       }
       case 2: {
         if (rd === 0) return undefined;
-        const off = (((h >>> 12) & 1) << 5) | (((h >>> 4) & 7) << 2) | (((h >>> 2) & 3) << 6);
+        const off = cLwspOff(h);
         return [al ? "lw" : "c.lwsp", [x[rd], `${off}(sp)`]];
       }
       case 3: {
         if (rd === 0) return undefined;
-        const off = (((h >>> 12) & 1) << 5) | (((h >>> 5) & 3) << 3) | (((h >>> 2) & 7) << 6);
+        const off = cLdspOff(h);
         return [al ? "ld" : "c.ldsp", [x[rd], `${off}(sp)`]];
       }
       case 4: {
@@ -930,15 +947,15 @@ export class Disassembler {
         return al && rd !== 0 ? ["add", [x[rd], x[rd], x[rs2]]] : ["c.add", [x[rd], x[rs2]]];
       }
       case 5: {
-        const off = (((h >>> 10) & 7) << 3) | (((h >>> 7) & 7) << 6);
+        const off = cSdspOff(h);
         return [al ? "fsd" : "c.fsdsp", [F_NAMES[rs2], `${off}(sp)`]];
       }
       case 6: {
-        const off = (((h >>> 9) & 15) << 2) | (((h >>> 7) & 3) << 6);
+        const off = cSwspOff(h);
         return [al ? "sw" : "c.swsp", [x[rs2], `${off}(sp)`]];
       }
       case 7: {
-        const off = (((h >>> 10) & 7) << 3) | (((h >>> 7) & 7) << 6);
+        const off = cSdspOff(h);
         return [al ? "sd" : "c.sdsp", [x[rs2], `${off}(sp)`]];
       }
     }
@@ -948,7 +965,7 @@ export class Disassembler {
 
 /** The rs2 field. */
 function rs2(w: number): number {
-  return (w >>> 20) & 31;
+  return rs2Of(w);
 }
 
 /** A fence's predecessor or successor set: `iorw` letters, `unknown` when empty. */

@@ -1,38 +1,80 @@
 /**
- * The compiled tier: turns a straight-line block of decoded instructions
- * into the source of a JavaScript function, which V8 then compiles to
- * machine code. The interpreter (`interpreter.ts`) decides which blocks are
- * hot and runs everything the compiled tier leaves out.
+ * The JavaScript backend of the compiled tier (`Cpu.backend = "js"`; the
+ * default is the WebAssembly backend, `jit_wasm.ts`), and what both backends
+ * share: the region description ({@linkcode RegionBlock}) and which ops end
+ * blocks. It turns a hot region of decoded instructions into the source of
+ * one JavaScript function, which V8 then compiles to machine code.
+ * The interpreter (`interpreter.ts`) finds hot entry points, discovers the
+ * region around them ({@linkcode RegionBlock}s) and runs everything the
+ * compiled tier leaves out.
  *
- * A block runs from its first instruction to (and including) a branch or
- * jump, or stops before an instruction this tier does not compile (ECALL,
- * EBREAK, CSR access, atomics, FENCE.I, illegal encodings), or at the end of
- * its page. The generated function `(c) => nextPc` reads and writes the
- * hart's Int32 lo/hi registers directly and checks the software TLB inline,
- * exactly as the interpreter does, so both tiers give the same results and
- * the same instruction counts:
- * - normally the block retires all of its instructions;
- * - a fault in a slow-path access leaves `c.cut` = index of the faulting
- *   instruction (the instructions before it retired) and throws;
- * - an early exit (a store that invalidated decoded code, an illegal FP
- *   rounding mode) sets `c.cut` to the number retired and `c.stop`.
+ * A region is a set of blocks. A block runs from its first instruction to
+ * (and including) a branch, a jump, ECALL or EBREAK, or stops before an
+ * instruction this tier does not compile (CSR access, illegal encodings), at
+ * the end of its page, or at a length limit. The function
+ * `(c, b, lim) => nextPc` starts at block `b` and runs from block to block
+ * inside the region (a loop over a `switch` on the block index: the region's
+ * back-edges stay inside the function, and a block's fall-through successor
+ * is laid out right after it) until control leaves the region, an event
+ * needs the kernel, or the next block would take the retired count past
+ * `lim`. Returns that with `c.n` = instructions retired and `c.stop` = a
+ * STOP_* code for ECALL, EBREAK, illegal rounding modes and misaligned
+ * atomics (0 otherwise).
+ *
+ * Guest registers live in locals (`l5`, `h5`: Int32 low and high words)
+ * for the whole call: loaded on entry, written back on every way out. The
+ * software TLB is checked inline, exactly as the interpreter does, so both
+ * tiers give the same results and the same instruction counts:
+ * - every block checks the budget before it starts, so a quantum never ends
+ *   inside a compiled block: the dispatcher interprets the last partial one;
+ * - a fault in a slow-path access throws out of the function; a `catch`
+ *   writes the registers back and sets `c.n` (instructions retired before
+ *   the faulting one) and `c.fpc` (its address), found through the local
+ *   `at` that every slow path sets first;
+ * - a store that hits decoded code (`cpu.codeGen` changes) leaves right after
+ *   the store.
  * @module
  */
 
 import { OP_NAMES } from "./ops.ts";
 
-/** Ops that end a block before them (the interpreter executes them). */
+/** STOP_* codes the generated code sets (same values as `interpreter.ts`). */
+const STOP_ECALL = 1;
+const STOP_EBREAK = 2;
+const STOP_ILLEGAL = 3;
+const STOP_MISALIGNED = 5;
+
+/** Ops a block ends before (the interpreter executes them): ILLEGAL and the CSR ops. */
 export function isBlockBarrier(op: number): boolean {
-  return op === 0 || op === 1 || op === 52 || op === 53 || op === 54 ||
-    (op >= 55 && op <= 60) || (op >= 74 && op <= 95);
+  return op === 0 || op === 1 || (op >= 55 && op <= 60);
 }
 
-/** Ops that end a block after them (control transfers). */
+/** Ops a block ends after: jumps, branches, ECALL, EBREAK. */
 export function isBlockEnd(op: number): boolean {
-  return op >= 4 && op <= 11;
+  return (op >= 4 && op <= 11) || op === 53 || op === 54;
 }
 
-/** The fields of one decoded instruction, for code generation. */
+/** One block of a region, as the interpreter decoded it. */
+export interface RegionBlock {
+  /** Address of each instruction. */
+  pcs: number[];
+  /** Packed decoded words (see `ops.ts`). */
+  words: number[];
+  /** Immediates. */
+  imms: number[];
+}
+
+/** A region's generated source and the tables its fault handler reads. */
+export interface RegionCode {
+  /** Body of `(env) => (c, b, lim) => nextPc`. */
+  source: string;
+  /** Per slow-path site: instructions of its block retired before it. */
+  atRetired: number[];
+  /** Per slow-path site: its instruction's address. */
+  atPc: number[];
+}
+
+/** The fields of one decoded instruction. */
 interface Insn {
   op: number;
   rd: number;
@@ -43,358 +85,30 @@ interface Insn {
   next: number;
 }
 
-/** Load ops: [size, value expression over `o` (fast path), sign/zero-extension of `v` (slow path)]. */
-const LOADS: Record<number, [number, string, string]> = {
-  12: [1, "dv.getInt8(o)", "(v << 24) >> 24"],
-  13: [2, "dv.getInt16(o, true)", "(v << 16) >> 16"],
-  14: [4, "dv.getInt32(o, true)", "v"],
-  15: [8, "", ""],
-  16: [1, "dv.getUint8(o)", "v"],
-  17: [2, "dv.getUint16(o, true)", "v"],
-  18: [4, "dv.getInt32(o, true)", "v"],
-};
-
-/** Effective address of a memory access: declares `lo`, `hi`, `t`. */
-function address(i: Insn): string {
-  const ih = i.imm < 0 ? -1 : 0;
-  return `const a = xl[${i.rs1}], lo = (a + ${i.imm}) | 0, ` +
-    `hi = (xh[${i.rs1}] + ${ih} + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0, t = (lo >>> 12) & 1023;`;
+/** Length in bytes of a decoded instruction (2 when compressed). */
+export function insnLength(w: number): number {
+  return 4 - ((w >>> 25) & 2);
 }
 
-/**
- * Writes the 64-bit value (l, h) to x[rd] unless rd is x0. Both halves are
- * evaluated before either is written: `h` may read the register `l` replaces.
- */
-function setX(rd: number, l: string, h: string): string {
-  if (rd === 0 || rd === 32) return "";
-  if (/^-?\d+$/.test(h)) return `xl[${rd}] = ${l}; xh[${rd}] = ${h};`;
-  return `{ const L = ${l}, H = ${h}; xl[${rd}] = L; xh[${rd}] = H; }`;
+const TWO32 = 4294967296;
+
+/** Low and high Int32 words of a 64-bit pc-like constant (exact below 2^53). */
+function lohi(v: number): [number, number] {
+  return [v | 0, Math.floor(v / TWO32) | 0];
 }
 
-function load(i: Insn, k: number): string {
-  const [size, fast, ext] = LOADS[i.op];
-  const signed = i.op <= 15;
-  const hiOf = (v: string) => (signed ? `${v} >> 31` : "0");
-  let fastBody: string;
-  let slowBody: string;
-  if (i.op === 15) {
-    fastBody = setX(i.rd, "dv.getInt32(o, true)", "dv.getInt32(o + 4, true)");
-    slowBody = setX(i.rd, "mem.vlo", "mem.vhi");
-  } else {
-    fastBody = i.rd === 0 ? `${fast};` : `{ const v = ${fast}; ${setX(i.rd, "v", hiOf("v"))} }`;
-    slowBody = i.rd === 0
-      ? ""
-      : `{ const v0 = mem.vlo; const v = ${ext.replaceAll("v", "v0")}; ${
-        setX(i.rd, "v", hiOf("v"))
-      } }`;
-  }
-  return `{ ${address(i)}
-    if (rTagLo[t] === (lo & -4096) && rTagHi[t] === hi && (lo & 4095) <= ${4096 - size}) {
-      const o = rOff[t] + (lo & 4095); ${fastBody}
-    } else { c.cut = ${k}; mem.loadSlow(lo, hi, ${size}); dv = mem.dv; c.cut = -1; ${slowBody} } }`;
+/** Local holding the low word of x[r] (x0 reads as 0). */
+function L(r: number): string {
+  return r === 0 ? "0" : `l${r}`;
 }
 
-function store(i: Insn, k: number, fp: boolean): string {
-  const size = fp ? (i.op === 138 ? 4 : 8) : 1 << (i.op - 19);
-  const vl = fp ? `fw[${2 * i.rs2}]` : `xl[${i.rs2}]`;
-  const vh = fp ? `fw[${2 * i.rs2 + 1}]` : `xh[${i.rs2}]`;
-  const fast = size === 1
-    ? `dv.setInt8(o, ${vl});`
-    : size === 2
-    ? `dv.setInt16(o, ${vl}, true);`
-    : size === 4
-    ? `dv.setInt32(o, ${vl}, true);`
-    : `dv.setInt32(o, ${vl}, true); dv.setInt32(o + 4, ${vh}, true);`;
-  return `{ ${address(i)}
-    if (wTagLo[t] === (lo & -4096) && wTagHi[t] === hi && (lo & 4095) <= ${4096 - size}) {
-      const o = wOff[t] + (lo & 4095); ${fast}
-    } else {
-      c.cut = ${k}; mem.storeSlow(lo, hi, ${size}, ${vl}, ${vh}); dv = mem.dv;
-      if (cpu.codeGen !== gen) { c.cut = ${k + 1}; return ${i.next}; }
-      c.cut = -1;
-    } }`;
-}
-
-function fpLoad(i: Insn, k: number): string {
-  const size = i.op === 136 ? 4 : 8;
-  const fast = size === 4
-    ? `fw[${2 * i.rd}] = dv.getInt32(o, true); fw[${2 * i.rd + 1}] = -1;`
-    : `fw[${2 * i.rd}] = dv.getInt32(o, true); fw[${2 * i.rd + 1}] = dv.getInt32(o + 4, true);`;
-  const slow = size === 4
-    ? `fw[${2 * i.rd}] = mem.vlo; fw[${2 * i.rd + 1}] = -1;`
-    : `fw[${2 * i.rd}] = mem.vlo; fw[${2 * i.rd + 1}] = mem.vhi;`;
-  return `{ ${address(i)}
-    if (rTagLo[t] === (lo & -4096) && rTagHi[t] === hi && (lo & 4095) <= ${4096 - size}) {
-      const o = rOff[t] + (lo & 4095); ${fast}
-    } else { c.cut = ${k}; mem.loadSlow(lo, hi, ${size}); dv = mem.dv; c.cut = -1; ${slow} } }`;
-}
-
-/** 64-bit shift of register rs1 by a constant amount. */
-function shiftImm(i: Insn, kind: "l" | "r" | "a"): string {
-  const s = i.imm;
-  const a = `xl[${i.rs1}]`;
-  const b = `xh[${i.rs1}]`;
-  if (s === 0) return setX(i.rd, a, b);
-  if (kind === "l") {
-    return s < 32
-      ? `{ const a = ${a}; ${setX(i.rd, `a << ${s}`, `(${b} << ${s}) | (a >>> ${32 - s})`)} }`
-      : setX(i.rd, "0", `${a} << ${s - 32}`);
-  }
-  if (s < 32) {
-    const hi = kind === "r" ? `b >>> ${s}` : `b >> ${s}`;
-    return `{ const b = ${b}; ${setX(i.rd, `(${a} >>> ${s}) | (b << ${32 - s})`, `${hi} | 0`)} }`;
-  }
-  return kind === "r"
-    ? setX(i.rd, `(${b} >>> ${s - 32}) | 0`, "0")
-    : `{ const b = ${b}; ${setX(i.rd, `b >> ${s - 32}`, "b >> 31")} }`;
-}
-
-/** Signed or unsigned 64-bit compare of x[rs1] with x[rs2] (or an immediate). */
-function less(i: Insn, unsigned: boolean, immediate: boolean): string {
-  const bl = immediate ? `${i.imm >>> 0}` : `(xl[${i.rs2}] >>> 0)`;
-  const bhRaw = immediate ? `${i.imm < 0 ? -1 : 0}` : `xh[${i.rs2}]`;
-  const ah = unsigned ? `(xh[${i.rs1}] >>> 0)` : `xh[${i.rs1}]`;
-  const bh = unsigned ? (immediate ? `${(i.imm < 0 ? -1 : 0) >>> 0}` : `(${bhRaw} >>> 0)`) : bhRaw;
-  return `(${ah} < ${bh} || (${ah} === ${bh} && (xl[${i.rs1}] >>> 0) < ${bl}))`;
-}
-
-/** One instruction's JavaScript. `k` is its index in the block. */
-function emit(i: Insn, k: number): string {
-  const { rd, rs1, rs2, imm } = i;
-  const ih = imm < 0 ? -1 : 0;
-  const xw = (expr: string) =>
-    rd === 0 ? `${expr};` : `{ const v = ${expr}; ${setX(rd, "v", "v >> 31")} }`;
-  switch (i.op) {
-    case 2: // LUI
-      return setX(rd, `${imm}`, `${ih}`);
-    case 3: { // AUIPC
-      const v = i.pc + imm;
-      return setX(rd, `${v | 0}`, `${Math.floor(v / 4294967296) | 0}`);
-    }
-    case 4: { // JAL
-      const t = i.pc + imm;
-      return `${setX(rd, `${i.next | 0}`, `${Math.floor(i.next / 4294967296) | 0}`)} return ${t};`;
-    }
-    case 5: // JALR
-      return `{ const a = xl[${rs1}], s = (a + ${imm}) | 0, ` +
-        `hi = (xh[${rs1}] + ${ih} + ((s >>> 0) < (a >>> 0) ? 1 : 0)) | 0; ` +
-        `${setX(rd, `${i.next | 0}`, `${Math.floor(i.next / 4294967296) | 0}`)} ` +
-        `return hi * 4294967296 + ((s & -2) >>> 0); }`;
-    case 6: // BEQ
-      return `if (xl[${rs1}] === xl[${rs2}] && xh[${rs1}] === xh[${rs2}]) return ${
-        i.pc + imm
-      }; return ${i.next};`;
-    case 7: // BNE
-      return `if (xl[${rs1}] !== xl[${rs2}] || xh[${rs1}] !== xh[${rs2}]) return ${
-        i.pc + imm
-      }; return ${i.next};`;
-    case 8: // BLT
-      return `if (${less(i, false, false)}) return ${i.pc + imm}; return ${i.next};`;
-    case 9: // BGE
-      return `if (!${less(i, false, false)}) return ${i.pc + imm}; return ${i.next};`;
-    case 10: // BLTU
-      return `if (${less(i, true, false)}) return ${i.pc + imm}; return ${i.next};`;
-    case 11: // BGEU
-      return `if (!${less(i, true, false)}) return ${i.pc + imm}; return ${i.next};`;
-    case 12: // LB
-    case 13: // LH
-    case 14: // LW
-    case 15: // LD
-    case 16: // LBU
-    case 17: // LHU
-    case 18: // LWU
-      return load(i, k);
-    case 19: // SB
-    case 20: // SH
-    case 21: // SW
-    case 22: // SD
-      return store(i, k, false);
-    case 23: // ADDI
-      return rd === 0 ? "" : `{ const a = xl[${rs1}], lo = (a + ${imm}) | 0; ` +
-        `xh[${rd}] = (xh[${rs1}] + ${ih} + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0; xl[${rd}] = lo; }`;
-    case 24: // SLTI
-      return setX(rd, `${less(i, false, true)} ? 1 : 0`, "0");
-    case 25: // SLTIU
-      return setX(rd, `${less(i, true, true)} ? 1 : 0`, "0");
-    case 26: // XORI
-      return setX(rd, `xl[${rs1}] ^ ${imm}`, `xh[${rs1}] ^ ${ih}`);
-    case 27: // ORI
-      return setX(rd, `xl[${rs1}] | ${imm}`, `xh[${rs1}] | ${ih}`);
-    case 28: // ANDI
-      return setX(rd, `xl[${rs1}] & ${imm}`, `xh[${rs1}] & ${ih}`);
-    case 29: // SLLI
-      return shiftImm(i, "l");
-    case 30: // SRLI
-      return shiftImm(i, "r");
-    case 31: // SRAI
-      return shiftImm(i, "a");
-    case 32: // ADD
-      return rd === 0 ? "" : `{ const a = xl[${rs1}], lo = (a + xl[${rs2}]) | 0; ` +
-        `xh[${rd}] = (xh[${rs1}] + xh[${rs2}] + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0; xl[${rd}] = lo; }`;
-    case 33: // SUB
-      return rd === 0 ? "" : `{ const a = xl[${rs1}], b = xl[${rs2}]; ` +
-        `xh[${rd}] = (xh[${rs1}] - xh[${rs2}] - ((a >>> 0) < (b >>> 0) ? 1 : 0)) | 0; xl[${rd}] = (a - b) | 0; }`;
-    case 34: // SLL
-    case 38: // SRL
-    case 39: { // SRA
-      if (rd === 0) return "";
-      const hiFill = i.op === 39 ? "b >> 31" : "0";
-      const right = i.op === 34 ? "" : i.op === 38 ? ">>>" : ">>";
-      const body = i.op === 34
-        ? `if (s < 32) { hi = (b << s) | (a >>> (32 - s)); lo = a << s; } else { hi = a << (s - 32); lo = 0; }`
-        : `if (s < 32) { lo = (a >>> s) | (b << (32 - s)); hi = (b ${right} s) | 0; } ` +
-          `else { lo = (b ${right} (s - 32)) | 0; hi = ${hiFill}; }`;
-      return `{ const s = xl[${rs2}] & 63, a = xl[${rs1}], b = xh[${rs1}]; let lo = a, hi = b; ` +
-        `if (s !== 0) { ${body} } xl[${rd}] = lo; xh[${rd}] = hi; }`;
-    }
-    case 35: // SLT
-      return setX(rd, `${less(i, false, false)} ? 1 : 0`, "0");
-    case 36: // SLTU
-      return setX(rd, `${less(i, true, false)} ? 1 : 0`, "0");
-    case 37: // XOR
-      return setX(rd, `xl[${rs1}] ^ xl[${rs2}]`, `xh[${rs1}] ^ xh[${rs2}]`);
-    case 40: // OR
-      return setX(rd, `xl[${rs1}] | xl[${rs2}]`, `xh[${rs1}] | xh[${rs2}]`);
-    case 41: // AND
-      return setX(rd, `xl[${rs1}] & xl[${rs2}]`, `xh[${rs1}] & xh[${rs2}]`);
-    case 42: // ADDIW
-      return xw(`(xl[${rs1}] + ${imm}) | 0`);
-    case 43: // SLLIW
-      return xw(`xl[${rs1}] << ${imm}`);
-    case 44: // SRLIW
-      return xw(`(xl[${rs1}] >>> ${imm}) | 0`);
-    case 45: // SRAIW
-      return xw(`xl[${rs1}] >> ${imm}`);
-    case 46: // ADDW
-      return xw(`(xl[${rs1}] + xl[${rs2}]) | 0`);
-    case 47: // SUBW
-      return xw(`(xl[${rs1}] - xl[${rs2}]) | 0`);
-    case 48: // SLLW
-      return xw(`xl[${rs1}] << (xl[${rs2}] & 31)`);
-    case 49: // SRLW
-      return xw(`(xl[${rs1}] >>> (xl[${rs2}] & 31)) | 0`);
-    case 50: // SRAW
-      return xw(`xl[${rs1}] >> (xl[${rs2}] & 31)`);
-    case 51: // FENCE
-      return "";
-    case 61: // MUL
-      return rd === 0 ? "" : `c.mul64(xl[${rs1}], xh[${rs1}], xl[${rs2}], xh[${rs2}]); ` +
-        `xl[${rd}] = R[0]; xh[${rd}] = R[1];`;
-    case 96: // ADD_UW
-      return rd === 0 ? "" : `{ const a = xl[${rs1}], lo = (a + xl[${rs2}]) | 0; ` +
-        `xh[${rd}] = (xh[${rs2}] + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0; xl[${rd}] = lo; }`;
-    case 97: // SH1ADD
-    case 98: // SH2ADD
-    case 99: { // SH3ADD
-      if (rd === 0) return "";
-      const sh = i.op - 96;
-      return `{ const x = xl[${rs1}], al = x << ${sh}, ah = (xh[${rs1}] << ${sh}) | (x >>> ${
-        32 - sh
-      }), ` +
-        `lo = (al + xl[${rs2}]) | 0; xh[${rd}] = (ah + xh[${rs2}] + ((lo >>> 0) < (al >>> 0) ? 1 : 0)) | 0; ` +
-        `xl[${rd}] = lo; }`;
-    }
-    case 69: // MULW
-      return xw(`Math.imul(xl[${rs1}], xl[${rs2}])`);
-    case 136: // FLW
-    case 137: // FLD
-      return fpLoad(i, k);
-    case 138: // FSW
-    case 139: // FSD
-      return store(i, k, true);
-  }
-  const word = i.op | ((rd === 0 ? 32 : rd) << 8) | (rs1 << 14) | (rs2 << 20);
-  if (i.op >= 160) {
-    // F/D: the FPU module; false means an illegal rounding mode.
-    return `if (!executeFp(h, ${i.op}, ${rd}, ${rs1}, ${rs2}, ${imm})) ` +
-      `{ c.cut = ${k}; c.stop = 3; return ${i.pc}; }`;
-  }
-  // The rest (shifts by register, M, Zba/Zbb/Zbs): the interpreter's helper.
-  return `cpu.rareOp(h, ${word}, ${imm}); /* ${OP_NAMES[i.op]} */`;
-}
-
-/** Integer registers an instruction's code assigns (`xl[N] = ` or `xh[N] = `). */
-function assigned(code: string): number[] {
-  return [...code.matchAll(/x[lh]\[(\d+)\] = (?!=)/g)].map((m) => Number(m[1]));
-}
-
-/** Stores the cached registers in `dirty` back to the hart. */
-function writeBack(dirty: ReadonlySet<number>): string {
-  return [...dirty].map((r) => `xl[${r}] = l${r}; xh[${r}] = h${r};`).join(" ");
-}
-
-/**
- * The body of a block function `(c) => nextPc` for the decoded words and
- * immediates of its instructions at `pcs` (with `nexts` the address after each).
- *
- * Integer registers live in locals (`l5`, `h5`) within the block, since V8
- * cannot keep typed-array elements in machine registers across stores. Every
- * register a block assigns is written back to the hart before each `return`
- * and before each call that may look at the hart or throw (slow-path memory
- * accesses, the FPU, the rare-op helper).
- */
-export function blockSource(
-  words: readonly number[],
-  imms: readonly number[],
-  pcs: readonly number[],
-  nexts: readonly number[],
-): string {
-  const body: string[] = [];
-  const used = new Set<number>();
-  const dirty = new Set<number>();
-  let ended = false;
-  for (let k = 0; k < words.length; k++) {
-    const w = words[k];
-    const op = w & 255;
-    const i: Insn = {
-      op,
-      // Integer destinations arrive as the sink 32 for x0; the generator skips those writes.
-      rd: op >= 160 || op === 136 || op === 137 ? (w >> 8) & 63 : ((w >> 8) & 63) % 32,
-      rs1: (w >> 14) & 63,
-      rs2: (w >> 20) & 63,
-      imm: imms[k],
-      pc: pcs[k],
-      next: nexts[k],
-    };
-    let code = emit(i, k);
-    const helper = /executeFp\(|cpu\.rareOp\(/.test(code);
-    if (helper) {
-      // The helper reads and writes the hart: sync around it; its destination is reloaded.
-      const rd = i.rd % 32;
-      const reload = rd === 0 || (op >= 160 && !FP_INT_DEST.has(op))
-        ? ""
-        : ` l${rd} = xl[${rd}]; h${rd} = xh[${rd}];`;
-      if (reload) used.add(rd);
-      code = `${writeBack(dirty)} ${code}${reload}`;
-      dirty.clear();
-    } else {
-      for (const m of code.matchAll(/x[lh]\[(\d+)\]/g)) used.add(Number(m[1]));
-      const before = new Set(dirty);
-      for (const r of assigned(code)) dirty.add(r);
-      code = code
-        .replace(/\bx([lh])\[(\d+)\]/g, (_m, half, r) => `${half}${r}`)
-        // Slow paths may throw: the hart must hold what retired before this instruction.
-        .replace(/c\.cut = (\d+);/, (m) => `${writeBack(before)} ${m}`)
-        .replace(/\breturn ([^;]+);/g, (_m, e) => `{ ${writeBack(dirty)} return ${e}; }`);
-    }
-    body.push(`/* ${OP_NAMES[op]} */ ${code}`);
-    if (isBlockEnd(op)) ended = true;
-  }
-  if (!ended) body.push(`${writeBack(dirty)} return ${nexts[nexts.length - 1]};`);
-  const regs = [...used].sort((a, b) => a - b);
-  const prologue = [
-    "const h = c.h, xl = h.xl, xh = h.xh, fw = h.fw, mem = c.mem, cpu = c.cpu;",
-    "const rTagLo = mem.rTagLo, rTagHi = mem.rTagHi, rOff = mem.rOff;",
-    "const wTagLo = mem.wTagLo, wTagHi = mem.wTagHi, wOff = mem.wOff;",
-    "const executeFp = c.executeFp, R = c.R, gen = cpu.codeGen;",
-    "let dv = mem.dv;",
-    ...regs.map((r) => `let l${r} = xl[${r}], h${r} = xh[${r}];`),
-  ];
-  return [...prologue, ...body].join("\n");
+/** Local holding the high word of x[r]. */
+function H(r: number): string {
+  return r === 0 ? "0" : `h${r}`;
 }
 
 /** F/D ops whose destination is an integer register. */
-const FP_INT_DEST: ReadonlySet<number> = new Set([
+export const FP_INT_DEST: ReadonlySet<number> = new Set([
   174,
   175,
   176,
@@ -414,3 +128,559 @@ const FP_INT_DEST: ReadonlySet<number> = new Set([
   211,
   212, // the same for D
 ]);
+
+/** F/D ops that read integer register rs1. */
+export const FP_INT_SRC: ReadonlySet<number> = new Set([
+  183,
+  184,
+  185,
+  186,
+  187, // FCVT.S.W/WU/L/LU, FMV.W.X
+  213,
+  214,
+  215,
+  216,
+  217, // FCVT.D.W/WU/L/LU, FMV.D.X
+]);
+
+/** Code generation state of one region. */
+class Gen {
+  /** Integer registers the code reads or writes (loaded on entry). */
+  readonly used = new Set<number>();
+  /** Integer registers the code writes (written back on exit). */
+  readonly dirty = new Set<number>();
+  readonly atRetired: number[] = [];
+  readonly atPc: number[] = [];
+  /** Block index by start address. */
+  readonly index: Map<number, number>;
+  /** Return points: addresses after a call inside the region that start a block. */
+  readonly returns: number[];
+
+  constructor(index: Map<number, number>, returns: number[]) {
+    this.index = index;
+    this.returns = returns;
+  }
+
+  /** Marks a register read; returns its low-word local. */
+  l(r: number): string {
+    if (r !== 0) this.used.add(r);
+    return L(r);
+  }
+
+  /** Marks a register read; returns its high-word local. */
+  h(r: number): string {
+    if (r !== 0) this.used.add(r);
+    return H(r);
+  }
+
+  /** A new slow-path site: returns the statement that records it in `at`. */
+  site(pc: number, k: number): string {
+    this.atRetired.push(k);
+    this.atPc.push(pc);
+    return `at = ${this.atRetired.length - 1};`;
+  }
+
+  /**
+   * Writes the 64-bit value (lo, hi) to x[rd] unless rd is x0 (or the sink).
+   * Both halves are evaluated before either is written.
+   */
+  set(rd: number, lo: string, hi: string): string {
+    if (rd === 0 || rd === 32) return "";
+    this.used.add(rd);
+    this.dirty.add(rd);
+    if (/^-?\d+$/.test(hi) || (!lo.includes(`l${rd}`) && !lo.includes(`h${rd}`))) {
+      // The high word is evaluated first; it may read the old low word.
+      if (!hi.includes(`l${rd}`)) return `l${rd} = ${lo}; h${rd} = ${hi};`;
+      return `h${rd} = ${hi}; l${rd} = ${lo};`;
+    }
+    return `{ const L = ${lo}, H = ${hi}; l${rd} = L; h${rd} = H; }`;
+  }
+
+  /** Sign-extends a 32-bit result into x[rd]. */
+  setW(rd: number, expr: string): string {
+    if (rd === 0 || rd === 32) return "";
+    return `{ const v = ${expr}; ${this.set(rd, "v", "v >> 31")} }`;
+  }
+
+  /** Writes x[r] back to the hart (before a helper reads it); its locals are always current. */
+  flush(r: number): string {
+    if (r === 0) return "";
+    this.used.add(r);
+    return `xl[${r}] = l${r}; xh[${r}] = h${r};`;
+  }
+
+  /** Continues at guest address `pc`: inside the region when it starts a block there. */
+  goto(pc: number, layoutNext: number): string {
+    const j = this.index.get(pc);
+    if (j === undefined) return `pc = ${pc}; break L;`;
+    if (j === layoutNext) return "";
+    return `b = ${j}; continue L;`;
+  }
+}
+
+/** Effective address of x[rs1] + imm: declares `A` (low word), `AH` (high word), `t` (TLB slot). */
+function address(g: Gen, i: Insn): string {
+  const ih = i.imm < 0 ? -1 : 0;
+  const a = g.l(i.rs1);
+  const ah = g.h(i.rs1);
+  if (i.rs1 === 0) return `const A = ${i.imm}, AH = ${ih}, t = (A >>> 12) & 1023;`;
+  return `const A = (${a} + ${i.imm}) | 0, ` +
+    `AH = (${ah} + ${ih} + ((A >>> 0) < (${a} >>> 0) ? 1 : 0)) | 0, t = (A >>> 12) & 1023;`;
+}
+
+/** A read-TLB hit test for an aligned access of `size` bytes at (A, AH). */
+function readHit(size: number): string {
+  return `rTag[2 * t] === (A & ${-4096 | (size - 1)}) && rTag[2 * t + 1] === AH`;
+}
+
+/** A write-TLB hit test. */
+function writeHit(size: number): string {
+  return `wTag[2 * t] === (A & ${-4096 | (size - 1)}) && wTag[2 * t + 1] === AH`;
+}
+
+/** Integer loads: [size, fast read at `o`, sign/zero extension of the slow path's `v`]. */
+const LOADS: Record<number, [number, string, string]> = {
+  12: [1, "dv.getInt8(o)", "(mem.vlo << 24) >> 24"],
+  13: [2, "dv.getInt16(o, true)", "(mem.vlo << 16) >> 16"],
+  14: [4, "dv.getInt32(o, true)", "mem.vlo"],
+  16: [1, "dv.getUint8(o)", "mem.vlo"],
+  17: [2, "dv.getUint16(o, true)", "mem.vlo"],
+  18: [4, "dv.getInt32(o, true)", "mem.vlo"],
+};
+
+function load(g: Gen, i: Insn, k: number): string {
+  const rd = i.rd;
+  if (i.op === 15) {
+    return `{ ${address(g, i)} if (${readHit(8)}) { const o = rOff[t] + (A & 4095); ` +
+      `${g.set(rd, "dv.getInt32(o, true)", "dv.getInt32(o + 4, true)")} } else { ` +
+      `${g.site(i.pc, k)} mem.loadSlow(A, AH, 8); dv = mem.dv; ${
+        g.set(rd, "mem.vlo", "mem.vhi")
+      } } }`;
+  }
+  const [size, fast, slow] = LOADS[i.op];
+  const signed = i.op <= 14;
+  const hi = signed ? "v >> 31" : "0";
+  const put = (e: string) =>
+    rd === 0 || rd === 32 ? `${e};` : `{ const v = ${e}; ${g.set(rd, "v", hi)} }`;
+  return `{ ${address(g, i)} if (${readHit(size)}) { const o = rOff[t] + (A & 4095); ${
+    put(fast)
+  } } ` +
+    `else { ${g.site(i.pc, k)} mem.loadSlow(A, AH, ${size}); dv = mem.dv; ${
+      rd === 0 || rd === 32 ? "" : put(slow)
+    } } }`;
+}
+
+/** Leaves the region after instruction k of the block when a store changed decoded code. */
+function codeCheck(i: Insn, k: number): string {
+  return `if (cpu.codeGen !== gen) { n += ${k + 1}; pc = ${i.next}; break L; }`;
+}
+
+function store(g: Gen, i: Insn, k: number): string {
+  const fp = i.op >= 136;
+  const size = fp ? (i.op === 138 ? 4 : 8) : 1 << (i.op - 19);
+  const vl = fp ? `fw[${2 * i.rs2}]` : g.l(i.rs2);
+  const vh = fp ? `fw[${2 * i.rs2 + 1}]` : g.h(i.rs2);
+  const fast = size === 1
+    ? `dv.setInt8(o, ${vl});`
+    : size === 2
+    ? `dv.setInt16(o, ${vl}, true);`
+    : size === 4
+    ? `dv.setInt32(o, ${vl}, true);`
+    : `dv.setInt32(o, ${vl}, true); dv.setInt32(o + 4, ${vh}, true);`;
+  return `{ ${address(g, i)} if (${writeHit(size)}) { const o = wOff[t] + (A & 4095); ${fast} } ` +
+    `else { ${g.site(i.pc, k)} mem.storeSlow(A, AH, ${size}, ${vl}, ${vh}); dv = mem.dv; ${
+      codeCheck(i, k)
+    } } }`;
+}
+
+function fpLoad(i: Insn, g: Gen, k: number): string {
+  const size = i.op === 136 ? 4 : 8;
+  const f = 2 * i.rd;
+  const fast = size === 4
+    ? `fw[${f}] = dv.getInt32(o, true); fw[${f + 1}] = -1;`
+    : `fw[${f}] = dv.getInt32(o, true); fw[${f + 1}] = dv.getInt32(o + 4, true);`;
+  const slow = size === 4
+    ? `fw[${f}] = mem.vlo; fw[${f + 1}] = -1;`
+    : `fw[${f}] = mem.vlo; fw[${f + 1}] = mem.vhi;`;
+  return `{ ${address(g, i)} if (${readHit(size)}) { const o = rOff[t] + (A & 4095); ${fast} } ` +
+    `else { ${g.site(i.pc, k)} mem.loadSlow(A, AH, ${size}); dv = mem.dv; ${slow} } }`;
+}
+
+/** AMO combining ops on the old value (vl, vh) and the source (bl, bh): [low, high]. */
+function amoCombine(k: number): [string, string] | undefined {
+  switch (k) {
+    case 2: // swap
+      return ["bl", "bh"];
+    case 3: // add
+      return ["(vl + bl) | 0", "(vh + bh + ((((vl + bl) | 0) >>> 0) < (vl >>> 0) ? 1 : 0)) | 0"];
+    case 4: // xor
+      return ["vl ^ bl", "vh ^ bh"];
+    case 5: // and
+      return ["vl & bl", "vh & bh"];
+    case 6: // or
+      return ["vl | bl", "vh | bh"];
+  }
+  return undefined;
+}
+
+/**
+ * LR, SC and the AMOs. The fast path (an aligned word on a page in both the
+ * read and write TLB, which excludes code pages and the reservation's page)
+ * is inline for LR and the AMOs; the rest goes through `cpu.atomic`.
+ */
+function atomic(g: Gen, i: Insn, k: number): string {
+  const d = i.op >= 85;
+  const size = d ? 8 : 4;
+  const kind = i.op - (d ? 85 : 74);
+  const a = g.l(i.rs1);
+  const ah = g.h(i.rs1);
+  const bl = g.l(i.rs2);
+  const bh = d ? g.h(i.rs2) : `${bl} >> 31`;
+  const rd = i.rd;
+  const result = g.set(rd, "R[0]", "R[1]");
+  const misaligned = `if ((${a} & ${size - 1}) !== 0) { ` +
+    `cpu.misaligned(${a}, ${ah}, ${
+      kind === 1
+    }); n += ${k}; pc = ${i.pc}; c.stop = ${STOP_MISALIGNED}; break L; }`;
+  const slow = `${g.site(i.pc, k)} cpu.atomic(${i.op}, ${a}, ${ah}, ${bl}, ${bh}); dv = mem.dv; ` +
+    `${result} ${codeCheck(i, k)}`;
+  const t = `const A = ${a}, AH = ${ah}, t = (A >>> 12) & 1023;`;
+  const readWord = d
+    ? "const vl = dv.getInt32(o, true), vh = dv.getInt32(o + 4, true);"
+    : "const vl = dv.getInt32(o, true), vh = vl >> 31;";
+  if (kind === 0) { // LR
+    return `${misaligned} { ${t} if (${
+      readHit(size)
+    }) { const o = rOff[t] + (A & 4095); ${readWord} ` +
+      `mem.reserve(AH * ${TWO32} + (A >>> 0)); ${g.set(rd, "vl", "vh")} } else { ${slow} } }`;
+  }
+  const combine = amoCombine(kind);
+  if (kind === 1 || combine === undefined) return `${misaligned} { ${slow} }`;
+  const writeWord = d
+    ? `dv.setInt32(o, ${combine[0]}, true); dv.setInt32(o + 4, ${combine[1]}, true);`
+    : `dv.setInt32(o, ${combine[0]}, true);`;
+  return `${misaligned} { ${t} if (${readHit(size)} && ${writeHit(size)}) { ` +
+    `const o = rOff[t] + (A & 4095), bl = ${bl}, bh = ${bh}; ${readWord} ${writeWord} ${
+      g.set(rd, "vl", "vh")
+    } } else { ${slow} } }`;
+}
+
+/** 64-bit shift of register rs1 by a constant amount. */
+function shiftImm(g: Gen, i: Insn, kind: "l" | "r" | "a"): string {
+  const s = i.imm;
+  const a = g.l(i.rs1);
+  const b = g.h(i.rs1);
+  if (s === 0) return g.set(i.rd, a, b);
+  if (kind === "l") {
+    return s < 32
+      ? g.set(i.rd, `${a} << ${s}`, `(${b} << ${s}) | (${a} >>> ${32 - s})`)
+      : g.set(i.rd, "0", `${a} << ${s - 32}`);
+  }
+  if (s < 32) {
+    const hi = kind === "r" ? `(${b} >>> ${s}) | 0` : `${b} >> ${s}`;
+    return g.set(i.rd, `(${a} >>> ${s}) | (${b} << ${32 - s})`, hi);
+  }
+  return kind === "r"
+    ? g.set(i.rd, `(${b} >>> ${s - 32}) | 0`, "0")
+    : g.set(i.rd, `${b} >> ${s - 32}`, `${b} >> 31`);
+}
+
+/** Signed or unsigned 64-bit x[rs1] < x[rs2] (or < the immediate). */
+function less(g: Gen, i: Insn, unsigned: boolean, immediate: boolean): string {
+  const al = g.l(i.rs1);
+  const ahRaw = g.h(i.rs1);
+  const bl = immediate ? `${i.imm >>> 0}` : `(${g.l(i.rs2)} >>> 0)`;
+  const ih = i.imm < 0 ? -1 : 0;
+  const bhRaw = immediate ? `${ih}` : g.h(i.rs2);
+  const ah = unsigned ? `(${ahRaw} >>> 0)` : ahRaw;
+  const bh = unsigned ? (immediate ? `${ih >>> 0}` : `(${bhRaw} >>> 0)`) : bhRaw;
+  return `(${ah} < ${bh} || (${ah} === ${bh} && (${al} >>> 0) < ${bl}))`;
+}
+
+/** Branch conditions. */
+function condition(g: Gen, i: Insn): string {
+  switch (i.op) {
+    case 6: // BEQ
+      return `${g.l(i.rs1)} === ${g.l(i.rs2)} && ${g.h(i.rs1)} === ${g.h(i.rs2)}`;
+    case 7: // BNE
+      return `${g.l(i.rs1)} !== ${g.l(i.rs2)} || ${g.h(i.rs1)} !== ${g.h(i.rs2)}`;
+    case 8: // BLT
+      return less(g, i, false, false);
+    case 9: // BGE
+      return `!${less(g, i, false, false)}`;
+    case 10: // BLTU
+      return less(g, i, true, false);
+    default: // BGEU
+      return `!${less(g, i, true, false)}`;
+  }
+}
+
+/**
+ * The code of instruction `i`, the k-th of a block of `len` that starts the
+ * layout slot before `layoutNext`. Control transfers end the block: they
+ * count the block's instructions into `n` first.
+ */
+function emit(g: Gen, i: Insn, k: number, len: number, layoutNext: number): string {
+  const { rd, rs1, rs2, imm } = i;
+  const ih = imm < 0 ? -1 : 0;
+  const l1 = () => g.l(rs1);
+  const h1 = () => g.h(rs1);
+  const l2 = () => g.l(rs2);
+  const h2 = () => g.h(rs2);
+  switch (i.op) {
+    case 2: // LUI
+      return g.set(rd, `${imm}`, `${ih}`);
+    case 3: { // AUIPC
+      const [lo, hi] = lohi(i.pc + imm);
+      return g.set(rd, `${lo}`, `${hi}`);
+    }
+    case 4: { // JAL
+      const [lo, hi] = lohi(i.next);
+      return `${g.set(rd, `${lo}`, `${hi}`)} n += ${len}; ${g.goto(i.pc + imm, layoutNext)}`;
+    }
+    case 5: { // JALR
+      const [lo, hi] = lohi(i.next);
+      const a = l1();
+      const target = `const s = (${a} + ${imm}) | 0, ` +
+        `T = ((${h1()} + ${ih} + ((s >>> 0) < (${a} >>> 0) ? 1 : 0)) | 0) * ${TWO32} + ((s & -2) >>> 0);`;
+      // Returns to a call inside the region continue inside it.
+      const cases = g.returns.map((r) => `case ${r}: b = ${g.index.get(r)}; continue L;`).join(" ");
+      const jump = cases === "" ? "pc = T; break L;" : `switch (T) { ${cases} } pc = T; break L;`;
+      return `{ ${target} ${g.set(rd, `${lo}`, `${hi}`)} n += ${len}; ${jump} }`;
+    }
+    case 6: // BEQ
+    case 7: // BNE
+    case 8: // BLT
+    case 9: // BGE
+    case 10: // BLTU
+    case 11: { // BGEU
+      const taken = g.goto(i.pc + imm, -1);
+      const fall = g.goto(i.next, layoutNext);
+      return `n += ${len}; if (${condition(g, i)}) { ${taken} } ${fall}`;
+    }
+    case 12: // LB
+    case 13: // LH
+    case 14: // LW
+    case 15: // LD
+    case 16: // LBU
+    case 17: // LHU
+    case 18: // LWU
+      return load(g, i, k);
+    case 19: // SB
+    case 20: // SH
+    case 21: // SW
+    case 22: // SD
+      return store(g, i, k);
+    case 23: { // ADDI
+      if (rd === 32) return "";
+      if (imm === 0) return g.set(rd, l1(), h1());
+      if (rs1 === 0) return g.set(rd, `${imm}`, `${ih}`);
+      const a = l1();
+      return `{ const s = (${a} + ${imm}) | 0; ${
+        g.set(rd, "s", `(${h1()} + ${ih} + ((s >>> 0) < (${a} >>> 0) ? 1 : 0)) | 0`)
+      } }`;
+    }
+    case 24: // SLTI
+      return g.set(rd, `${less(g, i, false, true)} ? 1 : 0`, "0");
+    case 25: // SLTIU
+      return g.set(rd, `${less(g, i, true, true)} ? 1 : 0`, "0");
+    case 26: // XORI
+      return g.set(rd, `${l1()} ^ ${imm}`, `${h1()} ^ ${ih}`);
+    case 27: // ORI
+      return g.set(rd, `${l1()} | ${imm}`, `${h1()} | ${ih}`);
+    case 28: // ANDI
+      return g.set(rd, `${l1()} & ${imm}`, `${h1()} & ${ih}`);
+    case 29: // SLLI
+      return shiftImm(g, i, "l");
+    case 30: // SRLI
+      return shiftImm(g, i, "r");
+    case 31: // SRAI
+      return shiftImm(g, i, "a");
+    case 32: { // ADD
+      if (rd === 32) return "";
+      const a = l1();
+      return `{ const s = (${a} + ${l2()}) | 0; ${
+        g.set(rd, "s", `(${h1()} + ${h2()} + ((s >>> 0) < (${a} >>> 0) ? 1 : 0)) | 0`)
+      } }`;
+    }
+    case 33: { // SUB
+      if (rd === 32) return "";
+      const a = l1();
+      const b = l2();
+      return g.set(
+        rd,
+        `(${a} - ${b}) | 0`,
+        `(${h1()} - ${h2()} - ((${a} >>> 0) < (${b} >>> 0) ? 1 : 0)) | 0`,
+      );
+    }
+    case 34: // SLL
+    case 38: // SRL
+    case 39: { // SRA
+      if (rd === 32) return "";
+      const hiFill = i.op === 39 ? "b >> 31" : "0";
+      const right = i.op === 38 ? ">>>" : ">>";
+      const body = i.op === 34
+        ? `if (s < 32) { hi = (b << s) | (a >>> (32 - s)); lo = a << s; } else { hi = a << (s - 32); lo = 0; }`
+        : `if (s < 32) { lo = (a >>> s) | (b << (32 - s)); hi = (b ${right} s) | 0; } ` +
+          `else { lo = (b ${right} (s - 32)) | 0; hi = ${hiFill}; }`;
+      return `{ const s = ${l2()} & 63, a = ${l1()}, b = ${h1()}; let lo = a, hi = b; ` +
+        `if (s !== 0) { ${body} } ${g.set(rd, "lo", "hi")} }`;
+    }
+    case 35: // SLT
+      return g.set(rd, `${less(g, i, false, false)} ? 1 : 0`, "0");
+    case 36: // SLTU
+      return g.set(rd, `${less(g, i, true, false)} ? 1 : 0`, "0");
+    case 37: // XOR
+      return g.set(rd, `${l1()} ^ ${l2()}`, `${h1()} ^ ${h2()}`);
+    case 40: // OR
+      return g.set(rd, `${l1()} | ${l2()}`, `${h1()} | ${h2()}`);
+    case 41: // AND
+      return g.set(rd, `${l1()} & ${l2()}`, `${h1()} & ${h2()}`);
+    case 42: // ADDIW
+      return g.setW(rd, `(${l1()} + ${imm}) | 0`);
+    case 43: // SLLIW
+      return g.setW(rd, `${l1()} << ${imm}`);
+    case 44: // SRLIW
+      return g.setW(rd, `(${l1()} >>> ${imm}) | 0`);
+    case 45: // SRAIW
+      return g.setW(rd, `${l1()} >> ${imm}`);
+    case 46: // ADDW
+      return g.setW(rd, `(${l1()} + ${l2()}) | 0`);
+    case 47: // SUBW
+      return g.setW(rd, `(${l1()} - ${l2()}) | 0`);
+    case 48: // SLLW
+      return g.setW(rd, `${l1()} << (${l2()} & 31)`);
+    case 49: // SRLW
+      return g.setW(rd, `(${l1()} >>> (${l2()} & 31)) | 0`);
+    case 50: // SRAW
+      return g.setW(rd, `${l1()} >> (${l2()} & 31)`);
+    case 51: // FENCE
+    case 52: // FENCE_I (decoded code is invalidated on every write already)
+      return "";
+    case 53: // ECALL
+      return `n += ${len}; pc = ${i.pc}; c.stop = ${STOP_ECALL}; break L;`;
+    case 54: // EBREAK
+      return `n += ${len}; pc = ${i.pc}; c.stop = ${STOP_EBREAK}; break L;`;
+    case 61: // MUL
+      if (rd === 32) return "";
+      return `mul64(${l1()}, ${h1()}, ${l2()}, ${h2()}); ${g.set(rd, "R[0]", "R[1]")}`;
+    case 69: // MULW
+      return g.setW(rd, `Math.imul(${l1()}, ${l2()})`);
+    case 96: { // ADD_UW
+      if (rd === 32) return "";
+      const a = l1();
+      return `{ const s = (${a} + ${l2()}) | 0; ${
+        g.set(rd, "s", `(${h2()} + ((s >>> 0) < (${a} >>> 0) ? 1 : 0)) | 0`)
+      } }`;
+    }
+    case 97: // SH1ADD
+    case 98: // SH2ADD
+    case 99: { // SH3ADD
+      if (rd === 32) return "";
+      const sh = i.op - 96;
+      return `{ const x = ${l1()}, al = x << ${sh}, ah = (${h1()} << ${sh}) | (x >>> ${
+        32 - sh
+      }), ` +
+        `s = (al + ${l2()}) | 0; ${
+          g.set(rd, "s", `(ah + ${h2()} + ((s >>> 0) < (al >>> 0) ? 1 : 0)) | 0`)
+        } }`;
+    }
+    case 136: // FLW
+    case 137: // FLD
+      return fpLoad(i, g, k);
+    case 138: // FSW
+    case 139: // FSD
+      return store(g, i, k);
+  }
+  if (i.op >= 74 && i.op <= 95) return atomic(g, i, k);
+  if (i.op >= 160) {
+    // F/D: the FPU module reads and writes the hart; false means an illegal rounding mode.
+    const before = FP_INT_SRC.has(i.op) ? g.flush(rs1) : "";
+    const after = FP_INT_DEST.has(i.op) && rd !== 0 && rd !== 32
+      ? (g.used.add(rd), g.dirty.add(rd), `l${rd} = xl[${rd}]; h${rd} = xh[${rd}];`)
+      : "";
+    return `${before} if (!executeFp(h, ${i.op}, ${rd}, ${rs1}, ${rs2}, ${imm})) ` +
+      `{ n += ${k}; pc = ${i.pc}; c.stop = ${STOP_ILLEGAL}; break L; } ${after}`;
+  }
+  // The rest (M high words and divisions, Zba/Zbb/Zbs): the shared helper.
+  if (rd === 32) return "";
+  return `aluRare(${i.op}, ${imm}, ${l1()}, ${h1()}, ${l2()}, ${h2()}); ${
+    g.set(rd, "R[0]", "R[1]")
+  } /* ${OP_NAMES[i.op]} */`;
+}
+
+/** Decodes the fields of a packed word. */
+function fields(w: number, imm: number, pc: number): Insn {
+  const op = w & 255;
+  return {
+    op,
+    // Integer destinations arrive as the sink 32 for x0.
+    rd: (w >> 8) & 63,
+    rs1: (w >> 14) & 63,
+    rs2: (w >> 20) & 63,
+    imm,
+    pc,
+    next: pc + insnLength(w),
+  };
+}
+
+/**
+ * Generates the region function for `blocks` (block 0 first; a block's
+ * fall-through successor, when in the region, should come right after it).
+ * `returns` lists block starts that follow a call inside the region.
+ */
+export function regionSource(
+  blocks: readonly RegionBlock[],
+  returns: readonly number[],
+): RegionCode {
+  const index = new Map<number, number>();
+  blocks.forEach((b, j) => index.set(b.pcs[0], j));
+  const g = new Gen(index, returns.filter((r) => index.has(r)));
+  const cases: string[] = [];
+  blocks.forEach((blk, j) => {
+    const len = blk.pcs.length;
+    const out = [`case ${j}: /* 0x${blk.pcs[0].toString(16)} */`];
+    out.push(`if (n > lim - ${len}) { pc = ${blk.pcs[0]}; break L; }`);
+    let ended = false;
+    for (let k = 0; k < len; k++) {
+      const i = fields(blk.words[k], blk.imms[k], blk.pcs[k]);
+      const code = emit(g, i, k, len, j + 1);
+      out.push(`/* ${OP_NAMES[i.op]} */ ${code}`);
+      if (isBlockEnd(i.op)) ended = true;
+    }
+    if (!ended) {
+      // Cut by a barrier, the page end or the length limit: continue at the next address.
+      const last = fields(blk.words[len - 1], blk.imms[len - 1], blk.pcs[len - 1]);
+      out.push(`n += ${len}; ${g.goto(last.next, j + 1)}`);
+    }
+    cases.push(out.join("\n"));
+  });
+  const regs = [...g.used].sort((a, b) => a - b);
+  const dirty = [...g.dirty].sort((a, b) => a - b);
+  const writeBack = dirty.map((r) => `xl[${r}] = l${r}; xh[${r}] = h${r};`).join(" ");
+  const source = [
+    "const { mem, cpu, mul64, R, aluRare, executeFp, atRetired, atPc } = env;",
+    "const rTag = mem.rTag, rOff = mem.rOff, wTag = mem.wTag, wOff = mem.wOff;",
+    "return function region(c, b, lim) {",
+    "const h = c.h, xl = h.xl, xh = h.xh, fw = h.fw, gen = cpu.codeGen;",
+    "let dv = mem.dv, n = 0, pc = 0, at = 0;",
+    ...regs.map((r) => `let l${r} = xl[${r}], h${r} = xh[${r}];`),
+    "try {",
+    "L: for (;;) {",
+    "switch (b) {",
+    ...cases,
+    "default: throw new Error('bad region block ' + b);",
+    "}",
+    "}",
+    "} catch (e) {",
+    writeBack,
+    "c.n = n + atRetired[at]; c.fpc = atPc[at];",
+    "throw e;",
+    "}",
+    writeBack,
+    "c.n = n;",
+    "return pc;",
+    "};",
+  ].join("\n");
+  return { source, atRetired: g.atRetired, atPc: g.atPc };
+}

@@ -67,3 +67,53 @@ function buildNames(): string[] {
   );
   return names;
 }
+
+/** The instruction classes {@linkcode isaClassCounts} reports, in order. */
+export const ISA_CLASSES: readonly string[] = [
+  "I",
+  "M",
+  "A",
+  "F",
+  "D",
+  "Zba",
+  "Zbb",
+  "Zbs",
+  "Zicsr",
+  "Zifencei",
+  "C",
+];
+
+/** The base ISA or extension (RV64GC + Zba/Zbb/Zbs) that defines op `op`. */
+export function isaClassOf(op: number): string {
+  const name = OP_NAMES[op] ?? "";
+  if (name === "FENCE_I") return "Zifencei";
+  if (name.startsWith("CSRR")) return "Zicsr";
+  if (op >= 61 && op <= 73) return "M";
+  if (op >= 74 && op <= 95) return "A";
+  if (op >= 96 && op <= 103) return "Zba";
+  if (op >= 104 && op <= 127) return "Zbb";
+  if (op >= 128 && op <= 135) return "Zbs";
+  // Ops 160..189 are the single-precision group, 190..219 the double one
+  // (which includes the conversions between the two).
+  if (name === "FLW" || name === "FSW" || (op >= 160 && op < 190)) return "F";
+  if (name === "FLD" || name === "FSD" || (op >= 190 && op < 220)) return "D";
+  return "I";
+}
+
+/**
+ * Executed instructions per class from op counts (index `op`, plus 256 for
+ * compressed encodings, as `Cpu.opCounts` keeps them): every instruction
+ * counts once in its base ISA or extension, and the compressed ones count
+ * again under `C` (the encoding extension). Classes never executed are 0.
+ */
+export function isaClassCounts(counts: ArrayLike<number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const c of ISA_CLASSES) out[c] = 0;
+  for (let i = 0; i < counts.length; i++) {
+    const n = counts[i];
+    if (n === 0) continue;
+    out[isaClassOf(i & 255)] += n;
+    if (i >= 256) out.C += n;
+  }
+  return out;
+}

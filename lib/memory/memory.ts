@@ -42,8 +42,37 @@ export const PROT_EXEC = 4;
 /** Entries per software TLB (a power of two). */
 export const TLB_SIZE = 1024;
 const TLB_MASK = TLB_SIZE - 1;
-/** A tag no page-aligned address can have, so an invalid entry never hits. */
-const TLB_INVALID = 1;
+/**
+ * A tag word no access can match: hits compare the tag with the address
+ * masked by `-4096 | (size - 1)`, in which bit 11 is always clear.
+ */
+const TLB_INVALID = 0x800;
+
+/**
+ * Layout of the state areas at the start of the arena ({@linkcode GuestMemory.state}):
+ * byte offsets of the software TLBs, which compiled WebAssembly reads
+ * directly, and of areas the CPU keeps there (its register file and control
+ * words for WebAssembly code, its dispatch cache).
+ */
+export const STATE = {
+  /** Read TLB tags: per entry the page's address as a little-endian 64-bit word. */
+  rTag: 0x0000,
+  /** Read TLB: per entry the page's arena offset (32-bit). */
+  rOff: 0x2000,
+  /** Write TLB tags, as for reads. */
+  wTag: 0x3000,
+  /** Write TLB arena offsets. */
+  wOff: 0x5000,
+  /**
+   * The LR reservation: the address (64-bit), then a 32-bit word that is 1
+   * while it is live. Placing one also evicts the page's write-TLB entry.
+   */
+  res: 0x6000,
+  /** Start of the area the CPU owns. */
+  cpu: 0x6100,
+  /** Bytes of the state areas, at the start of the arena. */
+  size: 0x20000,
+} as const;
 const TWO32 = 4294967296;
 /** Arena growth unit: one WebAssembly page. */
 const WASM_PAGE = 65536;
@@ -140,25 +169,34 @@ function vpnOf(addr: number): number {
  * process.
  */
 export class GuestMemory {
-  /** The arena: every touched page lives here. */
+  /**
+   * The arena, a shared `WebAssembly.Memory` (growing it never detaches the
+   * views over it): the software TLBs and the CPU's areas at the offsets of
+   * {@linkcode STATE}, then every touched page, and space the CPU takes
+   * for its decode cache ({@linkcode GuestMemory.allocPrivate}). Compiled
+   * WebAssembly works on this one memory.
+   */
   readonly arena: WebAssembly.Memory;
+  /** The same memory, under the name the CPU's state areas use. */
+  readonly state: WebAssembly.Memory;
   /** Byte view of the arena; replaced when the arena grows. */
   u8: Uint8Array;
   /** DataView of the arena; replaced when the arena grows. */
   dv: DataView;
 
-  /** Read TLB: page-aligned low word of the tag. */
-  readonly rTagLo: Int32Array = new Int32Array(TLB_SIZE).fill(TLB_INVALID);
-  /** Read TLB: high word of the tag. */
-  readonly rTagHi: Int32Array = new Int32Array(TLB_SIZE);
+  /**
+   * Read TLB tags: entry t is [2t] = the page's address low word, [2t+1] =
+   * its high word. A load of `size` bytes at (lo, hi) hits when
+   * `rTag[2t] === (lo & (-4096 | (size - 1))) && rTag[2t + 1] === hi`
+   * (aligned accesses only; the rest take the slow path).
+   */
+  readonly rTag: Int32Array;
   /** Read TLB: arena offset of the page. */
-  readonly rOff: Int32Array = new Int32Array(TLB_SIZE);
-  /** Write TLB tags and offsets, as for reads. */
-  readonly wTagLo: Int32Array = new Int32Array(TLB_SIZE).fill(TLB_INVALID);
-  /** Write TLB: high word of the tag. */
-  readonly wTagHi: Int32Array = new Int32Array(TLB_SIZE);
+  readonly rOff: Int32Array;
+  /** Write TLB tags, as {@linkcode rTag}. */
+  readonly wTag: Int32Array;
   /** Write TLB: arena offset of the page. */
-  readonly wOff: Int32Array = new Int32Array(TLB_SIZE);
+  readonly wOff: Int32Array;
 
   /** Scratch result of a 64-bit slow-path load: low word. */
   vlo = 0;
@@ -174,17 +212,18 @@ export class GuestMemory {
   #frames = new Map<number, number>();
   /** Arena offsets of released frames, reused before the arena grows. */
   #free: number[] = [];
-  /** Next never-used arena offset. */
-  #top = 0;
+  /** Next never-used arena offset (the state areas come first). */
+  #top: number = STATE.size;
   readonly #maxBytes: number;
   /** The memory limit (see {@linkcode MemoryOptions.maxBytes}). */
   readonly limit: number;
   /** Pages the CPU has decoded: writes to them go through the slow path. */
   #code = new Set<number>();
-  /** Page of the live LR reservation, or -1. */
-  #resVpn = -1;
-  /** Address of the live LR reservation. */
-  #resAddr = -1;
+  /**
+   * The LR reservation, in the state areas so that compiled code can place
+   * it: [0] address low word, [1] high word, [2] 1 while it is live.
+   */
+  readonly #res: Int32Array;
   /** Highest number of frames ever live at once. */
   #peakFrames = 0;
 
@@ -192,11 +231,59 @@ export class GuestMemory {
   constructor(options: MemoryOptions = {}) {
     // The arena holds 64 KiB less than 2 GiB: the limit is never more than it can hold.
     this.limit = Math.min(options.maxBytes ?? DEFAULT_MEMORY_LIMIT, ARENA_MAX);
-    this.#maxBytes = this.limit;
+    // The state areas the compiled code uses come on top of the guest's pages.
+    this.#maxBytes = this.limit + STATE.size;
     this.arena = new WebAssembly.Memory({
       initial: 16,
       maximum: Math.ceil(this.#maxBytes / WASM_PAGE),
+      shared: true,
     });
+    this.state = this.arena;
+    const buf = this.arena.buffer;
+    this.u8 = new Uint8Array(buf);
+    this.dv = new DataView(buf);
+    this.rTag = new Int32Array(buf, STATE.rTag, 2 * TLB_SIZE).fill(TLB_INVALID);
+    this.rOff = new Int32Array(buf, STATE.rOff, TLB_SIZE);
+    this.wTag = new Int32Array(buf, STATE.wTag, 2 * TLB_SIZE).fill(TLB_INVALID);
+    this.wOff = new Int32Array(buf, STATE.wOff, TLB_SIZE);
+    this.#res = new Int32Array(buf, STATE.res, 3);
+  }
+
+  /** Page of the live LR reservation, or -1. */
+  get #resVpn(): number {
+    const r = this.#res;
+    return r[2] === 0 ? -1 : vpnOf(r[1] * TWO32 + (r[0] >>> 0));
+  }
+
+  /** Address of the live LR reservation (meaningful while it is live). */
+  get #resAddr(): number {
+    return this.#res[1] * TWO32 + (this.#res[0] >>> 0);
+  }
+
+  /** Drops the LR reservation. */
+  #unreserve(): void {
+    this.#res[2] = 0;
+  }
+
+  /**
+   * Takes `bytes` (a multiple of the page size) of arena space for the CPU's
+   * own use (its decode cache), never handed to the guest; returns the offset.
+   */
+  allocPrivate(bytes: number): number {
+    this.#reserve(bytes);
+    const off = this.#top;
+    this.#top += bytes;
+    return off;
+  }
+
+  /** Grows the arena so that `bytes` more fit past the top. */
+  #reserve(bytes: number): void {
+    if (this.#top + bytes <= this.u8.length) return;
+    const need = Math.ceil((this.#top + bytes - this.u8.length) / WASM_PAGE);
+    const want = Math.max(need, Math.max(this.u8.length, 1 << 24) / WASM_PAGE);
+    const cap = Math.floor(this.#maxBytes / WASM_PAGE) - this.u8.length / WASM_PAGE;
+    if (cap < need) throw new OutOfMemory(this.limit);
+    this.arena.grow(Math.min(want, cap));
     this.u8 = new Uint8Array(this.arena.buffer);
     this.dv = new DataView(this.arena.buffer);
   }
@@ -388,8 +475,8 @@ export class GuestMemory {
 
   /** Forgets every translation (after a change of mappings or protections). */
   flushTlb(): void {
-    this.rTagLo.fill(TLB_INVALID);
-    this.wTagLo.fill(TLB_INVALID);
+    this.rTag.fill(TLB_INVALID);
+    this.wTag.fill(TLB_INVALID);
   }
 
   #indexAt(addr: number): number {
@@ -435,7 +522,7 @@ export class GuestMemory {
       this.#frames.delete(vpn);
       this.#free.push(entry & ~7);
       this.#invalidateCode(vpn);
-      if (vpn === this.#resVpn) this.#resVpn = -1;
+      if (vpn === this.#resVpn) this.#unreserve();
     });
   }
 
@@ -479,14 +566,7 @@ export class GuestMemory {
       this.u8.fill(0, reused, reused + PAGE_SIZE);
       return reused;
     }
-    if (this.#top + PAGE_SIZE > this.u8.length) {
-      const want = Math.max(this.u8.length, 1 << 24) / WASM_PAGE;
-      const cap = Math.floor(this.#maxBytes / WASM_PAGE) - this.u8.length / WASM_PAGE;
-      if (cap <= 0) throw new OutOfMemory(this.limit);
-      this.arena.grow(Math.min(want, cap));
-      this.u8 = new Uint8Array(this.arena.buffer);
-      this.dv = new DataView(this.arena.buffer);
-    }
+    this.#reserve(PAGE_SIZE);
     const off = this.#top;
     this.#top += PAGE_SIZE;
     return off;
@@ -512,12 +592,12 @@ export class GuestMemory {
     const t = (lo >>> PAGE_SHIFT) & TLB_MASK;
     const vpn = vpnOf(addr);
     if (kind === "read") {
-      this.rTagLo[t] = lo & -PAGE_SIZE;
-      this.rTagHi[t] = hi;
+      this.rTag[2 * t] = lo & -PAGE_SIZE;
+      this.rTag[2 * t + 1] = hi;
       this.rOff[t] = off;
     } else if (kind === "write" && !this.#code.has(vpn) && vpn !== this.#resVpn) {
-      this.wTagLo[t] = lo & -PAGE_SIZE;
-      this.wTagHi[t] = hi;
+      this.wTag[2 * t] = lo & -PAGE_SIZE;
+      this.wTag[2 * t + 1] = hi;
       this.wOff[t] = off;
     }
     return off;
@@ -547,8 +627,8 @@ export class GuestMemory {
   storeSlow(lo: number, hi: number, size: number, vlo: number, vhi: number): void {
     const addr = hi * TWO32 + (lo >>> 0);
     const vpn = vpnOf(addr);
-    if (this.#resVpn >= 0 && addr < this.#resAddr + 8 && addr + size > this.#resAddr) {
-      this.#resVpn = -1;
+    if (this.#res[2] !== 0 && addr < this.#resAddr + 8 && addr + size > this.#resAddr) {
+      this.#unreserve();
     }
     if ((lo & (PAGE_SIZE - 1)) <= PAGE_SIZE - size) {
       const off = this.translate(lo, hi, "write") + (lo & (PAGE_SIZE - 1));
@@ -592,27 +672,28 @@ export class GuestMemory {
 
   /** Places an LR reservation on the 8 bytes at `addr`; stores there clear it. */
   reserve(addr: number): void {
-    this.#resAddr = addr;
-    this.#resVpn = vpnOf(addr);
-    this.#evictWrite(this.#resVpn);
+    this.#res[0] = addr | 0;
+    this.#res[1] = Math.floor(addr / TWO32) | 0;
+    this.#res[2] = 1;
+    this.#evictWrite(vpnOf(addr));
   }
 
   /** Consumes the reservation: true when it is still live and covers `addr`. */
   claimReservation(addr: number): boolean {
-    const ok = this.#resVpn >= 0 && this.#resAddr === addr;
-    this.#resVpn = -1;
+    const ok = this.#res[2] !== 0 && this.#resAddr === addr;
+    this.#unreserve();
     return ok;
   }
 
   /** Drops any reservation (on a context switch). */
   clearReservation(): void {
-    this.#resVpn = -1;
+    this.#unreserve();
   }
 
   #evictWrite(vpn: number): void {
     const t = vpn & TLB_MASK;
     const lo = (vpn * PAGE_SIZE) | 0;
-    if (this.wTagLo[t] === lo) this.wTagLo[t] = TLB_INVALID;
+    if (this.wTag[2 * t] === lo) this.wTag[2 * t] = TLB_INVALID;
   }
 
   // ------------------------------------------------------------- kernel API
@@ -632,8 +713,8 @@ export class GuestMemory {
     const first = vpnOf(addr);
     const last = vpnOf(addr + Math.max(bytes.length, 1) - 1);
     for (let v = first; v <= last; v++) this.#invalidateCode(v);
-    if (this.#resVpn >= 0 && addr < this.#resAddr + 8 && addr + bytes.length > this.#resAddr) {
-      this.#resVpn = -1;
+    if (this.#res[2] !== 0 && addr < this.#resAddr + 8 && addr + bytes.length > this.#resAddr) {
+      this.#unreserve();
     }
   }
 

@@ -27,6 +27,7 @@ import {
   PAGE_SIZE,
 } from "../memory/memory.ts";
 import { concat, inputFrom, outputTo, processSpec, resolveHost } from "./host_io.ts";
+import { isaClassCounts } from "../cpu/ops.ts";
 
 /** Options of one guest run. Paths are host paths, relative to `cwd`. */
 export interface RunOptions {
@@ -76,10 +77,16 @@ export interface RunOptions {
   /** Instruction limit; default 2^52. */
   maxInsns?: number;
   /**
-   * Execution engine: `jit` (default) compiles hot blocks to JavaScript,
+   * Execution engine: `jit` (default) compiles hot code (to WebAssembly),
    * `interp` only interprets. Both give identical results and counts.
    */
   engine?: "jit" | "interp";
+  /**
+   * Count executed instructions per ISA class (`stats.isaClasses`). The
+   * count is exact; the run uses the interpreter, so it is slower, and its
+   * results and instruction counts are the same as without.
+   */
+  countIsaClasses?: boolean;
   /** The guest's stdin: bytes, or `inherit` for the host's; default empty. */
   stdin?: Uint8Array | "inherit";
   /** Where guest stdout goes: captured into the result (default), the host's, or a callback. */
@@ -123,6 +130,12 @@ export interface RunStats {
   end: string;
   /** Wall-clock seconds (the only non-deterministic field). */
   wallSeconds: number;
+  /**
+   * Executed instructions per ISA class (I, M, A, F, D, Zba, Zbb, Zbs, Zicsr,
+   * Zifencei; and C: how many of them were compressed), when counted
+   * ({@linkcode RunOptions.countIsaClasses}).
+   */
+  isaClasses?: Record<string, number>;
 }
 
 /** The outcome of {@linkcode run}. */
@@ -233,7 +246,8 @@ export function prepare(opts: RunOptions): Prepared {
   if (opts.tracer) k.addTracer(opts.tracer);
   const writers = (opts.writers ?? []).map((make) => make(k.tracee));
   for (const w of writers) k.addTracer(w);
-  k.cpu.jit = (opts.engine ?? "jit") === "jit";
+  k.cpu.jit = (opts.engine ?? "jit") === "jit" && !opts.countIsaClasses;
+  if (opts.countIsaClasses) k.cpu.opCounts = new Float64Array(512);
   startHart(k.mainThread.hart, exec.load.entry, exec.stack.sp);
   const setup: FilesSetup = {
     sysroot,
@@ -341,7 +355,14 @@ export function processStats(k: Kernel): Omit<RunStats, "exitStatus" | "end" | "
 }
 
 function collectStats(k: Kernel, status: number, end: RunEnd, wall: number): RunStats {
-  return { ...processStats(k), exitStatus: status, end: end.kind, wallSeconds: wall };
+  const counts = k.cpu.opCounts;
+  return {
+    ...processStats(k),
+    exitStatus: status,
+    end: end.kind,
+    wallSeconds: wall,
+    ...(counts ? { isaClasses: isaClassCounts(counts) } : {}),
+  };
 }
 
 /**

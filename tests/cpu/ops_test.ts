@@ -1,10 +1,14 @@
 import { equal, ok } from "node:assert/strict";
 import { OP_NAMES } from "../../lib/cpu/ops.ts";
 
-// The interpreter switches on numeric literals (for V8's jump tables); each
-// case carries the op's name in a comment. Check every one against ops.ts.
-Deno.test("every literal case label in the interpreter names its op correctly", async () => {
-  const src = await Deno.readTextFile(new URL("../../lib/cpu/interpreter.ts", import.meta.url));
+// The interpreter, the shared ALU helper and the region compiler switch on
+// numeric literals (for V8's jump tables); each case carries the op's name in
+// a comment. Check every one against ops.ts.
+Deno.test("every literal case label in the CPU names its op correctly", async () => {
+  let src = "";
+  for (const f of ["interpreter.ts", "alu.ts", "jit.ts"]) {
+    src += await Deno.readTextFile(new URL(`../../lib/cpu/${f}`, import.meta.url));
+  }
   const cases = [...src.matchAll(/case (\d+): (?:\{ )?\/\/ ([A-Z0-9_]+)/g)];
   ok(cases.length > 100, `found only ${cases.length} cases`);
   for (const [, num, name] of cases) equal(OP_NAMES[Number(num)], name, `case ${num}`);
