@@ -520,6 +520,7 @@ export function referenceRequest(root: string, g: GuestSpec): RunRequest {
     watches: guestWatches(root, g).watches,
     observe: true,
     strace: { head: 30, tail: 5 },
+    countIsaClasses: true,
   };
 }
 

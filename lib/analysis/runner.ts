@@ -90,6 +90,8 @@ export interface RunRequest {
   observe?: boolean;
   /** Keep the first `head` and last `tail` lines of the run's strace text. */
   strace?: { head: number; tail: number };
+  /** Count executed instructions per ISA class ({@linkcode RunDigest.isaClasses}; interpreter). */
+  countIsaClasses?: boolean;
   /**
    * Host files changed for an experiment, by the guest path the program
    * opens: `enoent` makes its `openat` fail with ENOENT, `empty` makes every
@@ -292,6 +294,7 @@ export function executeRun(req: RunRequest): RunDigest {
     maxInsns: req.maxInsns,
     engine: req.engine ?? "jit",
     vdso: req.vdso,
+    countIsaClasses: req.countIsaClasses,
     stdout: sink("stdout"),
     stderr: sink("stderr"),
     writers: req.strace
@@ -421,8 +424,7 @@ export function executeRun(req: RunRequest): RunDigest {
       ...straceLines.slice(-tail),
     ];
   }
-  const isa = (r.stats as { isaClasses?: Record<string, number> }).isaClasses;
-  if (isa) digest.isaClasses = isa;
+  if (r.stats.isaClasses) digest.isaClasses = r.stats.isaClasses;
   if (stdout.length <= 1 << 20 && stderr.length <= 1 << 20) {
     digest.stdout = stdout;
     digest.stderr = stderr;

@@ -269,6 +269,23 @@ export function abiSpec(a: BundledAnalysis): Block[] {
       ...ISA_CLASSES.map((c) => (g.isaClasses ? (g.isaClasses[c] ?? 0) : "not measured")),
     ]),
   ));
+  const used = (g: GuestAnalysis) => ISA_CLASSES.filter((c) => (g.isaClasses?.[c] ?? 0) > 0);
+  const measured = a.guests.filter((g) => g.isaClasses);
+  if (measured.length > 0) {
+    out.push(list(a.families.map((f) => {
+      const gs = measured.filter((g) => f.guests.includes(g.guest.id));
+      const classes = ISA_CLASSES.filter((c) => gs.some((g) => used(g).includes(c)));
+      return `${f.label}: RV64${classes.join(", ")} (` +
+        gs.map((g) => `${g.guest.label}: ${used(g).join(" ")}`).join("; ") + ").";
+    })));
+    out.push(md(
+      "Counts are of instructions executed (zkabi's interpreter counts each by class; `C` counts " +
+        "the compressed encodings, which also count in their base class). A class with a zero " +
+        "count is not needed by these runs, though the binary may contain it. The " +
+        "eth-act target (RV64IM + Zicclsm, no C, no F/D) " + ref("zkvm-standards") + " runs " +
+        "none of these binaries unchanged: they are built for RV64GC.",
+    ));
+  }
   if (a.guests.every((g) => !g.isaClasses)) {
     out.push(md(
       "Not measured by this build of zkabi: the counts per class need a CPU hook that counts " +
