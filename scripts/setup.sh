@@ -27,3 +27,5 @@ fi
 if command -v jupyter >/dev/null 2>&1 && ! jupyter kernelspec list 2>/dev/null | grep -q '^ *deno '; then
   deno jupyter --install --force >/dev/null 2>&1 || true
 fi
+# The pinned riscv64 sysroot of the dynamic Rust guest (deno task analyze fetches it too).
+deno run -A scripts/sysroot.ts 2>&1 | tail -n 1 || true
