@@ -378,18 +378,31 @@ export function markdown(rows: readonly BenchRow[]): string {
   return lines.join("\n");
 }
 
+/** Parses the bench's flags; a bad one is one line on stderr and exit status 125. */
+function benchFlags(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      options: {
+        repeats: { type: "string", default: "3" },
+        only: { type: "string" },
+        json: { type: "string" },
+        markdown: { type: "boolean", default: false },
+        backend: { type: "string" },
+        cli: { type: "string" },
+      },
+    });
+  } catch (e) {
+    console.error(
+      `bench: ${(e as Error).message.split("\n")[0]} (flags: --repeats N --only NAME,... ` +
+        "--json FILE --markdown --backend wasm|js --cli PATH)",
+    );
+    Deno.exit(125);
+  }
+}
+
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      repeats: { type: "string", default: "3" },
-      only: { type: "string" },
-      json: { type: "string" },
-      markdown: { type: "boolean", default: false },
-      backend: { type: "string" },
-      cli: { type: "string" },
-    },
-  });
+  const { values } = benchFlags(Deno.args);
   if (values.cli !== undefined) cli = values.cli;
   if (values.backend !== undefined) {
     if (values.backend !== "wasm" && values.backend !== "js") {
