@@ -7,6 +7,7 @@
  */
 
 import { bswap32, ctz32, div64, divu64, mulh64, orcb32, popcount32, R } from "./int64.ts";
+import { shl, shr } from "./int64.ts";
 
 /**
  * Computes op `op` (an `ops.ts` number) of (al, ah) and (bl, bh) (or the
@@ -185,30 +186,4 @@ export function aluRare(
   R[0] = lo;
   R[1] = hi;
   return true;
-}
-
-function shl(lo: number, hi: number, s: number): void {
-  if (s === 0) {
-    R[0] = lo;
-    R[1] = hi;
-  } else if (s < 32) {
-    R[1] = (hi << s) | (lo >>> (32 - s));
-    R[0] = lo << s;
-  } else {
-    R[1] = lo << (s - 32);
-    R[0] = 0;
-  }
-}
-
-function shr(lo: number, hi: number, s: number): void {
-  if (s === 0) {
-    R[0] = lo;
-    R[1] = hi;
-  } else if (s < 32) {
-    R[0] = (lo >>> s) | (hi << (32 - s));
-    R[1] = hi >>> s;
-  } else {
-    R[0] = hi >>> (s - 32);
-    R[1] = 0;
-  }
 }

@@ -143,3 +143,31 @@ export function orcb32(v: number): number {
 export function bswap32(v: number): number {
   return ((v & 255) << 24) | (((v >>> 8) & 255) << 16) | (((v >>> 16) & 255) << 8) | (v >>> 24);
 }
+
+/** 64-bit (lo, hi) shifted left by `s` (0..63) into {@linkcode R}. */
+export function shl(lo: number, hi: number, s: number): void {
+  if (s === 0) {
+    R[0] = lo;
+    R[1] = hi;
+  } else if (s < 32) {
+    R[1] = (hi << s) | (lo >>> (32 - s));
+    R[0] = lo << s;
+  } else {
+    R[1] = lo << (s - 32);
+    R[0] = 0;
+  }
+}
+
+/** 64-bit (lo, hi) shifted right (logical) by `s` (0..63) into {@linkcode R}. */
+export function shr(lo: number, hi: number, s: number): void {
+  if (s === 0) {
+    R[0] = lo;
+    R[1] = hi;
+  } else if (s < 32) {
+    R[0] = (lo >>> s) | (hi << (32 - s));
+    R[1] = hi >>> s;
+  } else {
+    R[0] = hi >>> (s - 32);
+    R[1] = 0;
+  }
+}

@@ -51,6 +51,7 @@ import { CODE_HEAT, CODE_SLOT, CODE_TLB, interpreterModule } from "./wasm_interp
 import type { Hart } from "./hart.ts";
 import { mul64, R } from "./int64.ts";
 import { type GuestMemory, MemoryFault, PAGE_SIZE } from "../memory/memory.ts";
+import { shl, shr } from "./int64.ts";
 
 /** The budget ran out. */
 export const STOP_LIMIT = 0;
@@ -1742,32 +1743,6 @@ export class Cpu {
     h.xl[rd] = old | 0;
     h.xh[rd] = Math.floor(old / TWO32) | 0;
     return STOP_LIMIT;
-  }
-}
-
-function shl(lo: number, hi: number, s: number): void {
-  if (s === 0) {
-    R[0] = lo;
-    R[1] = hi;
-  } else if (s < 32) {
-    R[1] = (hi << s) | (lo >>> (32 - s));
-    R[0] = lo << s;
-  } else {
-    R[1] = lo << (s - 32);
-    R[0] = 0;
-  }
-}
-
-function shr(lo: number, hi: number, s: number): void {
-  if (s === 0) {
-    R[0] = lo;
-    R[1] = hi;
-  } else if (s < 32) {
-    R[0] = (lo >>> s) | (hi << (32 - s));
-    R[1] = hi >>> s;
-  } else {
-    R[0] = hi >>> (s - 32);
-    R[1] = 0;
   }
 }
 

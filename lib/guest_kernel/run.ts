@@ -22,13 +22,14 @@ import { loadElf } from "../elf/loader.ts";
 import { ElfError } from "../elf/parse.ts";
 import { auxvBytes } from "../elf/stack.ts";
 import type { TraceEvent } from "../kernel/events.ts";
-import { Kernel, type RunEnd } from "../kernel/kernel.ts";
+import type { Kernel, RunEnd } from "../kernel/kernel.ts";
 import { MMAP_BASE, STACK_SIZE, STACK_TOP } from "../memory/layout.ts";
 import { GuestMemory, OutOfMemory, PAGE_SIZE, PROT_READ, PROT_WRITE } from "../memory/memory.ts";
 import { concat, outputTo, processSpec, readProgram, resolveHost } from "../run/host_io.ts";
 import {
   checkLimits,
   describeEnd,
+  newKernel,
   RunError,
   type RunOptions,
   type RunResult,
@@ -155,19 +156,14 @@ export function runGuestKernel(opts: RunOptions & GuestKernelOptions): GuestRunR
   });
 
   const events: TraceEvent[] = [];
-  const k = new Kernel({
+  const k = newKernel(
+    { ...opts, hz, countIsaClasses: false },
     mem,
-    symbols: exec.load.symbols,
+    exec.load.symbols,
     seed,
     cpus,
-    quantum: opts.quantum ?? 100_000,
-    sched: opts.sched ?? "rr",
-    hz,
-    maxInsns: opts.maxInsns ?? 2 ** 52,
-  });
-  if (opts.collectEvents) k.addTracer((e) => events.push(e));
-  if (opts.tracer) k.addTracer(opts.tracer);
-  k.cpu.jit = (opts.engine ?? "jit") === "jit";
+    events,
+  );
   const hart = k.mainThread.hart;
   hart.pc = kernelElf.entry;
   const out = { stdout: [] as Uint8Array[], stderr: [] as Uint8Array[] };

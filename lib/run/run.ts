@@ -7,16 +7,18 @@
  * @module
  */
 
+import { isaClassCounts } from "../cpu/ops.ts";
 import { Dispatcher, type PhaseOf } from "../dispatch/dispatcher.ts";
 import { builtinProfile, type Profile } from "../dispatch/profile.ts";
 import { execElf, startHart } from "../elf/exec.ts";
 import { ElfError } from "../elf/parse.ts";
 import { auxvBytes } from "../elf/stack.ts";
+import type { SymbolTable } from "../elf/symbols.ts";
 import type { TraceEvent, TraceWriter } from "../kernel/events.ts";
+import { fdTable } from "../kernel/fd_table.ts";
 import { Kernel, type RunEnd, type SchedStrategy } from "../kernel/kernel.ts";
 import { setupMemory } from "../kernel/memory.ts";
 import { type FilesSetup, type Mount, setupFiles } from "../kernel/mounts.ts";
-import { fdTable } from "../kernel/fd_table.ts";
 import { setupSignals } from "../kernel/signals.ts";
 import type { TraceSource } from "../kernel/tracee.ts";
 import { setupVdso, VDSO_BASE } from "../kernel/vdso.ts";
@@ -27,7 +29,6 @@ import {
   PAGE_SIZE,
 } from "../memory/memory.ts";
 import { concat, inputFrom, outputTo, processSpec, resolveHost } from "./host_io.ts";
-import { isaClassCounts } from "../cpu/ops.ts";
 
 /** Options of one guest run. Paths are host paths, relative to `cwd`. */
 export interface RunOptions {
@@ -232,21 +233,9 @@ export function prepare(opts: RunOptions): Prepared {
   }
   const events: TraceEvent[] = [];
   const output = { stdout: [] as Uint8Array[], stderr: [] as Uint8Array[] };
-  const k = new Kernel({
-    mem,
-    symbols: exec.load.symbols,
-    seed,
-    cpus,
-    quantum: opts.quantum ?? 100_000,
-    sched: opts.sched ?? "rr",
-    hz: opts.hz ?? 1e9,
-    maxInsns: opts.maxInsns ?? 2 ** 52,
-  });
-  if (opts.collectEvents) k.addTracer((e) => events.push(e));
-  if (opts.tracer) k.addTracer(opts.tracer);
+  const k = newKernel(opts, mem, exec.load.symbols, seed, cpus, events);
   const writers = (opts.writers ?? []).map((make) => make(k.tracee));
   for (const w of writers) k.addTracer(w);
-  k.cpu.jit = (opts.engine ?? "jit") === "jit" && !opts.countIsaClasses;
   if (opts.countIsaClasses) k.cpu.opCounts = new Float64Array(512);
   startHart(k.mainThread.hart, exec.load.entry, exec.stack.sp);
   const setup: FilesSetup = {
@@ -280,6 +269,38 @@ export function prepare(opts: RunOptions): Prepared {
   const dispatcher = new Dispatcher(k, profile, phaseByStudyRule(interp?.start, interp?.end));
   opts.onKernel?.(k);
   return { kernel: k, dispatcher, output, events, started, writers };
+}
+
+/**
+ * The process's kernel with the run's scheduler, clock and limits (the
+ * runner's defaults where `opts` says nothing), its engine chosen, and the
+ * event collectors of `opts` attached (`events` receives them when
+ * `collectEvents` is set). The in-guest kernel's runner builds its machine
+ * on one too.
+ */
+export function newKernel(
+  opts: RunOptions,
+  mem: GuestMemory,
+  symbols: SymbolTable,
+  seed: number,
+  cpus: number,
+  events: TraceEvent[],
+): Kernel {
+  const k = new Kernel({
+    mem,
+    symbols,
+    seed,
+    cpus,
+    quantum: opts.quantum ?? 100_000,
+    sched: opts.sched ?? "rr",
+    hz: opts.hz ?? 1e9,
+    maxInsns: opts.maxInsns ?? 2 ** 52,
+  });
+  if (opts.collectEvents) k.addTracer((e) => events.push(e));
+  if (opts.tracer) k.addTracer(opts.tracer);
+  // Counting ISA classes needs the interpreter (only it counts per op).
+  k.cpu.jit = (opts.engine ?? "jit") === "jit" && !opts.countIsaClasses;
+  return k;
 }
 
 /** Runs a prepared process to its end and collects the result. */

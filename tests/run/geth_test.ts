@@ -26,6 +26,7 @@ import { equal, match, ok } from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { GETH_T8N_ARGS } from "../../lib/analysis/guests.ts";
 import { DEFAULT_ENV, run, type RunResult } from "../../lib/run/run.ts";
 import { eventJson } from "../../lib/trace/json.ts";
 
@@ -59,18 +60,7 @@ if (!QEMU) {
 }
 
 /** The t8n command line of the study, outputs on stdout (zkabi's cwd is read-only). */
-const T8N_ARGS = [
-  "t8n",
-  "--input.alloc",
-  "alloc.json",
-  "--input.txs",
-  "tx.json",
-  "--input.env",
-  "env.json",
-  "--state.fork=Prague",
-  "--output.result=stdout",
-  "--output.alloc=stdout",
-];
+const T8N_ARGS = [...GETH_T8N_ARGS];
 
 /** One way to run a guest: program, arguments, working directory, stdin. */
 interface Invocation {
