@@ -15,7 +15,9 @@ const SYSROOT = "/usr/riscv64-linux-gnu";
 function stateless(variant: string, sysroot?: string): RunResult {
   return run({
     program: `${ROOT}guests/bin/rust/${variant}`,
-    args: [`${ROOT}guests/fixtures/stateless_input.json`],
+    // Relative to cwd: the guest sees the working directory, not every host path
+    // (under /tmp, for one, it sees it at /cwd).
+    args: ["guests/fixtures/stateless_input.json"],
     sysroot,
     cwd: ROOT,
   });
