@@ -6,8 +6,8 @@
  *
  * Grammar: `--name VALUE` or `--name=VALUE`; a flag with an optional value
  * (`--strace[=FILE]`) takes one only after `=`; `--` ends the flags. In
- * `program` mode the first word that is not a flag is the program and
- * everything after it belongs to the guest; in `positionals` mode words and
+ * `program` mode the first word that is not a flag (or the word after `--`)
+ * is the program and everything after it belongs to the guest; in `positionals` mode words and
  * flags mix, and what follows `--` is the guest's.
  * @module
  */
@@ -141,7 +141,13 @@ export function parseFlags(
   const positionals: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
-    if (a === "--") return { values, positionals, rest: args.slice(i + 1) };
+    if (a === "--") {
+      // In program mode the word after `--` is the program, even if it starts with `-`.
+      if (mode === "program" && i + 1 < args.length) {
+        return { values, positionals: [args[i + 1]], rest: args.slice(i + 2) };
+      }
+      return { values, positionals, rest: args.slice(i + 1) };
+    }
     if (!a.startsWith("--") || a === "--") {
       if (a.startsWith("-") && a !== "-") throw new UsageError(`unknown option '${a}'`);
       if (mode === "program") return { values, positionals: [a], rest: args.slice(i + 1) };

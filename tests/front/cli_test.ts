@@ -132,3 +132,13 @@ Deno.test("--env adds to the guest's small deterministic environment", async () 
   equal(r.code, 125);
   match(r.stderr, /--env: expected K=V, got 'bad'/);
 });
+
+Deno.test("zkabi run -- PROGRAM ARGS: after --, the program, then the guest's own words", async () => {
+  const dashed = await zkabi(["run", "--seed", "1", "--", "guests/bin/c/hello", "--seed", "x"]);
+  equal(dashed.code, 0, dashed.stderr);
+  equal(dashed.stdout, "Hello from freestanding C on riscv64!\n");
+  const plain = await zkabi(["run", "guests/bin/c/hello", "--strace"]);
+  equal(plain.code, 0, plain.stderr);
+  // `--strace` after the program is the guest's argument, not zkabi's option.
+  equal(plain.stderr, "");
+});

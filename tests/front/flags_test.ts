@@ -21,7 +21,10 @@ Deno.test("flags: program mode stops at the program; the rest is the guest's", (
   deepEqual(f.values.get("seed"), ["3"]);
   // A bare optional-value flag takes no value: `prog` stays the program.
   deepEqual(f.values.get("strace"), [true]);
-  deepEqual(parseFlags(["--strace=t.txt", "--", "-prog"], ALL, "program").rest, ["-prog"]);
+  // After `--` comes the program, even one whose name starts with `-`, then its arguments.
+  const dashed = parseFlags(["--strace=t.txt", "--", "-prog", "--seed"], ALL, "program");
+  deepEqual(dashed.positionals, ["-prog"]);
+  deepEqual(dashed.rest, ["--seed"]);
 });
 
 Deno.test("flags: positionals mode mixes words and flags; -- starts the guest's words", () => {
