@@ -12,13 +12,13 @@
  * @module
  */
 
-import { isAbsolute, resolve } from "node:path";
 import { BUILTIN_PROFILES, loadProfile, type Profile } from "../dispatch/profile.ts";
 import type { SchedStrategy } from "../kernel/kernel.ts";
 import type { Mount } from "../kernel/mounts.ts";
 import { DEFAULT_MEMORY_LIMIT, MIN_MEMORY_LIMIT } from "../memory/memory.ts";
 import { MAX_CPUS, type RunOptions } from "../run/run.ts";
 import { normalizeMountPath } from "../vfs/vfs.ts";
+import { resolveHostPath } from "../vfs/host_path.ts";
 
 /** A bad command-line word or value: one line on stderr, exit status 125. */
 export class UsageError extends Error {
@@ -298,7 +298,7 @@ export function parseMount(spec: string, cwd: string): Mount {
   }
   let host: string;
   try {
-    host = Deno.realPathSync(resolve(cwd, m[1]));
+    host = Deno.realPathSync(resolveHostPath(cwd, m[1]));
   } catch {
     throw new UsageError(`--mount: '${m[1]}' does not exist`);
   }
@@ -387,5 +387,5 @@ function directory(what: string, cwd: string, path: string): string {
 
 /** `path` resolved from `cwd` (absolute paths as they are). */
 export function hostPath(cwd: string, path: string): string {
-  return isAbsolute(path) ? path : resolve(cwd, path);
+  return path.startsWith("/") ? path : resolveHostPath(cwd, path);
 }

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { resolve } from "node:path";
+import { resolveHostPath } from "../vfs/host_path.ts";
 import { EPIPE } from "../abi/errno.ts";
 import type { FilesSetup } from "../kernel/mounts.ts";
 import { hostErrno } from "../vfs/host_fs.ts";
@@ -135,7 +135,7 @@ export interface ProcessSpec {
 
 /** Reads the program of `opts` and works out its process (a relative cwd from the process's own). */
 export function processSpec(opts: RunOptions): ProcessSpec {
-  const cwd = resolve(Deno.cwd(), opts.cwd ?? ".");
+  const cwd = resolveHostPath(Deno.cwd(), opts.cwd ?? ".");
   const hostPath = resolveHost(cwd, opts.program);
   const bytes = readProgram(hostPath, opts.program);
   const toGuest = guestPathOf(opts.pathMap);
