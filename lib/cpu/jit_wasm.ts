@@ -34,7 +34,7 @@
 import { STATE } from "../memory/memory.ts";
 import { insnLength, type RegionBlock } from "./jit.ts";
 import { Body, I32, I64, type Import, moduleBytes, OP, VOID } from "./wasm.ts";
-import { aluValue, isAluOp, type Operands } from "./wasm_alu.ts";
+import { aluValue, isAluOp, MULHU_TYPE, mulhuFunction, type Operands } from "./wasm_alu.ts";
 
 /** Offsets in the state memory used by the WebAssembly backend. */
 export const WASM_STATE = {
@@ -88,7 +88,7 @@ const L_Y = 11;
 /** Locals from here on hold registers (L_Y + 1 is a spare temporary). */
 const FIRST_REG_LOCAL = 13;
 
-const M32 = 0xffffffffn;
+const M32 = 0xffffffff;
 
 /** The imports every region module takes. */
 const IMPORTS: Import[] = [
@@ -103,7 +103,11 @@ const TYPES = [
   { params: [I32, I32, I32], results: [I32] }, // region
   { params: [I32, I32, I32], results: [I32] }, // ld
   { params: [I32, I32, I32, I32, I32], results: [I32] }, // st, amo
+  MULHU_TYPE,
 ];
+
+/** Function index of the module's mulhu helper (after the imports and the region function). */
+const F_MULHU = 4;
 
 class WGen {
   readonly w = new Body();
@@ -542,6 +546,7 @@ function emit(
       imm64: () => b.i64(imm),
       imm32: () => b.i32(imm),
       temps: [L_V, L_W, L_Y],
+      mulhu: F_MULHU,
     };
     aluValue(operands, op);
     g.setReg(rd);
@@ -629,10 +634,11 @@ export function wasmRegion(blocks: readonly RegionBlock[], returns: readonly num
   for (const [r, l] of g.regLocal) {
     pro.i32(0).mem(OP.i64Load, STATEMEM, 3, WASM_STATE.regs + 8 * r).set(l);
   }
+  const mulhu = mulhuFunction();
   return moduleBytes(TYPES, IMPORTS, [{
     name: "f",
     type: 0,
     locals: [[4, I32], [6 + g.regLocal.size, I64]],
     parts: [pro, body],
-  }]);
+  }, { name: "mulhu", type: 3, locals: mulhu.locals, parts: [mulhu.body] }]);
 }

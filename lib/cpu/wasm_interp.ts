@@ -29,7 +29,7 @@
 import { STATE } from "../memory/memory.ts";
 import { reserve, WASM_STATE } from "./jit_wasm.ts";
 import { Body, I32, I64, type Import, moduleBytes, OP, VOID } from "./wasm.ts";
-import { aluValue, isAluOp, type Operands } from "./wasm_alu.ts";
+import { aluValue, isAluOp, MULHU_TYPE, mulhuFunction, type Operands } from "./wasm_alu.ts";
 import { INTERPRETER_WASM } from "./wasm_interp_bytes.ts";
 
 /**
@@ -115,7 +115,11 @@ const TYPES = [
   { params: [I32, I32, I32], results: [I32] }, // run, regions, ld, slow
   { params: [I32, I32], results: [I32] }, // fetch, decode
   { params: [I32, I32, I32, I32, I32], results: [I32] }, // st, amo
+  MULHU_TYPE,
 ];
+
+/** Function index of the module's mulhu helper (after the imports and `run`). */
+const F_MULHU = 7;
 
 /** Code generation with a stack of labels for branch depths. */
 class Gen {
@@ -370,6 +374,7 @@ function handlers(): Map<number, (g: Gen) => void> {
     imm64: () => g.w.get(L_IMM).op(OP.i64ExtendI32S),
     imm32: () => g.w.get(L_IMM),
     temps: [L_V, L_VW, L_VY],
+    mulhu: F_MULHU,
   });
   for (let op = 0; op < 256; op++) {
     if (!isAluOp(op)) continue;
@@ -588,12 +593,13 @@ export function interpreterBytes(): Uint8Array {
   w.i32(0).get(L_N).mem(OP.i32Store, ST, 2, WASM_STATE.n);
   w.i32(0).get(L_PC).mem(OP.i64Store, ST, 3, WASM_STATE.pc);
   w.get(L_STOP);
+  const mulhu = mulhuFunction();
   return moduleBytes(TYPES, IMPORTS, [{
     name: "run",
     type: 0,
     locals: [[9, I32], [7, I64], [2, I32]],
     parts: [w],
-  }]);
+  }, { name: "mulhu", type: 3, locals: mulhu.locals, parts: [mulhu.body] }]);
 }
 
 if (import.meta.main) {
