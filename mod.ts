@@ -51,6 +51,7 @@ export {
   Kernel,
   type KernelCounters,
   type KernelOptions,
+  type KernelTimer,
   type RunEnd,
   type RunOutcome,
   type Sampler,

@@ -69,6 +69,7 @@ import {
   hex,
   HWPROBE_KEYS,
   IOCTL_CMDS,
+  ITIMER_WHICH,
   MADV,
   MEMBARRIER_CMDS,
   mmapFlagsText,
@@ -368,6 +369,11 @@ export function timespecText(v: DataView, off = 0): string {
 
 function timevalText(v: DataView, off = 0): string {
   return `{tv_sec=${i64(v, off)}, tv_usec=${i64(v, off + 8)}}`;
+}
+
+/** `{it_interval={tv_sec=0, tv_usec=0}, it_value={tv_sec=1, tv_usec=0}}`. */
+function itimervalText(v: DataView): string {
+  return `{it_interval=${timevalText(v, 0)}, it_value=${timevalText(v, 16)}}`;
 }
 
 function makedev(dev: bigint): string {
@@ -1149,6 +1155,18 @@ export const DECODERS: Readonly<Record<string, Decoder>> = {
       c.ok || c.ptr(3) === 0 ? c.addr(3) : c.struct(3, 16, timespecText),
     ],
     entry: 3,
+  }),
+  getitimer: (c) => ({
+    args: [enumText(ITIMER_WHICH, c.int(0)), c.out(1, 32, itimervalText)],
+    entry: 1,
+  }),
+  setitimer: (c) => ({
+    args: [
+      enumText(ITIMER_WHICH, c.int(0)),
+      c.struct(1, 32, itimervalText),
+      c.ok ? c.struct(2, 32, itimervalText) : c.addr(2),
+    ],
+    entry: 2,
   }),
   times: (c) => ({
     args: [

@@ -611,6 +611,13 @@ export const CLOCK_IDS: Xlat = xlat("CLOCK_???", [
   [11, "CLOCK_TAI"],
 ]);
 
+/** setitimer/getitimer `which`. */
+export const ITIMER_WHICH: Xlat = xlat("ITIMER_???", [
+  [0, "ITIMER_REAL"],
+  [1, "ITIMER_VIRTUAL"],
+  [2, "ITIMER_PROF"],
+]);
+
 /** clock_nanosleep / timer flags. */
 export const TIMER_FLAGS: Xlat = xlat("TIMER_???", [[1, "TIMER_ABSTIME"]]);
 
@@ -853,6 +860,7 @@ const ALL_TABLES: readonly Xlat[] = [
   RLIMIT_RESOURCES,
   PRCTL_OPTIONS,
   CLOCK_IDS,
+  ITIMER_WHICH,
   TIMER_FLAGS,
   SA_FLAGS,
   SIGPROCMASK_HOW,

@@ -76,6 +76,18 @@ export type FaultInterceptor = (t: Thread, info: SigInfo) => boolean;
 /** Receives the pc of the running thread every sampling period. */
 export type Sampler = (t: Thread, pc: number) => void;
 
+/** A process timer (interval timers): the scheduler fires it once it is due. */
+export interface KernelTimer {
+  /**
+   * When it fires on the virtual clock (absolute ns), if it follows that
+   * clock: when every thread waits, the clock jumps to it. CPU-time timers
+   * leave it undefined (no time passes for them while all threads wait).
+   */
+  readonly deadline: number | undefined;
+  /** Fires the timer if it is due (called at every scheduling point). */
+  check(): void;
+}
+
 /** What answers ECALLs: the dispatcher. */
 export interface EcallHandler {
   /** Handles the ECALL `t` just made (its pc already past it). */
@@ -178,6 +190,8 @@ export class Kernel {
   readonly #samplers: { period: number; left: number; fn: Sampler }[] = [];
   /** Set by an observer: the run loop returns at the next instruction boundary. */
   #stopRequested = false;
+  /** Armed process timers, in arming order. */
+  readonly #timers: KernelTimer[] = [];
 
   /** Creates the process with its first thread (pc and sp set by the caller). */
   constructor(options: KernelOptions) {
@@ -311,6 +325,17 @@ export class Kernel {
     this.end ??= { kind: "signal", signo, detail };
   }
 
+  /** Arms `timer`: the scheduler checks it at every scheduling point until it is disarmed. */
+  armTimer(timer: KernelTimer): void {
+    if (!this.#timers.includes(timer)) this.#timers.push(timer);
+  }
+
+  /** Disarms `timer`. */
+  disarmTimer(timer: KernelTimer): void {
+    const i = this.#timers.indexOf(timer);
+    if (i >= 0) this.#timers.splice(i, 1);
+  }
+
   /** Parks `t` on `w`; the run loop switches to another thread. */
   block(t: Thread, w: Wait, syscall: string): void {
     t.state = "blocked";
@@ -405,24 +430,34 @@ export class Kernel {
   }
 
   /**
-   * When no thread can run: jump the clock to the earliest deadline and
-   * resume its waiter. Returns false when nothing can ever wake (deadlock).
+   * When no thread can run: jump the clock to the earliest deadline (of a
+   * waiter or a timer), fire the due timers and resume the waiters whose
+   * deadline passed. Returns false when nothing can ever wake (deadlock).
    */
   #advanceToDeadline(): boolean {
-    let best: Thread | undefined;
+    let best: number | undefined;
     for (const t of this.#alive) {
       const d = t.state === "blocked" ? t.wait?.deadline : undefined;
-      if (d !== undefined && (best === undefined || d < best.wait!.deadline!)) best = t;
+      if (d !== undefined && (best === undefined || d < best)) best = d;
     }
-    if (!best) return false;
+    const waiterDeadline = best !== undefined;
+    for (const timer of this.#timers) {
+      const d = timer.deadline;
+      if (d !== undefined && (best === undefined || d < best)) best = d;
+    }
+    if (best === undefined) return false;
     const now = this.nowNs();
-    if (best.wait!.deadline! > now) this.#sleptNs += best.wait!.deadline! - now;
+    if (best > now) this.#sleptNs += best - now;
+    this.#fireTimers();
     // Every waiter whose deadline has now passed gets its timeout.
     for (const t of [...this.#alive]) {
       const d = t.state === "blocked" ? t.wait?.deadline : undefined;
       if (d !== undefined && d <= this.nowNs()) this.tryResume(t, true);
     }
-    return true;
+    if (waiterDeadline) return true;
+    // Only a timer fired: if its signal let no thread run, nothing ever will.
+    this.#expireDeadlines();
+    return this.end !== undefined || this.#alive.some((t) => t.state === "runnable");
   }
 
   /**
@@ -430,6 +465,7 @@ export class Kernel {
    * re-polls readiness waits.
    */
   #expireDeadlines(): void {
+    this.#fireTimers();
     const now = this.nowNs();
     for (const t of [...this.#alive]) {
       if (t.state !== "blocked" || !t.wait) continue;
@@ -437,6 +473,11 @@ export class Kernel {
       if (d !== undefined && d <= now) this.tryResume(t, true);
       else if (t.wait.repoll) this.tryResume(t, false);
     }
+  }
+
+  /** Fires the due timers (their signals may interrupt waiters). */
+  #fireTimers(): void {
+    for (const timer of [...this.#timers]) timer.check();
   }
 
   /** Ends `t`'s time slice: the next runnable thread (or `t` again) gets a fresh quantum. */

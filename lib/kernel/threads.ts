@@ -626,14 +626,12 @@ function lockPi(
   trylock: boolean,
 ): number | Wait {
   const s = threadsState(k);
+  // The kernel updates the word: it must be writable (a read-only one is EFAULT, as on Linux).
+  const writable = () => k.mem.accessible(addr, 4, "read") && k.mem.accessible(addr, 4, "write");
+  if (!writable()) return -EFAULT;
   const take = (me?: PiWaiter): number | undefined => {
-    let v: number;
-    try {
-      v = k.mem.readU32(addr);
-    } catch (e) {
-      if (e instanceof MemoryFault) return -EFAULT;
-      throw e;
-    }
+    if (!writable()) return -EFAULT;
+    const v = k.mem.readU32(addr);
     const owner = v & FUTEX_TID_MASK;
     if (owner === 0) {
       const others = (s.pi.get(addr) ?? []).filter((w) => w !== me).length > 0;
@@ -702,13 +700,8 @@ function lockPi(
  */
 function unlockPi(k: Kernel, t: Thread, addr: number): number {
   const s = threadsState(k);
-  let v: number;
-  try {
-    v = k.mem.readU32(addr);
-  } catch (e) {
-    if (e instanceof MemoryFault) return -EFAULT;
-    throw e;
-  }
+  if (!k.mem.accessible(addr, 4, "read") || !k.mem.accessible(addr, 4, "write")) return -EFAULT;
+  const v = k.mem.readU32(addr);
   if ((v & FUTEX_TID_MASK) !== t.tid) return -EPERM;
   const q = s.pi.get(addr) ?? [];
   const next = q.shift();

@@ -1,7 +1,8 @@
 /**
  * Time syscalls on the virtual clock: clock_gettime, clock_getres,
- * gettimeofday, nanosleep, clock_nanosleep (and clock_settime/settimeofday,
- * which an unprivileged process may not use).
+ * gettimeofday, nanosleep, clock_nanosleep, the interval timers of
+ * setitimer/getitimer (and clock_settime/settimeofday, which an unprivileged
+ * process may not use).
  *
  * Every clock derives from {@linkcode Kernel.nowNs} (instructions at the
  * virtual frequency plus time slept), so runs are reproducible:
@@ -19,11 +20,23 @@
  *   negative CPU clock ids of clock_getcpuclockid/pthread_getcpuclockid
  *   (`~pid << 3 | perthread << 2 | which`) name a thread or the process.
  *   Sleeping costs no CPU time.
+ *
+ * Interval timers (setitimer, getitimer; glibc's alarm is setitimer):
+ * ITIMER_REAL runs on the virtual clock and sends SIGALRM, ITIMER_VIRTUAL
+ * and ITIMER_PROF run on the process CPU clock and send SIGVTALRM and
+ * SIGPROF, each to the process with si_code SI_KERNEL. The scheduler fires a
+ * due timer at its next scheduling point (the end of a quantum, a blocking
+ * syscall), and when every thread waits the clock jumps to an ITIMER_REAL
+ * expiry as it does to a sleep's end. A periodic timer's next expiry is the
+ * first multiple of its interval after the current time (overruns are
+ * skipped, as Linux's hrtimer_forward skips them).
  * @module
  */
 
 import { EFAULT, EINTR, EINVAL, EOPNOTSUPP, EPERM } from "../abi/errno.ts";
-import type { Kernel } from "./kernel.ts";
+import { SIGALRM } from "../abi/signals.ts";
+import type { Kernel, KernelTimer } from "./kernel.ts";
+import { sendToProcess } from "./signals.ts";
 import type { Thread } from "./thread.ts";
 import type { SyscallArgs, SyscallFamilyTable, SyscallResult, Wait } from "./types.ts";
 
@@ -343,6 +356,132 @@ function clockNanosleep(k: Kernel, t: Thread, a: SyscallArgs): SyscallResult {
   return sleepUntil(k, deadline, abs ? 0 : a.ptr(3), `clock_nanosleep ${describeNs(ns)}`);
 }
 
+// ------------------------------------------------------- interval timers
+
+/** setitimer/getitimer `which`: the virtual clock. */
+export const ITIMER_REAL = 0;
+/** setitimer/getitimer `which`: user CPU time. */
+export const ITIMER_VIRTUAL = 1;
+/** setitimer/getitimer `which`: CPU time. */
+export const ITIMER_PROF = 2;
+/** The signal each interval timer sends: SIGALRM, SIGVTALRM, SIGPROF. */
+const ITIMER_SIGNALS = [SIGALRM, 26, 27];
+/** si_code of a signal the kernel itself sends. */
+const SI_KERNEL = 0x80;
+const US = 1000n;
+
+/** One interval timer of the process. */
+class IntervalTimer implements KernelTimer {
+  /** Next expiry on the timer's clock (ns), undefined while disarmed. */
+  next: number | undefined;
+  /** Reload value (ns); 0 for a one-shot timer. */
+  intervalNs = 0;
+
+  constructor(readonly k: Kernel, readonly which: number) {}
+
+  /** The timer's clock: virtual time for ITIMER_REAL, process CPU time for the others. */
+  now(): number {
+    return this.which === ITIMER_REAL ? this.k.nowNs() : processCpuNs(this.k);
+  }
+
+  get deadline(): number | undefined {
+    return this.which === ITIMER_REAL ? this.next : undefined;
+  }
+
+  check(): void {
+    if (this.next === undefined) return;
+    const now = this.now();
+    if (now < this.next) return;
+    if (this.intervalNs > 0) {
+      this.next += this.intervalNs * (Math.floor((now - this.next) / this.intervalNs) + 1);
+    } else {
+      this.disarm();
+    }
+    sendToProcess(this.k, { signo: ITIMER_SIGNALS[this.which], code: SI_KERNEL });
+  }
+
+  disarm(): void {
+    this.next = undefined;
+    this.k.disarmTimer(this);
+  }
+
+  /** The time left (Linux reports a due timer as 1 µs left, a CPU one as a tick). */
+  remaining(): number {
+    if (this.next === undefined) return 0;
+    const left = this.next - this.now();
+    if (left > 0) return left;
+    return this.which === ITIMER_REAL ? 1000 : TICK_NS;
+  }
+}
+
+function intervalTimer(k: Kernel, which: number): IntervalTimer {
+  const timers = k.familyState("itimers", () => [0, 1, 2].map((w) => new IntervalTimer(k, w)));
+  return timers[which];
+}
+
+/** struct itimerval {timeval it_interval; timeval it_value} of `tm` (32 bytes). */
+function itimervalBytes(tm: IntervalTimer): Uint8Array {
+  const b = new Uint8Array(32);
+  const dv = new DataView(b.buffer);
+  const put = (off: number, ns: number) => {
+    const n = BigInt(ns);
+    dv.setBigInt64(off, n / NS, true);
+    dv.setBigInt64(off + 8, (n % NS) / US, true);
+  };
+  put(0, tm.intervalNs);
+  put(16, tm.remaining());
+  return b;
+}
+
+/** Reads a struct timeval as ns (clamped at KTIME_MAX), or -EINVAL when it is not valid. */
+function timevalNs(dv: DataView, off: number): number {
+  const sec = dv.getBigInt64(off, true);
+  const usec = dv.getBigInt64(off + 8, true);
+  if (sec < 0n || usec < 0n || usec >= 1_000_000n) return -EINVAL;
+  const ns = sec * NS + usec * US;
+  return Number(ns > KTIME_MAX ? KTIME_MAX : ns);
+}
+
+/**
+ * setitimer(which, new, old): arms (it_value not zero) or disarms the timer;
+ * a NULL `new` disarms it, as Linux accepts. The old setting is written
+ * after the change; an unwritable `old` is EFAULT with the new setting kept.
+ */
+function setitimer(k: Kernel, _t: Thread, a: SyscallArgs): number {
+  const which = a.int(0);
+  const p = a.ptr(1);
+  let value = 0;
+  let interval = 0;
+  if (p !== 0) {
+    if (!k.mem.accessible(p, 32, "read")) return -EFAULT;
+    const dv = new DataView(k.mem.read(p, 32).buffer);
+    interval = timevalNs(dv, 0);
+    value = timevalNs(dv, 16);
+    if (interval < 0 || value < 0) return -EINVAL;
+  }
+  if (which < ITIMER_REAL || which > ITIMER_PROF) return -EINVAL;
+  const tm = intervalTimer(k, which);
+  const old = itimervalBytes(tm);
+  if (value === 0) {
+    tm.disarm();
+    // Linux forgets ITIMER_REAL's interval when disarming; the CPU timers keep it.
+    tm.intervalNs = which === ITIMER_REAL ? 0 : interval;
+  } else {
+    tm.intervalNs = interval;
+    tm.next = tm.now() + value;
+    k.armTimer(tm);
+  }
+  const op = a.ptr(2);
+  return op === 0 || writeOut(k, op, old) ? 0 : -EFAULT;
+}
+
+/** getitimer(which, cur): the time left and the interval. */
+function getitimer(k: Kernel, _t: Thread, a: SyscallArgs): number {
+  const which = a.int(0);
+  if (which < ITIMER_REAL || which > ITIMER_PROF) return -EINVAL;
+  return writeOut(k, a.ptr(1), itimervalBytes(intervalTimer(k, which))) ? 0 : -EFAULT;
+}
+
 /** The time family's handlers by syscall name. */
 export const TIME: SyscallFamilyTable = {
   family: "time",
@@ -354,5 +493,7 @@ export const TIME: SyscallFamilyTable = {
     settimeofday,
     nanosleep,
     clock_nanosleep: clockNanosleep,
+    setitimer,
+    getitimer,
   },
 };

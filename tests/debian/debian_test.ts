@@ -1,6 +1,6 @@
 /**
  * Differential tests on real programs from Debian's riscv64 archive (C from
- * coreutils and busybox-static, Rust from hexyl, sd, ripgrep and diffr, Go
+ * coreutils, busybox-static and perl-base, Rust from hexyl, sd, ripgrep and diffr, Go
  * from gron (dynamically linked, cgo), shfmt and gojq (static)):
  * each case runs under `qemu-riscv64 -L <sysroot>` and under zkabi with the
  * same sysroot, arguments, input files (a fresh directory that is the cwd of
@@ -229,6 +229,19 @@ const CASES: Case[] = [
     args: ["6", "*", "7"],
     status: 0,
     stdout: "42\n",
+  },
+  // ---- C: perl (perl-base; alarm is setitimer(ITIMER_REAL) in glibc)
+  {
+    name: "perl alarm: the old alarm's seconds, then SIGALRM interrupts sleep",
+    lang: "C",
+    program: "usr/bin/perl",
+    args: [
+      "-e",
+      '$SIG{ALRM} = sub { print "alarm\\n"; exit 3 }; alarm 10; print alarm(1), "\\n"; ' +
+      'sleep 5; print "late\\n"',
+    ],
+    status: 3,
+    stdout: "10\nalarm\n",
   },
   // ---- Rust
   {

@@ -24,6 +24,7 @@ import { Dispatcher } from "../../lib/dispatch/dispatcher.ts";
 import { builtinProfile } from "../../lib/dispatch/profile.ts";
 import type { Kernel } from "../../lib/kernel/kernel.ts";
 import { BOOT_OFFSET_NS, REALTIME_EPOCH_SEC } from "../../lib/kernel/time.ts";
+import { PROT_READ } from "../../lib/memory/memory.ts";
 import { run } from "../../lib/run/run.ts";
 import { iOp, jal } from "../support/asm.ts";
 import {
@@ -218,6 +219,18 @@ Deno.test("futex argument errors: EAGAIN, EINVAL, EFAULT, ENOSYS, ETIMEDOUT", ()
   assert.equal(call(k, t, "futex", W, FUTEX_WAIT_BITSET | PRIVATE, 5, TS, 0, -1), -ETIMEDOUT);
   assert.equal(call(k, t, "futex", W, FUTEX_WAIT_BITSET | PRIVATE, 4, TS, 0, -1), -EAGAIN);
   assert.equal(k.counters.futexWaits, 0, "nothing blocked");
+});
+
+Deno.test("PI futex ops on a read-only word are EFAULT (the kernel writes the word)", () => {
+  const k = makeKernel();
+  const t = k.mainThread;
+  const page = W - (W % 4096);
+  k.mem.writeU32(W, t.tid);
+  assert.ok(k.mem.protect(page, 4096, PROT_READ));
+  assert.equal(call(k, t, "futex", W, FUTEX_LOCK_PI | PRIVATE, 0), -EFAULT);
+  assert.equal(call(k, t, "futex", W, 8 | PRIVATE, 0), -EFAULT); // FUTEX_TRYLOCK_PI
+  assert.equal(call(k, t, "futex", W, 7 | PRIVATE, 0), -EFAULT); // FUTEX_UNLOCK_PI
+  assert.equal(k.mem.readU32(W), t.tid, "the word is unchanged");
 });
 
 Deno.test("futex wakes waiters in FIFO order; n <= 0 still wakes one", () => {

@@ -229,6 +229,114 @@ Deno.test("the scheduler jumps the clock over a sleep; CPU time does not count i
   assert.ok(cns > 0n && cns < 100n, `CPU ns ${cns}: the instructions only`);
 });
 
+// ------------------------------------------------------- interval timers
+
+/** Writes a struct itimerval {interval, value} of (sec, usec) pairs at `addr`. */
+function putItimerval(
+  k: Kernel,
+  interval: [bigint, bigint],
+  value: [bigint, bigint],
+  addr: number,
+) {
+  [...interval, ...value].forEach((v, i) => k.mem.writeU64(addr + 8 * i, v));
+  return addr;
+}
+
+/** The struct itimerval at `addr` as [interval sec, usec, value sec, usec]. */
+function itimerval(k: Kernel, addr = BUF): bigint[] {
+  return [0, 1, 2, 3].map((i) => k.mem.readU64(addr + 8 * i));
+}
+
+Deno.test("setitimer/getitimer: old value, time left, disarming, errors", () => {
+  const k = kernel();
+  const req = putItimerval(k, [0n, 250n], [1n, 500n], BUF + 0x100);
+  assert.equal(sys(k, "setitimer", 0, req, BUF), 0);
+  assert.deepEqual(itimerval(k), [0n, 0n, 0n, 0n]);
+  k.mainThread.hart.instret = 400_000_000;
+  assert.equal(sys(k, "getitimer", 0, BUF), 0);
+  assert.deepEqual(itimerval(k), [0n, 250n, 0n, 600500n]);
+  // A NULL new value disarms; the old one is returned; ITIMER_REAL forgets its interval.
+  assert.equal(sys(k, "setitimer", 0, 0, BUF), 0);
+  assert.deepEqual(itimerval(k), [0n, 250n, 0n, 600500n]);
+  assert.equal(sys(k, "getitimer", 0, BUF), 0);
+  assert.deepEqual(itimerval(k), [0n, 0n, 0n, 0n]);
+  // The CPU timers count instructions, not slept time.
+  assert.equal(sys(k, "setitimer", 2, putItimerval(k, [0n, 0n], [0n, 2n], BUF + 0x100), 0), 0);
+  assert.equal(sys(k, "getitimer", 2, BUF), 0);
+  assert.deepEqual(itimerval(k), [0n, 0n, 0n, 2n]);
+  for (const bad of [[-1n, 0n], [0n, -1n], [0n, 1_000_000n]] as [bigint, bigint][]) {
+    assert.equal(sys(k, "setitimer", 0, putItimerval(k, [0n, 0n], bad, BUF + 0x100), 0), -EINVAL);
+    assert.equal(sys(k, "setitimer", 0, putItimerval(k, bad, [1n, 0n], BUF + 0x100), 0), -EINVAL);
+  }
+  assert.equal(sys(k, "setitimer", 3, req, 0), -EINVAL);
+  assert.equal(sys(k, "getitimer", 3, BUF), -EINVAL);
+  assert.equal(sys(k, "setitimer", 0, 8, 0), -EFAULT);
+  assert.equal(sys(k, "getitimer", 0, 8), -EFAULT);
+});
+
+/** Loads `value` (below 2^31) into register `rd`. */
+function li(rd: number, value: number): number[] {
+  const lo = ((value & 0xfff) << 20) >> 20;
+  const hi = value - lo;
+  if (hi === 0) return [iOp("addi", rd, 0, lo)];
+  return [lui(rd, hi), ...(lo !== 0 ? [iOp("addi", rd, rd, lo)] : [])];
+}
+
+/** The code of syscall `nr` with arguments a0.. loaded first. */
+function ecall(nr: number, ...args: number[]): number[] {
+  return [...args.flatMap((v, i) => li(10 + i, v)), ...li(17, nr), ECALL];
+}
+
+/** Runs `code` as the main thread under the full profile; returns how the run ended. */
+function runCode(k: Kernel, code: number[]) {
+  new Dispatcher(k, builtinProfile("full"), () => "app");
+  const text = 0x1000;
+  k.mem.map(text, 0x1000, PROT_READ | PROT_EXEC);
+  k.mem.poke(text, new Uint8Array(new Uint32Array(code).buffer));
+  k.mainThread.hart.pc = text;
+  return k.run();
+}
+
+/** `j .`: a loop forever. */
+const SPIN = 0x0000006f;
+
+Deno.test("ITIMER_REAL ends a wait with no deadline: the clock jumps to it, SIGALRM kills", () => {
+  const k = kernel();
+  putItimerval(k, [0n, 0n], [0n, 1500n], BUF);
+  k.mem.writeU64(BUF + 0x40, 0n); // the empty mask of rt_sigsuspend
+  const end = runCode(k, [
+    ...ecall(103, 0, BUF, 0), // setitimer(ITIMER_REAL, &{0, 1.5 ms}, NULL)
+    ...ecall(133, BUF + 0x40, 8), // rt_sigsuspend(&empty, 8): waits for a signal
+    ...ecall(94, 1), // exit_group(1): never reached
+  ]);
+  assert.equal(end.kind, "signal");
+  assert.equal(end.kind === "signal" && end.signo, 14);
+  assert.ok(k.nowNs() >= 1_500_000 && k.nowNs() < 1_600_000, `fired at ${k.nowNs()} ns`);
+});
+
+Deno.test("ITIMER_VIRTUAL fires during a busy loop at a scheduling point: SIGVTALRM", () => {
+  const k = kernel();
+  putItimerval(k, [0n, 0n], [0n, 20n], BUF); // 20 µs: 20000 instructions at 1 GHz
+  const end = runCode(k, [...ecall(103, 1, BUF, 0), SPIN]);
+  assert.equal(end.kind, "signal");
+  assert.equal(end.kind === "signal" && end.signo, 26);
+  // The test kernel's quantum is 1000 instructions.
+  assert.ok(k.instret >= 20_000 && k.instret <= 21_100, `fired at ${k.instret} instructions`);
+});
+
+Deno.test("a periodic timer whose signal is blocked cannot wake a waiter: a deadlock, not a hang", () => {
+  const k = kernel();
+  putItimerval(k, [0n, 100n], [0n, 100n], BUF);
+  k.mem.writeU64(BUF + 0x40, 1n << 13n); // {SIGALRM}
+  k.mem.writeU64(BUF + 0x80, 0n); // the futex word
+  const end = runCode(k, [
+    ...ecall(135, 0, BUF + 0x40, 0, 8), // rt_sigprocmask(SIG_BLOCK, {SIGALRM}, NULL, 8)
+    ...ecall(103, 0, BUF, 0), // setitimer(ITIMER_REAL, every 100 µs)
+    ...ecall(98, BUF + 0x80, 128, 0, 0), // futex(&w, FUTEX_WAIT_PRIVATE, 0, NULL)
+  ]);
+  assert.equal(end.kind, "deadlock");
+});
+
 // ------------------------------------------------------------ end to end
 
 Deno.test("e2e: the clock guest matches expect.json", () => {
