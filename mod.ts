@@ -58,7 +58,7 @@ export {
   type SchedStrategy,
   type Tracer,
 } from "./lib/kernel/kernel.ts";
-export { type SigInfo, Thread, type ThreadState } from "./lib/kernel/thread.ts";
+export { type SigInfo, Thread, type ThreadState, type TimerSigInfo } from "./lib/kernel/thread.ts";
 export { Tracee, type TraceeState, type TraceSource } from "./lib/kernel/tracee.ts";
 export type { FilesSetup, GuestInput, GuestOutput, Mount } from "./lib/kernel/mounts.ts";
 export {

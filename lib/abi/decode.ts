@@ -87,6 +87,7 @@ import {
   RUSAGE_WHO,
   SA_FLAGS,
   SEEK_WHENCE,
+  SIGEV_NOTIFY,
   SIGPROCMASK_HOW,
   SS_FLAGS,
   STATX_ATTRS,
@@ -374,6 +375,35 @@ function timevalText(v: DataView, off = 0): string {
 /** `{it_interval={tv_sec=0, tv_usec=0}, it_value={tv_sec=1, tv_usec=0}}`. */
 function itimervalText(v: DataView): string {
   return `{it_interval=${timevalText(v, 0)}, it_value=${timevalText(v, 16)}}`;
+}
+
+/** `{it_interval={tv_sec=0, tv_nsec=0}, it_value={tv_sec=1, tv_nsec=0}}`. */
+function itimerspecText(v: DataView): string {
+  return `{it_interval=${timespecText(v, 0)}, it_value=${timespecText(v, 16)}}`;
+}
+
+/**
+ * struct sigevent as strace prints it: the value, the signal (a name when
+ * the notification sends one), the notification and its own fields.
+ */
+function sigeventText(v: DataView): string {
+  const value = u64(v, 0);
+  const signo = v.getInt32(8, true);
+  const notify = v.getInt32(12, true);
+  const signal = notify === 0 || notify === 2 || notify === 4;
+  const fields = [
+    `sigev_value={sival_int=${Number(BigInt.asIntN(32, value))}, sival_ptr=${addrText(value)}}`,
+    `sigev_signo=${signal ? signalText(signo) : `${signo >>> 0}`}`,
+    `sigev_notify=${enumText(SIGEV_NOTIFY, notify)}`,
+  ];
+  if (notify === 4) fields.push(`sigev_notify_thread_id=${v.getInt32(16, true)}`);
+  if (notify === 2) {
+    fields.push(
+      `sigev_notify_function=${addrText(u64(v, 16))}`,
+      `sigev_notify_attributes=${addrText(u64(v, 24))}`,
+    );
+  }
+  return `{${fields.join(", ")}}`;
 }
 
 function makedev(dev: bigint): string {
@@ -1168,6 +1198,26 @@ export const DECODERS: Readonly<Record<string, Decoder>> = {
     ],
     entry: 2,
   }),
+  timer_create: (c) => ({
+    args: [
+      clockText(c.int(0)),
+      c.struct(1, 64, sigeventText),
+      c.out(2, 4, (v) => `[${v.getInt32(0, true)}]`),
+    ],
+    entry: 2,
+  }),
+  timer_settime: (c) => ({
+    args: [
+      `${c.int(0)}`,
+      flagsText(TIMER_FLAGS, c.uint(1)),
+      c.struct(2, 32, itimerspecText),
+      c.ok ? c.struct(3, 32, itimerspecText) : c.addr(3),
+    ],
+    entry: 3,
+  }),
+  timer_gettime: (c) => ({ args: [`${c.int(0)}`, c.out(1, 32, itimerspecText)], entry: 1 }),
+  timer_getoverrun: (c) => all(`${c.int(0)}`),
+  timer_delete: (c) => all(`${c.int(0)}`),
   times: (c) => ({
     args: [
       c.out(

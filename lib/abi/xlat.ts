@@ -618,6 +618,14 @@ export const ITIMER_WHICH: Xlat = xlat("ITIMER_???", [
   [2, "ITIMER_PROF"],
 ]);
 
+/** struct sigevent sigev_notify. */
+export const SIGEV_NOTIFY: Xlat = xlat("SIGEV_???", [
+  [0, "SIGEV_SIGNAL"],
+  [1, "SIGEV_NONE"],
+  [2, "SIGEV_THREAD"],
+  [4, "SIGEV_THREAD_ID"],
+]);
+
 /** clock_nanosleep / timer flags. */
 export const TIMER_FLAGS: Xlat = xlat("TIMER_???", [[1, "TIMER_ABSTIME"]]);
 

@@ -71,6 +71,12 @@ export interface SignalEvent {
   uid?: number;
   /** si_addr, for faults (SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE). */
   addr?: number;
+  /** si_timerid, for a POSIX timer's signal (SI_TIMER). */
+  timerid?: number;
+  /** si_overrun, for a POSIX timer's signal. */
+  overrun?: number;
+  /** si_value, for a POSIX timer's signal. */
+  value?: bigint;
 }
 
 /** Everything the tracer receives. */

@@ -228,6 +228,9 @@ function emitSignal(k: Kernel, t: Thread, info: SigInfo, action: "handler" | "ig
     ...(info.pid !== undefined ? { pid: info.pid } : {}),
     ...(info.uid !== undefined ? { uid: info.uid } : {}),
     ...(info.addr !== undefined ? { addr: info.addr } : {}),
+    ...(info.timer
+      ? { timerid: info.timer.id, overrun: info.timer.overrun, value: info.timer.value }
+      : {}),
   });
 }
 
@@ -249,19 +252,22 @@ function kill(k: Kernel, t: Thread, info: SigInfo, detail?: string): void {
  * Sends a thread-directed signal (tgkill, a SIGPIPE from write): SIGKILL
  * kills at once; an ignored, unblocked signal is discarded as Linux never
  * queues it; a standard signal already pending is not queued twice.
+ * Returns false when the signal was discarded because it is ignored.
  */
-export function sendToThread(k: Kernel, t: Thread, info: SigInfo): void {
-  if (t.state === "exited") return;
+export function sendToThread(k: Kernel, t: Thread, info: SigInfo): boolean {
+  if (t.state === "exited") return true;
   if (info.signo === SIGKILL) {
     kill(k, t, info);
-    return;
+    return true;
   }
   if (!blocks(t, info.signo) && disposition(k, info.signo) === "ignore") {
     emitSignal(k, t, info, "ignore");
-    return;
+    return false;
   }
-  if (info.signo < 32 && t.pending.some((p) => p.signo === info.signo)) return;
+  // A timer's signal queues beside a pending standard one, as Linux's send_sigqueue does.
+  if (info.signo < 32 && !info.timer && t.pending.some((p) => p.signo === info.signo)) return true;
   k.queueSignal(t, info);
+  return true;
 }
 
 /**
@@ -269,28 +275,31 @@ export function sendToThread(k: Kernel, t: Thread, info: SigInfo): void {
  * chosen deterministically: the sending thread if it does not block the
  * signal, else the first live thread (in creation order) that does not;
  * when every thread blocks it, it waits in the shared pending set.
+ * Returns false when the signal was discarded because it is ignored.
  */
-export function sendToProcess(k: Kernel, info: SigInfo, sender?: Thread): void {
+export function sendToProcess(k: Kernel, info: SigInfo, sender?: Thread): boolean {
   const live = k.threads.filter((x) => x.state !== "exited");
-  if (live.length === 0) return;
+  if (live.length === 0) return true;
   if (info.signo === SIGKILL) {
     kill(k, sender ?? live[0], info);
-    return;
+    return true;
   }
   const s = state(k);
   const allBlock = live.every((x) => blocks(x, info.signo));
   if (!allBlock && disposition(k, info.signo) === "ignore") {
     emitSignal(k, sender ?? live[0], info, "ignore");
-    return;
+    return false;
   }
   let target: Thread | undefined;
   if (sender && sender.state !== "exited" && !blocks(sender, info.signo)) target = sender;
   else target = live.find((x) => !blocks(x, info.signo));
   if (!target) {
-    if (info.signo >= 32 || !s.shared.some((p) => p.signo === info.signo)) s.shared.push(info);
-    return;
+    if (info.signo >= 32 || info.timer || !s.shared.some((p) => p.signo === info.signo)) {
+      s.shared.push(info);
+    }
+    return true;
   }
-  sendToThread(k, target, info);
+  return sendToThread(k, target, info);
 }
 
 // -------------------------------------------------------- temporary masks
@@ -347,12 +356,13 @@ function dequeue(k: Kernel, t: Thread, allowed: (signo: number) => boolean): Sig
     if (best >= 0) {
       const info = list[best];
       list.splice(best, 1);
-      // Standard signals do not queue: drop any later copies.
+      // Standard signals do not queue: drop any later copies (but a timer's, queued apart).
       if (info.signo < 32) {
         for (let i = list.length - 1; i >= 0; i--) {
-          if (list[i].signo === info.signo) list.splice(i, 1);
+          if (list[i].signo === info.signo && !list[i].timer) list.splice(i, 1);
         }
       }
+      info.timer?.dequeued();
       return info;
     }
   }
@@ -617,8 +627,13 @@ function rtSigaction(k: Kernel, _t: Thread, a: SyscallArgs): number {
     s.actions[sig] = next;
     if (disposition(k, sig) === "ignore") {
       // POSIX: setting SIG_IGN discards pending instances, blocked or not.
-      for (const x of k.threads) x.pending = x.pending.filter((p) => p.signo !== sig);
-      s.shared = s.shared.filter((p) => p.signo !== sig);
+      const keep = (p: SigInfo) => {
+        if (p.signo !== sig) return true;
+        p.timer?.dequeued();
+        return false;
+      };
+      for (const x of k.threads) x.pending = x.pending.filter(keep);
+      s.shared = s.shared.filter(keep);
     }
   }
   if (oldp !== 0) {
@@ -870,7 +885,12 @@ export function siginfoBytes(info: SigInfo): Uint8Array {
   }
   dv.setInt32(0, info.signo, true);
   dv.setInt32(8, info.code, true);
-  if (info.addr !== undefined) dv.setBigUint64(16, BigInt(info.addr), true);
+  if (info.timer) {
+    // The _timer member: si_tid (the timer id) +16, si_overrun +20, si_value +24.
+    dv.setInt32(16, info.timer.id, true);
+    dv.setInt32(20, info.timer.overrun, true);
+    dv.setBigUint64(24, info.timer.value, true);
+  } else if (info.addr !== undefined) dv.setBigUint64(16, BigInt(info.addr), true);
   else if (info.pid !== undefined) {
     dv.setInt32(16, info.pid, true);
     dv.setUint32(20, info.uid ?? 0, true);
@@ -1001,7 +1021,13 @@ function signalfdRecord(info: SigInfo): Uint8Array {
   dv.setInt32(4, sv.getInt32(4, true), true);
   dv.setInt32(8, info.code, true);
   if (info.addr !== undefined) dv.setBigUint64(72, BigInt(info.addr), true);
-  else {
+  else if (info.timer) {
+    // ssi_tid +24 and ssi_overrun +32 hold si_timerid and si_overrun; the value as below.
+    dv.setUint32(24, info.timer.id, true);
+    dv.setUint32(32, info.timer.overrun, true);
+    dv.setInt32(44, Number(BigInt.asIntN(32, info.timer.value)), true);
+    dv.setBigUint64(48, info.timer.value, true);
+  } else {
     dv.setUint32(12, sv.getUint32(16, true), true);
     dv.setUint32(16, sv.getUint32(20, true), true);
     const value = sv.getBigUint64(24, true);

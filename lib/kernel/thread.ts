@@ -24,6 +24,24 @@ export interface SigInfo {
   addr?: number;
   /** The sender's whole siginfo_t (rt_sigqueueinfo), delivered as given but for si_signo. */
   raw?: Uint8Array;
+  /** The POSIX timer that sent it (si_code SI_TIMER). */
+  timer?: TimerSigInfo;
+}
+
+/**
+ * The timer fields of a POSIX timer's siginfo. A timer queues one such
+ * signal at a time (Linux's preallocated sigqueue): expirations while it is
+ * pending count as overruns instead of queueing copies.
+ */
+export interface TimerSigInfo {
+  /** si_timerid. */
+  readonly id: number;
+  /** si_value: the sigev_value given to timer_create. */
+  readonly value: bigint;
+  /** si_overrun: expirations the signal stands for beyond the first. */
+  overrun: number;
+  /** The signal left the pending set (delivered, accepted or discarded): the timer may reload. */
+  dequeued(): void;
 }
 
 /** One thread of the guest process. */

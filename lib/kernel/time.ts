@@ -30,14 +30,33 @@
  * expiry as it does to a sleep's end. A periodic timer's next expiry is the
  * first multiple of its interval after the current time (overruns are
  * skipped, as Linux's hrtimer_forward skips them).
+ *
+ * POSIX per-process timers (timer_create, timer_settime, timer_gettime,
+ * timer_getoverrun, timer_delete), as Linux implements them: ids count up
+ * from 0 per process and are never reused (a create that fails after
+ * taking an id still uses it up); the clocks are REALTIME, MONOTONIC,
+ * BOOTTIME and TAI (the virtual clock) and the CPU clocks; a timer notifies
+ * by a signal to the process (SIGEV_SIGNAL, and SIGEV_THREAD, which glibc
+ * builds in user space on SIGEV_THREAD_ID), to one thread
+ * (SIGEV_THREAD_ID), or not at all (SIGEV_NONE, read with timer_gettime).
+ * The signal carries si_code SI_TIMER, si_timerid, si_overrun and the
+ * sigev_value. A timer queues one signal at a time: an expiry while it is
+ * pending counts in its si_overrun, and a periodic timer stops when it
+ * fires and reloads when its signal is delivered (or accepted by
+ * sigwaitinfo or a signalfd), counting the periods it missed meanwhile as
+ * overruns (timer_getoverrun's answer), as Linux's posixtimer_rearm does.
+ * A periodic timer whose signal is ignored keeps running. A timer fires at
+ * the scheduler's next scheduling point after its expiry, or at once when
+ * a timer syscall finds it due (so timer_settime with a time already past
+ * queues the signal before it returns, as on Linux).
  * @module
  */
 
 import { EFAULT, EINTR, EINVAL, EOPNOTSUPP, EPERM } from "../abi/errno.ts";
-import { SIGALRM } from "../abi/signals.ts";
+import { NSIG, SIGALRM } from "../abi/signals.ts";
 import type { Kernel, KernelTimer } from "./kernel.ts";
-import { sendToProcess } from "./signals.ts";
-import type { Thread } from "./thread.ts";
+import { sendToProcess, sendToThread } from "./signals.ts";
+import type { SigInfo, Thread } from "./thread.ts";
 import type { SyscallArgs, SyscallFamilyTable, SyscallResult, Wait } from "./types.ts";
 
 /** CLOCK_REALTIME. */
@@ -482,6 +501,371 @@ function getitimer(k: Kernel, _t: Thread, a: SyscallArgs): number {
   return writeOut(k, a.ptr(1), itimervalBytes(intervalTimer(k, which))) ? 0 : -EFAULT;
 }
 
+// ------------------------------------------------------- POSIX timers
+
+/** sigev_notify: a signal to the process. */
+const SIGEV_SIGNAL = 0;
+/** sigev_notify: no notification. */
+const SIGEV_NONE = 1;
+/** sigev_notify: glibc's thread notification (the kernel sends a signal to the process). */
+const SIGEV_THREAD = 2;
+/** sigev_notify: a signal to the thread `sigev_notify_thread_id`. */
+const SIGEV_THREAD_ID = 4;
+/** si_code of a POSIX timer's signal. */
+const SI_TIMER = -2;
+const INT_MAX = 0x7fffffff;
+
+/** One POSIX timer. Times are on its clock's scale: virtual ns, or CPU ns for a CPU clock. */
+class PosixTimer implements KernelTimer {
+  /** The expiry (the last one while a periodic timer waits to reload), undefined when disarmed. */
+  next: number | undefined;
+  /** Reload value (ns); 0 for a one-shot timer. */
+  intervalNs = 0;
+  /** Counting toward `next` (armed with the kernel). */
+  active = false;
+  /** A periodic timer fired: it reloads when its signal leaves the pending set. */
+  requeuePending = false;
+  /** The signal is pending. */
+  queued = false;
+  /** Linux's it_overrun: periods skipped since the last reload, counted from -1. */
+  overrun = -1;
+  /** Linux's it_overrun_last: what timer_getoverrun returns. */
+  overrunLast = 0;
+  /** timer_delete ran: a signal still pending no longer reloads it. */
+  deleted = false;
+  /** The timer's one signal. */
+  readonly info: SigInfo;
+
+  constructor(
+    readonly k: Kernel,
+    readonly id: number,
+    readonly clock: ClockSpec,
+    readonly notify: number,
+    signo: number,
+    value: bigint,
+    /** The SIGEV_THREAD_ID thread; undefined for the process. */
+    readonly target: Thread | undefined,
+  ) {
+    this.info = {
+      signo,
+      code: SI_TIMER,
+      timer: { id, value, overrun: 0, dequeued: () => this.#dequeued() },
+    };
+  }
+
+  /** True on a CPU clock (which stands still while every thread waits). */
+  get cpu(): boolean {
+    return this.clock.base === "process" || this.clock.base === "thread";
+  }
+
+  /** The clock now, on the timer's scale. */
+  now(): number {
+    switch (this.clock.base) {
+      case "process":
+        return processCpuNs(this.k);
+      case "thread":
+        return threadCpuNs(this.k, this.clock.thread!);
+      default:
+        return this.k.nowNs();
+    }
+  }
+
+  get deadline(): number | undefined {
+    return this.active && !this.cpu ? this.next : undefined;
+  }
+
+  check(): void {
+    if (!this.active || this.next === undefined) return;
+    const now = this.now();
+    if (now >= this.next) this.#fire(now);
+  }
+
+  #fire(now: number): void {
+    this.active = false;
+    this.k.disarmTimer(this);
+    // A one-shot timer is done; so is a SIGEV_NONE one on a CPU clock (Linux's cpu_timer_fire).
+    if (this.intervalNs === 0 || this.notify === SIGEV_NONE) {
+      this.next = undefined;
+      if (this.notify === SIGEV_NONE) return;
+    } else {
+      this.requeuePending = true;
+    }
+    if (this.#send()) return;
+    // The signal is ignored: a periodic timer keeps running, its periods counted as overruns.
+    if (this.requeuePending) {
+      this.requeuePending = false;
+      this.overrun += this.forward(now);
+      this.#arm();
+    }
+  }
+
+  /** Sends the signal; false when it was discarded as ignored. */
+  #send(): boolean {
+    const ti = this.info.timer!;
+    if (this.queued) {
+      ti.overrun = Math.min(INT_MAX, ti.overrun + 1);
+      return true;
+    }
+    ti.overrun = 0;
+    const t = this.target;
+    if (t && t.state === "exited") return true;
+    const sent = t ? sendToThread(this.k, t, this.info) : sendToProcess(this.k, this.info);
+    this.queued = sent;
+    return sent;
+  }
+
+  /** The signal left the pending set: a periodic timer reloads (Linux's posixtimer_rearm). */
+  #dequeued(): void {
+    this.queued = false;
+    if (this.deleted || !this.requeuePending) return;
+    this.requeuePending = false;
+    this.overrun += this.forward(this.now());
+    this.overrunLast = this.overrun;
+    this.overrun = -1;
+    const ti = this.info.timer!;
+    ti.overrun = Math.min(INT_MAX, ti.overrun + this.overrunLast);
+    this.#arm();
+  }
+
+  #arm(): void {
+    this.active = true;
+    this.k.armTimer(this);
+  }
+
+  /** Moves a periodic timer's expiry past `now`; returns the periods skipped (hrtimer_forward). */
+  forward(now: number): number {
+    if (this.next === undefined || now < this.next) return 0;
+    const n = Math.floor((now - this.next) / this.intervalNs) + 1;
+    this.next += n * this.intervalNs;
+    return n;
+  }
+
+  /** timer_gettime's [interval, time left] in ns. */
+  setting(): [number, number] {
+    const iv = this.intervalNs;
+    if (this.next === undefined) return [iv, 0];
+    const now = this.now();
+    // Linux moves a periodic timer that waits to reload (or never runs: SIGEV_NONE) past now.
+    if (!this.cpu && iv > 0 && (this.requeuePending || this.notify === SIGEV_NONE)) {
+      this.overrun += this.forward(now);
+    }
+    const left = this.next - now;
+    if (left > 0) return [iv, left];
+    // Due but not yet fired: 1 ns left; an expired SIGEV_NONE one-shot timer reads 0.
+    return [iv, this.notify === SIGEV_NONE && !this.cpu ? 0 : 1];
+  }
+
+  /**
+   * Arms the timer at `value` (absolute on its clock with `abs`, else
+   * relative) reloading every `interval` ns, or disarms it (value 0).
+   */
+  set(value: bigint, interval: bigint, abs: boolean): void {
+    this.active = false;
+    this.k.disarmTimer(this);
+    // A signal still pending does not reload the timer (Linux's it_requeue_pending bump).
+    this.requeuePending = false;
+    this.overrun = -1;
+    this.overrunLast = 0;
+    if (value === 0n) {
+      this.next = undefined;
+      // Linux's CPU timers keep the interval when disarmed, the others forget it.
+      this.intervalNs = this.cpu ? Number(interval) : 0;
+      return;
+    }
+    this.intervalNs = Number(interval);
+    this.next = abs ? Number(value - this.#origin()) : this.now() + Number(value);
+    // A SIGEV_NONE timer on the virtual clock never runs: timer_gettime computes its state.
+    if (this.notify !== SIGEV_NONE || this.cpu) this.#arm();
+    this.check();
+  }
+
+  /** The clock's reading at virtual time 0 (absolute times convert to virtual time by it). */
+  #origin(): bigint {
+    switch (this.clock.base) {
+      case "real":
+        return BigInt(REALTIME_EPOCH_SEC) * NS;
+      case "mono":
+        return BigInt(BOOT_OFFSET_NS);
+      default:
+        return 0n;
+    }
+  }
+
+  /** timer_delete: disarms it for good (a pending signal is still delivered, as on Linux 6.1). */
+  delete(): void {
+    this.deleted = true;
+    this.active = false;
+    this.k.disarmTimer(this);
+  }
+}
+
+/** The process's POSIX timers and the next id. */
+interface PosixTimers {
+  nextId: number;
+  timers: Map<number, PosixTimer>;
+}
+
+function posixTimers(k: Kernel): PosixTimers {
+  return k.familyState<PosixTimers>("posix_timers", () => ({ nextId: 0, timers: new Map() }));
+}
+
+/**
+ * The clock of timer_create(clockid): the clock, an errno to return before
+ * an id is taken (no such clock: EINVAL; a clock without timers:
+ * EOPNOTSUPP), or one to return after it (the alarm clocks need
+ * CAP_WAKE_ALARM: EPERM; a CPU clock of no thread or process: EINVAL).
+ */
+function timerClock(
+  k: Kernel,
+  t: Thread,
+  id: number,
+): ClockSpec | { early: number; late?: number } {
+  if (id < 0) {
+    // Low bits 3: a dynamic (file descriptor) clock, which has no timers.
+    if ((id & 7) === 3) return { early: -EOPNOTSUPP };
+    return resolveClock(k, t, id) ?? { early: 0, late: -EINVAL };
+  }
+  switch (id) {
+    case CLOCK_REALTIME:
+    case CLOCK_MONOTONIC:
+    case CLOCK_BOOTTIME:
+    case CLOCK_TAI:
+    case CLOCK_PROCESS_CPUTIME_ID:
+    case CLOCK_THREAD_CPUTIME_ID:
+      return resolveClock(k, t, id)!;
+    case CLOCK_REALTIME_ALARM:
+    case CLOCK_BOOTTIME_ALARM:
+      return { early: 0, late: -EPERM };
+    case CLOCK_MONOTONIC_RAW:
+    case CLOCK_REALTIME_COARSE:
+    case CLOCK_MONOTONIC_COARSE:
+      return { early: -EOPNOTSUPP };
+    default:
+      return { early: -EINVAL };
+  }
+}
+
+/**
+ * timer_create(clockid, sevp, timerid): struct sigevent {sigval_t
+ * sigev_value @0; int sigev_signo @8; int sigev_notify @12; int
+ * sigev_notify_thread_id @16} (64 bytes). A NULL `sevp` means SIGEV_SIGNAL
+ * with SIGALRM and the timer id as the value. Errors in Linux's order:
+ * EFAULT reading `sevp`, the clock's EINVAL/EOPNOTSUPP, then (with an id
+ * taken) EINVAL for the sigevent, EFAULT writing `timerid`, the clock's
+ * late errors.
+ */
+function timerCreate(k: Kernel, t: Thread, a: SyscallArgs): number {
+  const sevp = a.ptr(1);
+  let ev: DataView | undefined;
+  if (sevp !== 0) {
+    if (!k.mem.accessible(sevp, 64, "read")) return -EFAULT;
+    ev = new DataView(k.mem.read(sevp, 64).buffer);
+  }
+  const clock = timerClock(k, t, a.int(0));
+  if ("early" in clock && clock.early !== 0) return clock.early;
+  const st = posixTimers(k);
+  const id = st.nextId;
+  st.nextId = id === INT_MAX ? 0 : id + 1;
+  let notify = SIGEV_SIGNAL;
+  let signo = SIGALRM;
+  let value = BigInt(id);
+  let target: Thread | undefined;
+  if (ev) {
+    value = ev.getBigUint64(0, true);
+    signo = ev.getInt32(8, true);
+    notify = ev.getInt32(12, true);
+    if (notify === SIGEV_THREAD_ID) {
+      const tid = ev.getInt32(16, true);
+      target = k.threads.find((x) => x.tid === tid && x.state !== "exited");
+      if (!target) return -EINVAL;
+    } else if (notify !== SIGEV_SIGNAL && notify !== SIGEV_THREAD && notify !== SIGEV_NONE) {
+      return -EINVAL;
+    }
+    if (notify !== SIGEV_NONE && (signo <= 0 || signo > NSIG)) return -EINVAL;
+  }
+  const out = new Uint8Array(4);
+  new DataView(out.buffer).setInt32(0, id, true);
+  if (!writeOut(k, a.ptr(2), out)) return -EFAULT;
+  if ("early" in clock) return clock.late!;
+  st.timers.set(id, new PosixTimer(k, id, clock, notify, signo, value, target));
+  return 0;
+}
+
+/** The timer `id` names, after firing it if it is due (as Linux's would have by now). */
+function timerById(k: Kernel, id: number): PosixTimer | undefined {
+  const tm = posixTimers(k).timers.get(id);
+  tm?.check();
+  return tm;
+}
+
+/** A struct itimerspec {timespec it_interval; timespec it_value} (32 bytes). */
+function itimerspecBytes([interval, value]: [number, number]): Uint8Array {
+  const b = new Uint8Array(32);
+  const dv = new DataView(b.buffer);
+  [interval, value].forEach((ns, i) => {
+    const n = BigInt(ns);
+    dv.setBigInt64(16 * i, n / NS, true);
+    dv.setBigInt64(16 * i + 8, n % NS, true);
+  });
+  return b;
+}
+
+/** A timespec in `dv` at `off` as ns (clamped at KTIME_MAX), or undefined when not valid. */
+function timespecAt(dv: DataView, off: number): bigint | undefined {
+  const sec = dv.getBigInt64(off, true);
+  const nsec = dv.getBigUint64(off + 8, true);
+  if (sec < 0n || nsec >= NS) return undefined;
+  const ns = sec * NS + nsec;
+  return ns > KTIME_MAX ? KTIME_MAX : ns;
+}
+
+/**
+ * timer_settime(timerid, flags, new, old): EINVAL for a NULL or invalid
+ * `new` or an unknown id, EFAULT reading `new`; the old setting is written
+ * after the change (EFAULT then keeps the new one). Only TIMER_ABSTIME of
+ * `flags` counts.
+ */
+function timerSettime(k: Kernel, _t: Thread, a: SyscallArgs): number {
+  const p = a.ptr(2);
+  if (p === 0) return -EINVAL;
+  if (!k.mem.accessible(p, 32, "read")) return -EFAULT;
+  const dv = new DataView(k.mem.read(p, 32).buffer);
+  const interval = timespecAt(dv, 0);
+  const value = timespecAt(dv, 16);
+  if (interval === undefined || value === undefined) return -EINVAL;
+  const tm = timerById(k, a.int(0));
+  if (!tm) return -EINVAL;
+  const op = a.ptr(3);
+  const old = op !== 0 ? itimerspecBytes(tm.setting()) : undefined;
+  tm.set(value, interval, (a.int(1) & TIMER_ABSTIME) !== 0);
+  return old === undefined || writeOut(k, op, old) ? 0 : -EFAULT;
+}
+
+/** timer_gettime(timerid, cur): the interval and the time left. */
+function timerGettime(k: Kernel, _t: Thread, a: SyscallArgs): number {
+  const tm = timerById(k, a.int(0));
+  if (!tm) return -EINVAL;
+  return writeOut(k, a.ptr(1), itimerspecBytes(tm.setting())) ? 0 : -EFAULT;
+}
+
+/** timer_getoverrun(timerid): the overruns of the last delivered signal (at most INT_MAX). */
+function timerGetoverrun(k: Kernel, _t: Thread, a: SyscallArgs): number {
+  const tm = timerById(k, a.int(0));
+  if (!tm) return -EINVAL;
+  return Math.min(INT_MAX, tm.overrunLast);
+}
+
+/** timer_delete(timerid): disarms and forgets the timer; its id is not reused. */
+function timerDelete(k: Kernel, _t: Thread, a: SyscallArgs): number {
+  const st = posixTimers(k);
+  const id = a.int(0);
+  const tm = st.timers.get(id);
+  if (!tm) return -EINVAL;
+  tm.delete();
+  st.timers.delete(id);
+  return 0;
+}
+
 /** The time family's handlers by syscall name. */
 export const TIME: SyscallFamilyTable = {
   family: "time",
@@ -495,5 +879,10 @@ export const TIME: SyscallFamilyTable = {
     clock_nanosleep: clockNanosleep,
     setitimer,
     getitimer,
+    timer_create: timerCreate,
+    timer_settime: timerSettime,
+    timer_gettime: timerGettime,
+    timer_getoverrun: timerGetoverrun,
+    timer_delete: timerDelete,
   },
 };

@@ -121,6 +121,15 @@ export function formatSignalLine(src: TraceSource, e: SignalEvent): string {
   const fault = e.code > 0 && [4, 5, 7, 8, 11].includes(e.signo);
   if (fault) {
     fields.push(`si_addr=${e.addr ? `0x${hex64(e.addr)}` : "NULL"}`);
+  } else if (e.timerid !== undefined) {
+    // SI_TIMER: strace prints the id in hex (%#x), then the overrun and the value.
+    const v = e.value ?? 0n;
+    fields.push(
+      `si_timerid=${e.timerid === 0 ? "0" : `0x${(e.timerid >>> 0).toString(16)}`}`,
+      `si_overrun=${e.overrun ?? 0}`,
+      `si_int=${Number(BigInt.asIntN(32, v))}`,
+      `si_ptr=${v === 0n ? "NULL" : `0x${v.toString(16)}`}`,
+    );
   } else if (e.code <= 0) {
     // Sent by a process (kill, tgkill, sigqueue): sender pid and uid.
     fields.push(`si_pid=${e.pid ?? src.pid}`, `si_uid=${e.uid ?? 0}`);

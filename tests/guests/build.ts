@@ -33,6 +33,7 @@ export const KERNEL_GUESTS: readonly string[] = [
   "gaps_io",
   "gaps_futex",
   "gaps_fs",
+  "posix_timers",
 ];
 
 /** Guests whose `qemu-riscv64 -strace` log is recorded too, in `strace/<name>.qemu.log`. */

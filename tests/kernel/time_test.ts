@@ -9,6 +9,7 @@ import { PROT_EXEC, PROT_READ, PROT_WRITE } from "../../lib/memory/memory.ts";
 import { iOp, lui } from "../support/asm.ts";
 import { runGuest } from "../support/c_guests.ts";
 import { sys, testKernel } from "../support/kernel.ts";
+import { assertLikeQemu, runGuest as runKernelGuest } from "./threads_support.ts";
 
 const BUF = 0x10000;
 /** 2024-01-01T00:00:00Z. */
@@ -341,4 +342,280 @@ Deno.test("a periodic timer whose signal is blocked cannot wake a waiter: a dead
 
 Deno.test("e2e: the clock guest matches expect.json", () => {
   runGuest("clock");
+});
+
+// ------------------------------------------------------- POSIX timers
+
+/** Writes a 64-byte struct sigevent at `addr`. */
+function putSigevent(
+  k: Kernel,
+  addr: number,
+  value: bigint,
+  signo: number,
+  notify: number,
+  tid = 0,
+) {
+  k.mem.write(addr, new Uint8Array(64));
+  k.mem.writeU64(addr, value);
+  k.mem.writeU32(addr + 8, signo);
+  k.mem.writeU32(addr + 12, notify);
+  k.mem.writeU32(addr + 16, tid);
+  return addr;
+}
+
+/** Writes a struct itimerspec {interval, value} of ns counts at `addr`. */
+function putItimerspec(k: Kernel, intervalNs: bigint, valueNs: bigint, addr = BUF + 0x200): number {
+  const ns = 1_000_000_000n;
+  [intervalNs / ns, intervalNs % ns, valueNs / ns, valueNs % ns].forEach((v, i) =>
+    k.mem.writeU64(addr + 8 * i, v)
+  );
+  return addr;
+}
+
+/** The struct itimerspec at `addr` as [interval, value] in ns. */
+function itimerspec(k: Kernel, addr = BUF): [bigint, bigint] {
+  const [a, b, c, d] = [0, 1, 2, 3].map((i) => k.mem.readU64(addr + 8 * i));
+  return [a * 1_000_000_000n + b, c * 1_000_000_000n + d];
+}
+
+/** The int timer id written at `addr`. */
+function timerId(k: Kernel, addr = BUF + 0x300): number {
+  return k.mem.readU32(addr);
+}
+
+const SIGRTMIN = 32;
+const SIGEV = { SIGNAL: 0, NONE: 1, THREAD: 2, THREAD_ID: 4 };
+
+Deno.test("timer_create: ids count from 0 and are never reused; errors in Linux's order", () => {
+  const k = kernel();
+  const idp = BUF + 0x300;
+  const ev = BUF + 0x400;
+  assert.equal(sys(k, "timer_create", 1, 0, idp), 0);
+  assert.equal(timerId(k), 0);
+  assert.equal(sys(k, "timer_create", 0, putSigevent(k, ev, 7n, SIGRTMIN, SIGEV.SIGNAL), idp), 0);
+  assert.equal(timerId(k), 1);
+  assert.equal(sys(k, "timer_delete", 0), 0);
+  assert.equal(sys(k, "timer_delete", 0), -EINVAL);
+  // Before an id is taken: EFAULT reading the sigevent, no clock, a clock without timers.
+  assert.equal(sys(k, "timer_create", 1, 8, idp), -EFAULT);
+  assert.equal(sys(k, "timer_create", 10, 0, idp), -EINVAL);
+  assert.equal(sys(k, "timer_create", 4, 0, idp), -EOPNOTSUPP); // MONOTONIC_RAW
+  assert.equal(sys(k, "timer_create", 6, 0, idp), -EOPNOTSUPP); // MONOTONIC_COARSE
+  assert.equal(sys(k, "timer_create", -5, 0, idp), -EOPNOTSUPP); // a dynamic clock (fd 0)
+  // After it: a bad sigevent, an unwritable id, the alarm clocks (id 7 written), a CPU clock of nobody.
+  for (const [signo, notify, tid] of [[0, 0], [65, 0], [SIGRTMIN, 3], [SIGRTMIN, 4, 4242]]) {
+    assert.equal(
+      sys(k, "timer_create", 1, putSigevent(k, ev, 0n, signo, notify, tid), idp),
+      -EINVAL,
+    );
+  }
+  assert.equal(sys(k, "timer_create", 1, 0, 8), -EFAULT);
+  assert.equal(sys(k, "timer_create", 8, 0, idp), -EPERM);
+  assert.equal(timerId(k), 7);
+  assert.equal(sys(k, "timer_create", ((~77) << 3) | 2, 0, idp), -EINVAL);
+  // SIGEV_NONE takes any signal number; the next id is 9.
+  assert.equal(sys(k, "timer_create", 1, putSigevent(k, ev, 0n, 0, SIGEV.NONE), idp), 0);
+  assert.equal(timerId(k), 9);
+  assert.equal(
+    sys(k, "timer_create", 1, putSigevent(k, ev, 0n, 14, SIGEV.THREAD_ID, 1000), idp),
+    0,
+  );
+  assert.equal(timerId(k), 10);
+});
+
+Deno.test("timer_settime/gettime/getoverrun/delete: errors", () => {
+  const k = kernel();
+  assert.equal(sys(k, "timer_create", 1, 0, BUF + 0x300), 0);
+  const ok = putItimerspec(k, 0n, 1000n);
+  assert.equal(sys(k, "timer_settime", 0, 0, 0, 0), -EINVAL);
+  assert.equal(sys(k, "timer_settime", 0, 0, 8, 0), -EFAULT);
+  for (const bad of [[0n, 0n, -1n, 0n], [0n, 0n, 0n, 1_000_000_000n], [-1n, 0n, 1n, 0n]]) {
+    bad.forEach((v, i) => k.mem.writeU64(BUF + 0x280 + 8 * i, BigInt.asUintN(64, v)));
+    assert.equal(sys(k, "timer_settime", 0, 0, BUF + 0x280, 0), -EINVAL);
+  }
+  assert.equal(sys(k, "timer_settime", 1, 0, ok, 0), -EINVAL);
+  assert.equal(sys(k, "timer_settime", -1, 0, ok, 0), -EINVAL);
+  // An unwritable old value is EFAULT after the change.
+  assert.equal(sys(k, "timer_settime", 0, 0, ok, 8), -EFAULT);
+  assert.equal(sys(k, "timer_gettime", 0, BUF), 0);
+  assert.deepEqual(itimerspec(k), [0n, 1000n]);
+  assert.equal(sys(k, "timer_gettime", 0, 8), -EFAULT);
+  assert.equal(sys(k, "timer_gettime", 5, BUF), -EINVAL);
+  assert.equal(sys(k, "timer_getoverrun", 5), -EINVAL);
+  assert.equal(sys(k, "timer_delete", 0), 0);
+  assert.equal(sys(k, "timer_gettime", 0, BUF), -EINVAL);
+  assert.equal(sys(k, "timer_getoverrun", 0), -EINVAL);
+  assert.equal(sys(k, "timer_settime", 0, 0, ok, 0), -EINVAL);
+});
+
+/** Accepts a pending signal of `set` with rt_sigtimedwait; returns it and its siginfo fields. */
+function accept(k: Kernel, set: bigint) {
+  k.mem.writeU64(BUF + 0x500, set);
+  const r = sys(
+    k,
+    "rt_sigtimedwait",
+    BUF + 0x500,
+    BUF + 0x600,
+    putItimerspec(k, 0n, 0n, BUF + 0x580),
+    8,
+  );
+  const v = new DataView(k.mem.read(BUF + 0x600, 32).buffer);
+  return {
+    r,
+    code: v.getInt32(8, true),
+    timerid: v.getInt32(16, true),
+    overrun: v.getInt32(20, true),
+    value: v.getBigUint64(24, true),
+  };
+}
+
+Deno.test("a periodic timer with its signal blocked: overruns counted at delivery, then reloads", () => {
+  const k = kernel();
+  const t = k.mainThread;
+  t.sigmask = 1n << BigInt(SIGRTMIN - 1);
+  assert.equal(
+    sys(k, "timer_create", 1, putSigevent(k, BUF + 0x400, 0xabcn, SIGRTMIN, 0), BUF + 0x300),
+    0,
+  );
+  // Every 1 ms from 1 ms.
+  assert.equal(sys(k, "timer_settime", 0, 0, putItimerspec(k, 1_000_000n, 1_000_000n), 0), 0);
+  t.hart.instret = 5_500_000;
+  // Fired at 1 ms and waits to reload: timer_gettime moves it past now (next 6 ms).
+  assert.equal(sys(k, "timer_gettime", 0, BUF), 0);
+  assert.deepEqual(itimerspec(k), [1_000_000n, 500_000n]);
+  assert.equal(sys(k, "timer_getoverrun", 0), 0);
+  t.hart.instret = 8_200_000;
+  // Expiries at 1..8 ms, one signal: 7 overruns; the timer reloads at 9 ms.
+  assert.deepEqual(accept(k, 1n << 31n), {
+    r: SIGRTMIN,
+    code: -2,
+    timerid: 0,
+    overrun: 7,
+    value: 0xabcn,
+  });
+  assert.equal(sys(k, "timer_getoverrun", 0), 7);
+  assert.equal(sys(k, "timer_gettime", 0, BUF), 0);
+  assert.deepEqual(itimerspec(k), [1_000_000n, 800_000n]);
+  t.hart.instret = 9_000_000;
+  // Due at 9 ms: the syscall fires it first, then moves it past now (10 ms).
+  assert.equal(sys(k, "timer_gettime", 0, BUF), 0);
+  assert.deepEqual(itimerspec(k), [1_000_000n, 1_000_000n]);
+  assert.deepEqual(accept(k, 1n << 31n).overrun, 0);
+  assert.equal(sys(k, "timer_getoverrun", 0), 0);
+  // Disarming forgets the interval.
+  assert.equal(sys(k, "timer_settime", 0, 0, putItimerspec(k, 5n, 0n), BUF), 0);
+  assert.deepEqual(itimerspec(k), [1_000_000n, 1_000_000n]);
+  assert.equal(sys(k, "timer_gettime", 0, BUF), 0);
+  assert.deepEqual(itimerspec(k), [0n, 0n]);
+});
+
+Deno.test("a one-shot timer re-armed while its signal is pending counts in si_overrun", () => {
+  const k = kernel();
+  const t = k.mainThread;
+  t.sigmask = 1n << 13n;
+  assert.equal(sys(k, "timer_create", 1, 0, BUF + 0x300), 0); // SIGALRM, value = id 0
+  const spec = putItimerspec(k, 0n, 1000n);
+  assert.equal(sys(k, "timer_settime", 0, 0, spec, 0), 0);
+  t.hart.instret = 2000;
+  assert.equal(sys(k, "timer_settime", 0, 0, spec, BUF), 0);
+  // The old setting of a fired one-shot timer is all zeros.
+  assert.deepEqual(itimerspec(k), [0n, 0n]);
+  t.hart.instret = 4000;
+  assert.equal(sys(k, "timer_gettime", 0, BUF), 0);
+  assert.deepEqual(itimerspec(k), [0n, 0n]);
+  assert.deepEqual(accept(k, 1n << 13n), { r: 14, code: -2, timerid: 0, overrun: 1, value: 0n });
+  assert.equal(sys(k, "timer_getoverrun", 0), 0);
+  assert.equal(accept(k, 1n << 13n).r, -11); // EAGAIN: one signal for both
+});
+
+Deno.test("TIMER_ABSTIME: a time already past queues the signal before timer_settime returns", () => {
+  const k = kernel();
+  k.mainThread.sigmask = 1n << 13n;
+  assert.equal(sys(k, "timer_create", 0, 0, BUF + 0x300), 0);
+  assert.equal(sys(k, "timer_settime", 0, 1, putItimerspec(k, 0n, EPOCH * 1_000_000_000n), 0), 0);
+  assert.equal(accept(k, 1n << 13n).r, 14);
+  // CLOCK_MONOTONIC 100.000002 s is 2 µs after the start.
+  assert.equal(sys(k, "timer_create", 1, 0, BUF + 0x300), 0);
+  assert.equal(
+    sys(k, "timer_settime", 1, 1, putItimerspec(k, 0n, BOOT * 1_000_000_000n + 2000n), 0),
+    0,
+  );
+  assert.equal(sys(k, "timer_gettime", 1, BUF), 0);
+  assert.deepEqual(itimerspec(k), [0n, 2000n]);
+});
+
+Deno.test("SIGEV_NONE: no signal; timer_gettime follows the expiry (periodic ones move on)", () => {
+  const k = kernel();
+  const t = k.mainThread;
+  assert.equal(
+    sys(k, "timer_create", 1, putSigevent(k, BUF + 0x400, 0n, 0, SIGEV.NONE), BUF + 0x300),
+    0,
+  );
+  assert.equal(sys(k, "timer_settime", 0, 0, putItimerspec(k, 0n, 3000n), 0), 0);
+  t.hart.instret = 5000;
+  assert.equal(sys(k, "timer_gettime", 0, BUF), 0);
+  assert.deepEqual(itimerspec(k), [0n, 0n]);
+  assert.equal(sys(k, "timer_settime", 0, 0, putItimerspec(k, 1000n, 1000n), 0), 0);
+  t.hart.instret = 7500;
+  assert.equal(sys(k, "timer_gettime", 0, BUF), 0);
+  assert.deepEqual(itimerspec(k), [1000n, 500n]);
+  assert.equal(t.pending.length, 0);
+});
+
+Deno.test("a periodic timer whose signal is ignored keeps running", () => {
+  const k = kernel();
+  const t = k.mainThread;
+  // SIGCHLD's default action is to ignore it.
+  assert.equal(sys(k, "timer_create", 1, putSigevent(k, BUF + 0x400, 0n, 17, 0), BUF + 0x300), 0);
+  assert.equal(sys(k, "timer_settime", 0, 0, putItimerspec(k, 1000n, 1000n), 0), 0);
+  t.hart.instret = 3500;
+  assert.equal(sys(k, "timer_gettime", 0, BUF), 0);
+  assert.deepEqual(itimerspec(k), [1000n, 500n]);
+  assert.equal(t.pending.length, 0);
+});
+
+Deno.test("timer_delete disarms; a signal already pending is still delivered", () => {
+  const k = kernel();
+  const t = k.mainThread;
+  t.sigmask = 1n << 13n;
+  assert.equal(sys(k, "timer_create", 1, 0, BUF + 0x300), 0);
+  assert.equal(sys(k, "timer_settime", 0, 0, putItimerspec(k, 1000n, 1000n), 0), 0);
+  t.hart.instret = 1500;
+  assert.equal(sys(k, "timer_gettime", 0, BUF), 0);
+  assert.equal(sys(k, "timer_delete", 0), 0);
+  t.hart.instret = 10_000;
+  assert.deepEqual(accept(k, 1n << 13n), { r: 14, code: -2, timerid: 0, overrun: 0, value: 0n });
+  assert.equal(accept(k, 1n << 13n).r, -11);
+});
+
+Deno.test("POSIX timer on the virtual clock ends a wait: the clock jumps, SIGALRM kills", () => {
+  const k = kernel();
+  putItimerspec(k, 0n, 1_500_000n, BUF);
+  k.mem.writeU64(BUF + 0x40, 0n);
+  const end = runCode(k, [
+    ...ecall(107, 1, 0, BUF + 0x80), // timer_create(CLOCK_MONOTONIC, NULL, &id)
+    ...ecall(110, 0, 0, BUF, 0), // timer_settime(0, 0, &{0, 1.5 ms}, NULL)
+    ...ecall(133, BUF + 0x40, 8), // rt_sigsuspend(&empty, 8)
+    ...ecall(94, 1),
+  ]);
+  assert.equal(end.kind, "signal");
+  assert.equal(end.kind === "signal" && end.signo, 14);
+  assert.ok(k.nowNs() >= 1_500_000 && k.nowNs() < 1_600_000, `fired at ${k.nowNs()} ns`);
+});
+
+Deno.test("a CPU-time POSIX timer fires during a busy loop at a scheduling point", () => {
+  const k = kernel();
+  putItimerspec(k, 0n, 20_000n, BUF);
+  const end = runCode(k, [
+    ...ecall(107, 2, 0, BUF + 0x80), // timer_create(CLOCK_PROCESS_CPUTIME_ID, NULL, &id)
+    ...ecall(110, 0, 0, BUF, 0), // timer_settime(0, 0, &{0, 20 µs}, NULL)
+    SPIN,
+  ]);
+  assert.equal(end.kind, "signal");
+  assert.equal(end.kind === "signal" && end.signo, 14);
+  assert.ok(k.instret >= 20_000 && k.instret <= 21_100, `fired at ${k.instret} instructions`);
+});
+
+Deno.test("e2e: the posix_timers guest matches qemu-riscv64", () => {
+  assertLikeQemu("posix_timers", runKernelGuest("posix_timers"));
 });

@@ -782,3 +782,91 @@ Deno.test({
     for (const l of COPIED) assert.ok(logged.has(l), `not in the study logs: ${l}`);
   },
 });
+
+Deno.test("strace: POSIX timer calls and their signal", () => {
+  const g = testGuest();
+  const expect = (e: TraceEvent, want: string) => assert.equal(line(g, e), want);
+  const sev = (value: bigint, signo: number, notify: number, a = 0n, b = 0n) =>
+    g.put(
+      new Uint8Array(
+        new BigUint64Array([value, BigInt(signo) | BigInt(notify) << 32n, a, b, 0n, 0n, 0n, 0n])
+          .buffer,
+      ),
+    );
+  const id = (v: number) => g.put(new Uint8Array(new Int32Array([v]).buffer));
+  expect(
+    sys("timer_create", [1, sev(0x7f00deadbeefn, 34, 0), id(0)], 0),
+    "timer_create(CLOCK_MONOTONIC, {sigev_value={sival_int=-559038737, sival_ptr=0x7f00deadbeef}, sigev_signo=SIGRT_2, sigev_notify=SIGEV_SIGNAL}, [0]) = 0",
+  );
+  expect(
+    sys("timer_create", [0, 0, id(1)], 0),
+    "timer_create(CLOCK_REALTIME, NULL, [1]) = 0",
+  );
+  expect(
+    sys("timer_create", [1, sev(0n, 32, 4, 1001n), id(2)], 0),
+    "timer_create(CLOCK_MONOTONIC, {sigev_value={sival_int=0, sival_ptr=NULL}, sigev_signo=SIGRTMIN, sigev_notify=SIGEV_THREAD_ID, sigev_notify_thread_id=1001}, [2]) = 0",
+  );
+  expect(
+    sys("timer_create", [1, sev(5n, 0, 2, 0x10a2cn, 0n), id(3)], 0),
+    "timer_create(CLOCK_MONOTONIC, {sigev_value={sival_int=5, sival_ptr=0x5}, sigev_signo=0, sigev_notify=SIGEV_THREAD, sigev_notify_function=0x10a2c, sigev_notify_attributes=NULL}, [3]) = 0",
+  );
+  const bad = id(7);
+  expect(
+    sys("timer_create", [-6, sev(0n, 99, 1), bad], -22),
+    `timer_create(-6, {sigev_value={sival_int=0, sival_ptr=NULL}, sigev_signo=99, sigev_notify=SIGEV_NONE}, 0x${
+      bad.toString(16)
+    }) = -1 EINVAL (Invalid argument)`,
+  );
+  const bad2 = id(0);
+  expect(
+    sys("timer_create", [1, sev(0n, 14, 3), bad2], -22),
+    `timer_create(CLOCK_MONOTONIC, {sigev_value={sival_int=0, sival_ptr=NULL}, sigev_signo=14, sigev_notify=0x3 /* SIGEV_??? */}, 0x${
+      bad2.toString(16)
+    }) = -1 EINVAL (Invalid argument)`,
+  );
+  expect(
+    sys("timer_settime", [0, 0, g.u64s(0, 0, 1, 0), 0], 0),
+    "timer_settime(0, 0, {it_interval={tv_sec=0, tv_nsec=0}, it_value={tv_sec=1, tv_nsec=0}}, NULL) = 0",
+  );
+  expect(
+    sys("timer_settime", [0, 1, g.u64s(0, 5000, 2, 0), g.u64s(0, 0, 0, 999)], 0),
+    "timer_settime(0, TIMER_ABSTIME, {it_interval={tv_sec=0, tv_nsec=5000}, it_value={tv_sec=2, tv_nsec=0}}, {it_interval={tv_sec=0, tv_nsec=0}, it_value={tv_sec=0, tv_nsec=999}}) = 0",
+  );
+  expect(
+    sys("timer_gettime", [3, g.u64s(0, 1000000, 0, 250)], 0),
+    "timer_gettime(3, {it_interval={tv_sec=0, tv_nsec=1000000}, it_value={tv_sec=0, tv_nsec=250}}) = 0",
+  );
+  expect(sys("timer_getoverrun", [3], 19), "timer_getoverrun(3)                     = 19");
+  expect(
+    sys("timer_delete", [9], -22),
+    "timer_delete(9)                         = -1 EINVAL (Invalid argument)",
+  );
+  assert.equal(
+    formatSignalLine(g.k.tracee, {
+      seq: 0,
+      tid: 1000,
+      signo: 34,
+      code: -2,
+      action: "handler",
+      instret: 0,
+      timerid: 1,
+      overrun: 3,
+      value: 0x4d2n,
+    }),
+    "--- SIGRT_2 {si_signo=SIGRT_2, si_code=SI_TIMER, si_timerid=0x1, si_overrun=3, si_int=1234, si_ptr=0x4d2} ---",
+  );
+  assert.equal(
+    formatSignalLine(g.k.tracee, {
+      seq: 0,
+      tid: 1000,
+      signo: 14,
+      code: -2,
+      action: "handler",
+      instret: 0,
+      timerid: 0,
+      overrun: 0,
+      value: 0n,
+    }),
+    "--- SIGALRM {si_signo=SIGALRM, si_code=SI_TIMER, si_timerid=0, si_overrun=0, si_int=0, si_ptr=NULL} ---",
+  );
+});
