@@ -61,6 +61,7 @@ export {
 export { type SigInfo, Thread, type ThreadState, type TimerSigInfo } from "./lib/kernel/thread.ts";
 export { Tracee, type TraceeState, type TraceSource } from "./lib/kernel/tracee.ts";
 export type { FilesSetup, GuestInput, GuestOutput, Mount } from "./lib/kernel/mounts.ts";
+export type { FileData, FileSource } from "./lib/vfs/types.ts";
 export {
   isWait,
   NO_RESULT,

@@ -10,6 +10,7 @@ import { ENOENT } from "../abi/errno.ts";
 import { O_ACCMODE, O_RDONLY, O_RDWR, O_WRONLY } from "../abi/flags.ts";
 import {
   DeviceFile,
+  RegularFile,
   StdinFile,
   type StdioShape,
   StdoutFile,
@@ -19,9 +20,11 @@ import { HostFs } from "../vfs/host_fs.ts";
 import { MemFs } from "../vfs/mem_fs.ts";
 import { type OpenFile, statusFlagsOf } from "../vfs/open_file.ts";
 import { devTree, type ProcContext, procTree, sysTree } from "../vfs/proc.ts";
-import { SynthFile, SynthFs } from "../vfs/synth_fs.ts";
+import { OpenedFile, SynthFile, SynthFs } from "../vfs/synth_fs.ts";
 import {
   type Attr,
+  childOf,
+  type FileSource,
   type FileType,
   type Inode,
   inodeOf,
@@ -80,6 +83,11 @@ export interface FilesSetup {
   auxv: Uint8Array;
   /** fd 0. */
   stdin: GuestInput;
+  /**
+   * fd 0 as a regular file instead (the runner's stdin is one): read-only,
+   * seekable, named /dev/stdin. `stdin` is then not read.
+   */
+  stdinFile?: FileSource;
   /** fd 1. */
   stdout: GuestOutput;
   /** fd 2. */
@@ -194,7 +202,8 @@ export function setupFiles(k: Kernel, setup: FilesSetup): void {
   vfs.mount("/tmp", new MemFs(tmp.dev, tmp.id, clock, 0o1777, tmpSize).root);
   const ctx = procContext(k);
   const dev = next();
-  vfs.mount("/dev", devTree(new SynthFs("devtmpfs", dev.dev, dev.id), ctx));
+  const devFs = new SynthFs("devtmpfs", dev.dev, dev.id);
+  vfs.mount("/dev", devTree(devFs, ctx));
   const shm = next();
   vfs.mount("/dev/shm", new MemFs(shm.dev, shm.id, clock, 0o1777, tmpSize).root);
   const proc = next();
@@ -230,9 +239,28 @@ export function setupFiles(k: Kernel, setup: FilesSetup): void {
   const inShape = shape(term?.stdin);
   const outShape = shape(term?.stdout);
   const errShape = term?.stderr === term?.stdout ? outShape : shape(term?.stderr);
-  fds.install(0, new StdinFile(setup.stdin, term?.stdin ? O_RDWR : O_RDONLY, inShape), false);
+  const stdinFile = setup.stdinFile && regularStdin(vfs, devFs, setup.stdinFile);
+  fds.install(
+    0,
+    stdinFile ?? new StdinFile(setup.stdin, term?.stdin ? O_RDWR : O_RDONLY, inShape),
+    false,
+  );
   fds.install(1, new StdoutFile(setup.stdout, term?.stdout ? O_RDWR : O_WRONLY, outShape), false);
   fds.install(2, new StdoutFile(setup.stderr, term?.stderr ? O_RDWR : O_WRONLY, errShape), false);
+}
+
+/**
+ * fd 0 over `source` as Linux has it for `PROG < FILE`: a read-only regular
+ * file at offset 0. It is shown as /dev/stdin (the host path is not the
+ * guest's business); undefined when the source cannot be opened.
+ */
+function regularStdin(vfs: Vfs, devFs: SynthFs, source: FileSource): OpenFile | undefined {
+  const dev = vfs.resolve(vfs.root, "/dev", true);
+  if (typeof dev === "number") return undefined;
+  const data = source.open();
+  if (typeof data === "number") return undefined;
+  const node = new OpenedFile(devFs, source, { uid: 1000 });
+  return new RegularFile(childOf(dev, "stdin", node), data, O_RDONLY);
 }
 
 /** `loc` moved from below `old` to below `now`, or undefined when it is not at or below `old`. */

@@ -29,6 +29,7 @@ import {
   PAGE_SIZE,
 } from "../memory/memory.ts";
 import { concat, inputFrom, outputTo, processSpec, resolveHost } from "./host_io.ts";
+import { hostStdinSource } from "../vfs/host_fs.ts";
 
 /** Options of one guest run. Paths are host paths, relative to `cwd`. */
 export interface RunOptions {
@@ -247,6 +248,7 @@ export function prepare(opts: RunOptions): Prepared {
     exeGuestPath,
     auxv: auxvBytes(exec.stack.auxv),
     stdin: inputFrom(opts.stdin),
+    stdinFile: opts.stdin === "inherit" ? hostStdinSource() : undefined,
     stdout: outputTo(opts.stdout, output.stdout, Deno.stdout),
     stderr: outputTo(opts.stderr, output.stderr, Deno.stderr),
     terminals: {

@@ -75,6 +75,7 @@ import {
   blocksFor,
   type DirEntry,
   type FileData,
+  type FileSource,
   type FileType,
   type Fs,
   hash53,
@@ -602,6 +603,51 @@ export class BytesData implements FileData {
   bytes(): Uint8Array {
     return this.#b;
   }
+}
+
+/**
+ * The host process's stdin as a file source when it is a regular file
+ * (`zkabi run PROG < FILE`), so that the guest's fd 0 is that regular file
+ * as on Linux (fstat gives its size, lseek and pread work); undefined when
+ * it is a pipe, a terminal or anything else. Each open reopens
+ * `/dev/stdin` read-only and checks it is still the same file; nothing
+ * else on the host is opened.
+ */
+export function hostStdinSource(): FileSource | undefined {
+  let first: Deno.FileInfo;
+  try {
+    first = Deno.statSync("/dev/stdin");
+  } catch {
+    return undefined;
+  }
+  if (!first.isFile) return undefined;
+  const id = identity(first);
+  return {
+    size(): number {
+      try {
+        const info = Deno.statSync("/dev/stdin");
+        return identity(info) === id ? info.size : 0;
+      } catch {
+        return 0;
+      }
+    },
+    open(): FileData | number {
+      let file: Deno.FsFile;
+      try {
+        file = Deno.openSync("/dev/stdin", { read: true });
+      } catch (e) {
+        return hostErrno(e);
+      }
+      try {
+        const st = file.statSync();
+        if (st.isFile && identity(st) === id) return new HostFileData(file);
+      } catch {
+        // Gone: as if it were another file.
+      }
+      file.close();
+      return -EIO;
+    },
+  };
 }
 
 /**

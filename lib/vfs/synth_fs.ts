@@ -9,8 +9,10 @@ import { BytesData } from "./host_fs.ts";
 import type { OpenFile } from "./open_file.ts";
 import {
   type Attr,
+  blocksFor,
   type DirEntry,
   type FileData,
+  type FileSource,
   type FileType,
   type Fs,
   hash53,
@@ -149,6 +151,40 @@ export class SynthFile extends SynthNode {
   /** The contents. */
   data(): FileData {
     return new BytesData(this.#content());
+  }
+}
+
+/**
+ * A read-only regular file without a name of its own whose contents a
+ * {@linkcode FileSource} supplies: the runner's stdin when the host's is a
+ * regular file.
+ */
+export class OpenedFile extends SynthNode {
+  /** File type. */
+  readonly type = "reg";
+  readonly #source: FileSource;
+
+  /** Creates the node over `source`. */
+  constructor(fs: SynthFs, source: FileSource, opts: SynthOptions = {}) {
+    super(fs, opts);
+    this.#source = source;
+  }
+
+  /** Permission bits when none are given. */
+  defaultPerm(): number {
+    return 0o444;
+  }
+
+  /** Attributes, with the source's current size. */
+  override attr(): Attr {
+    const a = super.attr();
+    const size = this.#source.size();
+    return { ...a, size, blocks: blocksFor(size) };
+  }
+
+  /** A new handle on the contents. */
+  data(): FileData | number {
+    return this.#source.open();
   }
 }
 

@@ -237,6 +237,14 @@ export function hash53(s: string): number {
   return h < 2 ? h + 2 : h;
 }
 
+/** Where the contents of a file without a name of its own come from (`OpenedFile`). */
+export interface FileSource {
+  /** The current size in bytes. */
+  size(): number;
+  /** A new handle on the contents (each open gets its own), or -errno. */
+  open(): FileData | number;
+}
+
 /** 512-byte blocks for a size, counted in 4 KiB allocation units. */
 export function blocksFor(size: number): number {
   return Math.ceil(size / 4096) * 8;

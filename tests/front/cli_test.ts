@@ -36,6 +36,37 @@ Deno.test("stdin reaches the guest", async () => {
   equal(r.stdout, "abc\nread 4 bytes\n");
 });
 
+Deno.test("zkabi run PROG < FILE: fd 0 is that regular file (fstat, lseek, pread), as under qemu-user", async () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const input = `${dir}/input.txt`;
+    Deno.writeTextFileSync(input, "abcdefghijklmnop\n");
+    // A shell redirection, so that zkabi's own stdin is the file (not a pipe).
+    const sh = (cmd: string) =>
+      new Deno.Command("sh", { args: ["-c", `${cmd} < '${input}'`], cwd: ROOT, stdout: "piped" })
+        .outputSync();
+    const r = sh(`'${Deno.execPath()}' run -A cli.ts run guests/bin/c/stdin_seek`);
+    equal(r.code, 0);
+    const out = new TextDecoder().decode(r.stdout);
+    equal(
+      out,
+      "regular=1 fifo=0 size=17\nread: abcde\nlseek(0, SEEK_CUR) = 5\n" +
+        "lseek(-4, SEEK_END) = 13, then read: nop\n\npread(4 at 6): ghij\n",
+    );
+    try {
+      const q = sh("qemu-riscv64 guests/bin/c/stdin_seek");
+      equal(out, new TextDecoder().decode(q.stdout));
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+    // A pipe stays a pipe.
+    const p = await zkabi(["run", "guests/bin/c/stdin_seek"], { stdin: "abcdefghijklmnop\n" });
+    match(p.stdout, /^regular=0 fifo=1 size=0\n.*lseek\(0, SEEK_CUR\) = -1 ESPIPE/s);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
 Deno.test("death by signal N exits with 128+N and says why in one line", async () => {
   const r = await zkabi(["run", "guests/bin/c/sigsegv"]);
   equal(r.code, 128 + 11);
