@@ -38,7 +38,7 @@ import { fdTable } from "./fd_table.ts";
 import type { Kernel } from "./kernel.ts";
 import { getRlimit, PPID, RLIMIT_NOFILE } from "./process.ts";
 import { randomBytes } from "./random.ts";
-import { realtimeNs } from "./time.ts";
+import { monotonicNs, processCpuNs, realtimeNs } from "./time.ts";
 
 /** A host directory mounted into the guest's filesystem. */
 export interface Mount {
@@ -372,6 +372,9 @@ function procContext(k: Kernel): ProcContext {
     },
     comm,
     threads: () => k.threads.filter((t) => t.state !== "exited").length,
+    cpuNs: () => processCpuNs(k),
+    uptimeNs: () => monotonicNs(k),
+    realtimeNs: () => realtimeNs(k),
     fds: () => fdTable(k).fds(),
     fdPath: (fd) => {
       const f = fdTable(k).file(fd);

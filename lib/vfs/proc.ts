@@ -5,7 +5,7 @@
  *   kernel's seeded stream), stdin/stdout/stderr (links to /proc/self/fd/N)
  *   and fd (link to /proc/self/fd).
  * - /proc: self (link to the pid), /proc/<pid>/{exe, cwd, root, fd/, maps,
- *   auxv, cmdline, environ, status, comm}, /proc/cpuinfo,
+ *   auxv, cmdline, environ, status, comm}, /proc/cpuinfo, /proc/stat,
  *   /proc/sys/net/core/somaxconn.
  *   exe, cwd and fd/N are magic links: following them reaches the object
  *   itself (the executable is served from its host path even when it lies
@@ -48,6 +48,12 @@ export interface ProcContext {
   comm(): string;
   /** Live threads. */
   threads(): number;
+  /** Process CPU time in ns (all threads). */
+  cpuNs(): number;
+  /** CLOCK_BOOTTIME now, in ns. */
+  uptimeNs(): bigint;
+  /** CLOCK_REALTIME now, in ns. */
+  realtimeNs(): bigint;
   /** Open descriptors, ascending. */
   fds(): number[];
   /** readlink /proc/self/fd/N. */
@@ -104,6 +110,39 @@ export function cpuinfo(n: number): string {
       `mvendorid\t: 0x0\nmarchid\t\t: 0x0\nmimpid\t\t: 0x0\n\n`;
   }
   return s;
+}
+
+/** Ticks per second of /proc/stat's times (USER_HZ). */
+const USER_HZ = 100;
+/** Softirq kinds Linux counts (NR_SOFTIRQS). */
+const NR_SOFTIRQS = 10;
+
+/**
+ * /proc/stat (fs/proc/stat.c layout) for `cpus` CPUs: the process's CPU
+ * time `cpuNs` as user time spread evenly over the CPUs, the rest of
+ * `uptimeNs` on each CPU idle, in USER_HZ ticks; the `cpu` line is the sum of
+ * the `cpuN` lines. No interrupts or context switches are counted; btime is
+ * the realtime clock at boot (`bootSec`); one process, `running` threads.
+ */
+export function procStat(
+  cpus: number,
+  cpuNs: number,
+  uptimeNs: bigint,
+  bootSec: number,
+  running: number,
+): string {
+  const up = Number(uptimeNs / BigInt(1e9 / USER_HZ));
+  const busy = Math.floor(cpuNs / (1e9 / USER_HZ));
+  const rows: number[][] = [];
+  for (let i = 0; i < cpus; i++) {
+    const user = Math.floor(busy / cpus) + (i < busy % cpus ? 1 : 0);
+    rows.push([user, 0, 0, Math.max(0, up - user), 0, 0, 0, 0, 0, 0]);
+  }
+  const sum = rows[0].map((_, j) => rows.reduce((a, r) => a + r[j], 0));
+  let s = `cpu  ${sum.join(" ")}\n`;
+  rows.forEach((r, i) => s += `cpu${i} ${r.join(" ")}\n`);
+  return s + `intr 0\nctxt 0\nbtime ${bootSec}\nprocesses 1\nprocs_running ${running}\n` +
+    `procs_blocked 0\nsoftirq 0${" 0".repeat(NR_SOFTIRQS)}\n`;
 }
 
 /** Builds /dev on `fs`. */
@@ -179,6 +218,14 @@ export function procTree(fs: SynthFs, ctx: ProcContext): SynthDir {
     [String(ctx.pid), pidDir],
     ["cpuinfo", new SynthFile(fs, () => cpuinfo(ctx.cpus))],
     ["self", new SynthLink(fs, () => String(ctx.pid))],
+    [
+      "stat",
+      new SynthFile(fs, () => {
+        const up = ctx.uptimeNs();
+        const boot = Math.floor(Number(ctx.realtimeNs() - up) / 1e9);
+        return procStat(ctx.cpus, ctx.cpuNs(), up, boot, ctx.threads());
+      }),
+    ],
     ["sys", sysdir([["net", sysdir([["core", sysdir([["somaxconn", somaxconn]])]])]])],
   ];
   return new SynthDir(fs, () => top, { perm: 0o555 });

@@ -1,6 +1,6 @@
 /**
  * The synthesized files: /proc/self (exe, maps, fd, cmdline, environ, auxv,
- * status, cwd), /proc/cpuinfo, /sys, /dev devices, and the deterministic
+ * status, cwd), /proc/cpuinfo, /proc/stat, /sys, /dev devices, and the deterministic
  * random stream shared by /dev/urandom and getrandom.
  * @module
  */
@@ -11,7 +11,7 @@ import { O_DIRECTORY, O_RDWR, O_WRONLY } from "../../lib/abi/flags.ts";
 import type { Kernel } from "../../lib/kernel/kernel.ts";
 import { chacha20Block, randomBytes, streamForSeed } from "../../lib/kernel/random.ts";
 import { PROT_EXEC, PROT_READ, PROT_WRITE } from "../../lib/memory/memory.ts";
-import { cpuMask } from "../../lib/vfs/proc.ts";
+import { cpuMask, procStat } from "../../lib/vfs/proc.ts";
 import { hash53 } from "../../lib/vfs/types.ts";
 import {
   AT_FDCWD,
@@ -149,6 +149,24 @@ withKernel("/proc/cpuinfo and /sys: CPU count, THP size", (k) => {
   assert.equal(num(k, "faccessat", AT_FDCWD, cstr(k, "/sys/devices/system/cpu/cpu4"), 0), -ENOENT);
 });
 
+withKernel("/proc/stat: Linux's layout, one cpuN line per CPU, the cpu line their sum", (k) => {
+  const stat = slurp(k, "/proc/stat");
+  const lines = stat.split("\n");
+  // libgc and gopsutil count the cpuN lines for the CPU count.
+  assert.equal(lines.filter((l) => /^cpu\d+ /.test(l)).length, 4);
+  assert.match(lines[0], /^cpu {2}\d+( \d+){9}$/);
+  const fields = (l: string) => l.split(/ +/).slice(1).map(Number);
+  const sum = fields(lines[0]);
+  const rows = lines.slice(1, 5).map(fields);
+  for (let j = 0; j < 10; j++) assert.equal(sum[j], rows.reduce((a, r) => a + r[j], 0));
+  // 100 s of uptime at the start: 10000 ticks per CPU, user plus idle.
+  for (const r of rows) assert.equal(r[0] + r[3], 10000);
+  assert.match(stat, /^btime 1704067100$/m);
+  assert.match(stat, /^procs_running 1$/m);
+  assert.match(stat, /^softirq 0( 0){10}\n$/m);
+  assert.ok(stat.endsWith("\n"));
+});
+
 withKernel("/sys with one CPU says 0", (k) => {
   assert.equal(slurp(k, "/sys/devices/system/cpu/online"), "0\n");
 }, 1);
@@ -214,4 +232,13 @@ Deno.test("cpuMask: the kernel's bitmap format", () => {
   assert.equal(cpuMask(32), "ffffffff");
   assert.equal(cpuMask(40), "ff,ffffffff");
   assert.equal(cpuMask(64), "ffffffff,ffffffff");
+});
+
+Deno.test("procStat: CPU time is user time spread over the CPUs, the rest idle", () => {
+  // 1.23 s of CPU time = 123 ticks over 2 CPUs; 100.5 s of uptime = 10050 ticks each.
+  const lines = procStat(2, 1.23e9, 100_500_000_000n, 1704067100, 3).split("\n");
+  assert.equal(lines[0], "cpu  123 0 0 19977 0 0 0 0 0 0");
+  assert.equal(lines[1], "cpu0 62 0 0 9988 0 0 0 0 0 0");
+  assert.equal(lines[2], "cpu1 61 0 0 9989 0 0 0 0 0 0");
+  assert.equal(lines[7], "procs_running 3");
 });
