@@ -56,6 +56,8 @@ export const RLIMIT_NOFILE = 7;
 export const RLIMIT_MEMLOCK = 8;
 /** Address space. */
 export const RLIMIT_AS = 9;
+/** Queued signals (with POSIX timers, which hold one each). */
+export const RLIMIT_SIGPENDING = 11;
 /** Number of resources (RLIM_NLIMITS). */
 export const RLIM_NLIMITS = 16;
 /** The most fds a process may have (fs.nr_open): RLIMIT_NOFILE's ceiling. */

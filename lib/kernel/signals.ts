@@ -44,6 +44,7 @@ import { type Attr, GUEST_UID, makeAttr, makedev } from "../vfs/types.ts";
 import { POLLIN, POLLRDNORM } from "../abi/flags.ts";
 import { fdTable } from "./fd_table.ts";
 import type { Kernel } from "./kernel.ts";
+import { getRlimit, RLIMIT_SIGPENDING } from "./process.ts";
 import type { SigInfo, Thread } from "./thread.ts";
 import { NO_RESULT, type SyscallArgs, type SyscallFamilyTable, type Wait } from "./types.ts";
 
@@ -151,6 +152,8 @@ interface SignalState {
   saved: Map<number, bigint>;
   /** Where handlers return: `__vdso_rt_sigreturn` (the vDSO's, or the lone trampoline page's). */
   sigreturn: number;
+  /** Queue entries held by POSIX timers (each owns one, as Linux preallocates them). */
+  reserved: number;
 }
 
 /** The bit for signal `n` in a sigset. */
@@ -164,6 +167,7 @@ function state(k: Kernel): SignalState {
     shared: [],
     saved: new Map(),
     sigreturn: SIGRETURN_TRAMPOLINE,
+    reserved: 0,
   }));
 }
 
@@ -249,6 +253,43 @@ function kill(k: Kernel, t: Thread, info: SigInfo, detail?: string): void {
 // ---------------------------------------------------------------- sending
 
 /**
+ * Signal queue entries the process holds, as RLIMIT_SIGPENDING counts them:
+ * every thread's pending signals, the shared pending set and the entries
+ * POSIX timers hold.
+ */
+export function queuedSignals(k: Kernel): number {
+  const s = state(k);
+  let n = s.shared.length + s.reserved;
+  for (const t of k.threads) n += t.pending.length;
+  return n;
+}
+
+/** A POSIX timer was created (+1) or deleted (-1): the queue entry it holds. */
+export function reserveQueueEntry(k: Kernel, delta: 1 | -1): void {
+  state(k).reserved += delta;
+}
+
+/**
+ * Whether the process has as many signals queued as RLIMIT_SIGPENDING
+ * allows. Linux cannot queue another real-time signal then: one sent with
+ * a siginfo (tgkill, rt_sigqueueinfo) fails with EAGAIN
+ * ({@linkcode refusesRealtime}), and kill's is only marked pending (one
+ * instance, its siginfo lost). The limit keeps a guest from growing the
+ * queues without bound.
+ */
+function queueFull(k: Kernel): boolean {
+  return queuedSignals(k) >= Number(getRlimit(k, RLIMIT_SIGPENDING).cur);
+}
+
+/** The kernel's first real-time signal (glibc's SIGRTMIN is 34: it keeps two). */
+const SIGRTMIN = 32;
+
+/** A real-time signal with a siginfo of the sender's that could not be queued now (EAGAIN). */
+function refusesRealtime(k: Kernel, sig: number, code: number): boolean {
+  return sig >= SIGRTMIN && code !== SI_USER && queueFull(k);
+}
+
+/**
  * Sends a thread-directed signal (tgkill, a SIGPIPE from write): SIGKILL
  * kills at once; an ignored, unblocked signal is discarded as Linux never
  * queues it; a standard signal already pending is not queued twice.
@@ -266,6 +307,8 @@ export function sendToThread(k: Kernel, t: Thread, info: SigInfo): boolean {
   }
   // A timer's signal queues beside a pending standard one, as Linux's send_sigqueue does.
   if (info.signo < 32 && !info.timer && t.pending.some((p) => p.signo === info.signo)) return true;
+  // A full queue keeps one instance of a real-time signal pending, without its siginfo.
+  if (!info.timer && queueFull(k) && t.pending.some((p) => p.signo === info.signo)) return true;
   k.queueSignal(t, info);
   return true;
 }
@@ -294,9 +337,8 @@ export function sendToProcess(k: Kernel, info: SigInfo, sender?: Thread): boolea
   if (sender && sender.state !== "exited" && !blocks(sender, info.signo)) target = sender;
   else target = live.find((x) => !blocks(x, info.signo));
   if (!target) {
-    if (info.signo >= 32 || info.timer || !s.shared.some((p) => p.signo === info.signo)) {
-      s.shared.push(info);
-    }
+    const pending = s.shared.some((p) => p.signo === info.signo);
+    if (info.timer || !pending || (info.signo >= 32 && !queueFull(k))) s.shared.push(info);
     return true;
   }
   return sendToThread(k, target, info);
@@ -807,6 +849,7 @@ export function sendTkill(k: Kernel, tgid: number, tid: number, sig: number): nu
   const target = k.threads.find((x) => x.tid === tid && x.state !== "exited");
   if (!target || (tgid !== -1 && tgid !== k.pid)) return -ESRCH;
   if (sig === 0) return 0;
+  if (refusesRealtime(k, sig, SI_TKILL)) return -EAGAIN;
   sendToThread(k, target, { signo: sig, code: SI_TKILL, pid: k.pid, uid: SENDER_UID });
   return 0;
 }
@@ -922,6 +965,7 @@ function rtSigqueueinfo(k: Kernel, t: Thread, a: SyscallArgs): number {
   if (typeof info === "number") return info;
   if (pid !== k.pid) return pid <= 0 ? -EINVAL : -ESRCH;
   if (sig === 0) return 0;
+  if (refusesRealtime(k, sig, info.code)) return -EAGAIN;
   sendToProcess(k, info, t);
   return 0;
 }
@@ -937,6 +981,7 @@ function rtTgsigqueueinfo(k: Kernel, _t: Thread, a: SyscallArgs): number {
   const target = k.threads.find((x) => x.tid === tid && x.state !== "exited");
   if (!target || tgid !== k.pid) return -ESRCH;
   if (sig === 0) return 0;
+  if (refusesRealtime(k, sig, info.code)) return -EAGAIN;
   sendToThread(k, target, info);
   return 0;
 }

@@ -52,10 +52,11 @@
  * @module
  */
 
-import { EFAULT, EINTR, EINVAL, EOPNOTSUPP, EPERM } from "../abi/errno.ts";
+import { EAGAIN, EFAULT, EINTR, EINVAL, EOPNOTSUPP, EPERM } from "../abi/errno.ts";
 import { NSIG, SIGALRM } from "../abi/signals.ts";
 import type { Kernel, KernelTimer } from "./kernel.ts";
-import { sendToProcess, sendToThread } from "./signals.ts";
+import { getRlimit, RLIMIT_SIGPENDING } from "./process.ts";
+import { queuedSignals, reserveQueueEntry, sendToProcess, sendToThread } from "./signals.ts";
 import type { SigInfo, Thread } from "./thread.ts";
 import type { SyscallArgs, SyscallFamilyTable, SyscallResult, Wait } from "./types.ts";
 
@@ -750,7 +751,8 @@ function timerClock(
  * sigev_value @0; int sigev_signo @8; int sigev_notify @12; int
  * sigev_notify_thread_id @16} (64 bytes). A NULL `sevp` means SIGEV_SIGNAL
  * with SIGALRM and the timer id as the value. Errors in Linux's order:
- * EFAULT reading `sevp`, the clock's EINVAL/EOPNOTSUPP, then (with an id
+ * EFAULT reading `sevp`, the clock's EINVAL/EOPNOTSUPP, EAGAIN when the
+ * timers and queued signals reach RLIMIT_SIGPENDING, then (with an id
  * taken) EINVAL for the sigevent, EFAULT writing `timerid`, the clock's
  * late errors.
  */
@@ -764,6 +766,8 @@ function timerCreate(k: Kernel, t: Thread, a: SyscallArgs): number {
   const clock = timerClock(k, t, a.int(0));
   if ("early" in clock && clock.early !== 0) return clock.early;
   const st = posixTimers(k);
+  // Each timer holds a queued signal of its own, counted against RLIMIT_SIGPENDING (no id taken).
+  if (queuedSignals(k) >= Number(getRlimit(k, RLIMIT_SIGPENDING).cur)) return -EAGAIN;
   const id = st.nextId;
   st.nextId = id === INT_MAX ? 0 : id + 1;
   let notify = SIGEV_SIGNAL;
@@ -788,6 +792,7 @@ function timerCreate(k: Kernel, t: Thread, a: SyscallArgs): number {
   if (!writeOut(k, a.ptr(2), out)) return -EFAULT;
   if ("early" in clock) return clock.late!;
   st.timers.set(id, new PosixTimer(k, id, clock, notify, signo, value, target));
+  reserveQueueEntry(k, 1);
   return 0;
 }
 
@@ -863,6 +868,7 @@ function timerDelete(k: Kernel, _t: Thread, a: SyscallArgs): number {
   if (!tm) return -EINVAL;
   tm.delete();
   st.timers.delete(id);
+  reserveQueueEntry(k, -1);
   return 0;
 }
 

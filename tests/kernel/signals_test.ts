@@ -18,6 +18,7 @@ import {
   FRAME_SIZE,
   FRAME_UC,
   MINSIGSTKSZ,
+  queuedSignals,
   SA_NODEFER,
   SA_ONSTACK,
   SA_RESETHAND,
@@ -520,4 +521,40 @@ Deno.test("signal guests match qemu: SIGSEGV/SIGILL handlers, sigaltstack, tgkil
     assertLikeQemu(name, runGuest(name, "rr"));
     assertLikeQemu(name, runGuest(name, "handoff"));
   }
+});
+
+Deno.test("RLIMIT_SIGPENDING bounds the queues: tgkill and rt_sigqueueinfo get EAGAIN, kill keeps one instance, timer_create EAGAIN", () => {
+  const k = makeKernel();
+  const t = k.mainThread;
+  t.sigmask = bit(SIGRT1) | bit(SIGRT1 + 1);
+  // setrlimit(RLIMIT_SIGPENDING, {3, 3})
+  k.mem.writeU64(DATA, 3n);
+  k.mem.writeU64(DATA + 8, 3n);
+  assert.equal(call(k, t, "setrlimit", 11, DATA), 0);
+  for (let i = 0; i < 3; i++) assert.equal(call(k, t, "tgkill", 1000, 1000, SIGRT1), 0);
+  assert.equal(queuedSignals(k), 3);
+  // Full: a real-time signal with the sender's siginfo is refused ...
+  assert.equal(call(k, t, "tgkill", 1000, 1000, SIGRT1), -EAGAIN);
+  k.mem.write(SET, new Uint8Array(128));
+  k.mem.writeU32(SET + 8, -1 >>> 0); // SI_QUEUE
+  assert.equal(call(k, t, "rt_sigqueueinfo", 1000, SIGRT1, SET), -EAGAIN);
+  // ... kill's is pending once in the process's set, and no more (its siginfo lost) ...
+  assert.equal(call(k, t, "kill", 1000, SIGRT1), 0);
+  assert.equal(queuedSignals(k), 4);
+  assert.equal(call(k, t, "kill", 1000, SIGRT1), 0);
+  assert.equal(call(k, t, "kill", 1000, SIGRT1 + 1), 0);
+  assert.equal(call(k, t, "kill", 1000, SIGRT1 + 1), 0);
+  assert.equal(queuedSignals(k), 5);
+  // ... standard signals are unaffected, and no timer can be made.
+  assert.equal(call(k, t, "tgkill", 1000, 1000, SIGUSR1), 0);
+  assert.equal(call(k, t, "timer_create", 1, 0, DATA + 16), -EAGAIN);
+  // Timers hold an entry each: with the threads' signals taken (2 of kill's remain shared),
+  // one timer fits, then the queue is full again.
+  for (const x of k.threads) x.pending.length = 0;
+  assert.equal(queuedSignals(k), 2);
+  assert.equal(call(k, t, "timer_create", 1, 0, DATA + 16), 0);
+  assert.equal(queuedSignals(k), 3);
+  assert.equal(call(k, t, "tgkill", 1000, 1000, SIGRT1), -EAGAIN, "the timer holds one of the 3");
+  assert.equal(call(k, t, "timer_delete", k.mem.readU32(DATA + 16)), 0);
+  assert.equal(call(k, t, "tgkill", 1000, 1000, SIGRT1), 0);
 });
