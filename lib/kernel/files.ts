@@ -41,6 +41,7 @@
  */
 
 import {
+  E2BIG,
   EACCES,
   EAGAIN,
   EBADF,
@@ -52,6 +53,7 @@ import {
   ELOOP,
   EMFILE,
   ENAMETOOLONG,
+  ENODATA,
   ENODEV,
   ENOENT,
   ENOTDIR,
@@ -1500,6 +1502,88 @@ function sysFstatfs(k: Kernel, _t: Thread, a: SyscallArgs): number {
   return writeStatfs(k, a.ptr(1), pseudo);
 }
 
+// ---------------------------------------------------------------- xattrs
+
+/** Longest attribute name (XATTR_NAME_MAX) and value (XATTR_SIZE_MAX). */
+const XATTR_NAME_MAX = 255;
+const XATTR_SIZE_MAX = 65536;
+const XATTR_CREATE = 1;
+const XATTR_REPLACE = 2;
+
+/**
+ * Checks an attribute name as fs/xattr.c copies it: -EFAULT, or -ERANGE
+ * when empty or longer than XATTR_NAME_MAX; 0 when acceptable.
+ */
+function checkXattrName(k: Kernel, addr: number): number {
+  try {
+    const b = k.mem.readCStringBytes(addr, XATTR_NAME_MAX + 1);
+    return b === undefined || b.length === 0 ? -ERANGE : 0;
+  } catch {
+    return -EFAULT;
+  }
+}
+
+/** The object an xattr call names: by path (following links or not) or by descriptor. */
+function xattrTarget(k: Kernel, a: SyscallArgs, by: "path" | "link" | "fd"): Found | number {
+  if (by === "fd") {
+    const f = getFile(k, a.int(0));
+    if (typeof f === "number") return f;
+    return { attr: f.stat(k), loc: f.loc };
+  }
+  const path = readPath(k, a.ptr(0));
+  if (typeof path === "number") return path;
+  const loc = lookupAt(k, AT_FDCWD, path, by === "path");
+  if (typeof loc === "number") return loc;
+  return { attr: inodeOf(loc).attr(), loc };
+}
+
+/**
+ * Extended attributes. zkabi's filesystems hold none and store none: lists
+ * are empty, reads and removals find no attribute (ENODATA), writes are not
+ * supported (EOPNOTSUPP, EROFS on a read-only mount). Arguments are checked
+ * in Linux's order (setxattr copies its arguments before the lookup).
+ */
+function xattrGet(by: "path" | "link" | "fd") {
+  return (k: Kernel, _t: Thread, a: SyscallArgs): number => {
+    const r = xattrTarget(k, a, by);
+    if (typeof r === "number") return r;
+    const name = checkXattrName(k, a.ptr(1));
+    return name < 0 ? name : -ENODATA;
+  };
+}
+
+function xattrList(by: "path" | "link" | "fd") {
+  return (k: Kernel, _t: Thread, a: SyscallArgs): number => {
+    const r = xattrTarget(k, a, by);
+    return typeof r === "number" ? r : 0;
+  };
+}
+
+function xattrSet(by: "path" | "link" | "fd") {
+  return (k: Kernel, _t: Thread, a: SyscallArgs): number => {
+    if (a.int(4) & ~(XATTR_CREATE | XATTR_REPLACE)) return -EINVAL;
+    const name = checkXattrName(k, a.ptr(1));
+    if (name < 0) return name;
+    if (a.ptr(3) > XATTR_SIZE_MAX) return -E2BIG;
+    if (a.ptr(3) > 0 && usableLength(k, a.ptr(2), a.ptr(3), "read") < a.ptr(3)) return -EFAULT;
+    const r = xattrTarget(k, a, by);
+    if (typeof r === "number") return r;
+    if (r.loc && !inodeOf(r.loc).fs.writable) return -EROFS;
+    return -EOPNOTSUPP;
+  };
+}
+
+function xattrRemove(by: "path" | "link" | "fd") {
+  return (k: Kernel, _t: Thread, a: SyscallArgs): number => {
+    const name = checkXattrName(k, a.ptr(1));
+    if (name < 0) return name;
+    const r = xattrTarget(k, a, by);
+    if (typeof r === "number") return r;
+    if (r.loc && !inodeOf(r.loc).fs.writable) return -EROFS;
+    return -ENODATA;
+  };
+}
+
 /** The files family's handlers by syscall name. */
 export const FILES: SyscallFamilyTable = {
   family: "files",
@@ -1553,6 +1637,18 @@ export const FILES: SyscallFamilyTable = {
     fadvise64: sysFadvise64,
     fallocate: sysFallocate,
     statfs: sysStatfs,
+    setxattr: xattrSet("path"),
+    lsetxattr: xattrSet("link"),
+    fsetxattr: xattrSet("fd"),
+    getxattr: xattrGet("path"),
+    lgetxattr: xattrGet("link"),
+    fgetxattr: xattrGet("fd"),
+    listxattr: xattrList("path"),
+    llistxattr: xattrList("link"),
+    flistxattr: xattrList("fd"),
+    removexattr: xattrRemove("path"),
+    lremovexattr: xattrRemove("link"),
+    fremovexattr: xattrRemove("fd"),
     fstatfs: sysFstatfs,
   },
 };
