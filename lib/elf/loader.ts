@@ -228,7 +228,9 @@ function mergedSymbols(elf: ElfFile): ElfSymbol[] {
   for (const s of elf.dynamicSymbols) {
     if (!seen.has(`${s.value}:${s.name}`)) out.push(s);
   }
-  if (!out.some((s) => s.kind === "func")) out.push(...goFunctions(elf));
+  if (!out.some((s) => s.kind === "func")) {
+    for (const s of goFunctions(elf)) out.push(s);
+  }
   return out;
 }
 

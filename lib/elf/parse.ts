@@ -459,8 +459,9 @@ function readSections(file: ElfFile, dv: DataView): void {
     if (s.type !== SHT_SYMTAB && s.type !== SHT_DYNSYM) continue;
     const label = s.name || (s.type === SHT_SYMTAB ? ".symtab" : ".dynsym");
     const syms = readSymbols(bytes, dv, sections, s, label, warnings);
-    if (s.type === SHT_SYMTAB) file.symbols.push(...syms);
-    else file.dynamicSymbols.push(...syms);
+    // A loop, not push(...syms): Go's tables hold more entries than a call has arguments.
+    const into = s.type === SHT_SYMTAB ? file.symbols : file.dynamicSymbols;
+    for (const sym of syms) into.push(sym);
   }
 }
 

@@ -302,3 +302,17 @@ Deno.test("a symbol table cut short by truncation is skipped", () => {
   assert.equal(elf.warnings.length, 1);
   assert.match(elf.warnings[0], /^section headers \(5 at 0x[0-9a-f]+\) outside the file$/);
 });
+
+Deno.test("parseElf reads a symbol table larger than a call's argument limit", () => {
+  // rclone's .dynsym holds 156,000 symbols; spreading them into push() overflowed the stack.
+  const n = 300_000;
+  const symbols = Array.from({ length: n }, (_, i) => ({
+    name: `s${i}`,
+    value: 0x10000 + i,
+    size: 1,
+    type: 2,
+  }));
+  const elf = parseElf(makeElf({ symbols }), "big");
+  assert.equal(elf.symbols.length, n);
+  assert.equal(elf.symbols[n - 1].name, `s${n - 1}`);
+});
