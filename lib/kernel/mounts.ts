@@ -88,6 +88,11 @@ export interface FilesSetup {
    * seekable, named /dev/stdin. `stdin` is then not read.
    */
   stdinFile?: FileSource;
+  /**
+   * fd 0 as the guest's /dev/null instead, opened read-only (the runner's
+   * stdin is the null device). `stdin` is then not read.
+   */
+  stdinNull?: boolean;
   /** fd 1. */
   stdout: GuestOutput;
   /** fd 2. */
@@ -239,7 +244,9 @@ export function setupFiles(k: Kernel, setup: FilesSetup): void {
   const inShape = shape(term?.stdin);
   const outShape = shape(term?.stdout);
   const errShape = term?.stderr === term?.stdout ? outShape : shape(term?.stderr);
-  const stdinFile = setup.stdinFile && regularStdin(vfs, devFs, setup.stdinFile);
+  const stdinFile = setup.stdinNull
+    ? nullStdin(vfs)
+    : setup.stdinFile && regularStdin(vfs, devFs, setup.stdinFile);
   fds.install(
     0,
     stdinFile ?? new StdinFile(setup.stdin, term?.stdin ? O_RDWR : O_RDONLY, inShape),
@@ -261,6 +268,14 @@ function regularStdin(vfs: Vfs, devFs: SynthFs, source: FileSource): OpenFile | 
   if (typeof data === "number") return undefined;
   const node = new OpenedFile(devFs, source, { uid: 1000 });
   return new RegularFile(childOf(dev, "stdin", node), data, O_RDONLY);
+}
+
+/** fd 0 as `PROG < /dev/null` has it: the null device opened read-only. */
+function nullStdin(vfs: Vfs): OpenFile | undefined {
+  const loc = vfs.resolve(vfs.root, "/dev/null", true);
+  if (typeof loc === "number") return undefined;
+  const file = inodeOf(loc).open?.(O_RDONLY);
+  return typeof file === "number" ? undefined : file;
 }
 
 /** `loc` moved from below `old` to below `now`, or undefined when it is not at or below `old`. */

@@ -606,6 +606,22 @@ export class BytesData implements FileData {
 }
 
 /**
+ * True when the host process's stdin is the host's null device
+ * (`zkabi run PROG < /dev/null`): the guest's fd 0 is then its own
+ * /dev/null, a character device as on Linux, not a pipe.
+ */
+export function hostStdinIsNull(): boolean {
+  try {
+    const info = Deno.statSync("/dev/stdin");
+    const nul = Deno.statSync("/dev/null");
+    return info.isCharDevice === true && nul.isCharDevice === true && info.rdev === nul.rdev &&
+      info.dev === nul.dev && info.ino === nul.ino;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * The host process's stdin as a file source when it is a regular file
  * (`zkabi run PROG < FILE`), so that the guest's fd 0 is that regular file
  * as on Linux (fstat gives its size, lseek and pread work); undefined when
