@@ -405,6 +405,7 @@ function procContext(k: Kernel): ProcContext {
       return typeof f === "number" ? -1 : f.flags & O_ACCMODE;
     },
     cwd: () => st().cwd,
+    mounts: () => st().vfs.mounts(),
     openDevice: (kind, flags, attr) =>
       new DeviceFile(kind, statusFlagsOf(flags), attr, (n) => randomBytes(k, n)),
   };

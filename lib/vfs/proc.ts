@@ -5,7 +5,8 @@
  *   kernel's seeded stream), stdin/stdout/stderr (links to /proc/self/fd/N)
  *   and fd (link to /proc/self/fd).
  * - /proc: self (link to the pid), /proc/<pid>/{exe, cwd, root, fd/, maps,
- *   auxv, cmdline, environ, status, comm}, /proc/cpuinfo, /proc/stat,
+ *   auxv, cmdline, environ, status, comm, mountinfo, mounts},
+ *   /proc/mounts (link to self/mounts), /proc/cpuinfo, /proc/stat,
  *   /proc/sys/net/core/somaxconn.
  *   exe, cwd and fd/N are magic links: following them reaches the object
  *   itself (the executable is served from its host path even when it lies
@@ -20,7 +21,16 @@ import type { Mapping } from "../memory/memory.ts";
 import { DEVICE_RDEV, type DeviceKind } from "./descriptions.ts";
 import type { OpenFile } from "./open_file.ts";
 import { SynthDevice, SynthDir, SynthFile, type SynthFs, SynthLink } from "./synth_fs.ts";
-import { type Attr, GUEST_UID, hash53, type Inode, type Loc } from "./types.ts";
+import {
+  type Attr,
+  devMajor,
+  devMinor,
+  type Fs,
+  GUEST_UID,
+  hash53,
+  type Inode,
+  type Loc,
+} from "./types.ts";
 
 /** What the synthesized trees need to know about the process. */
 export interface ProcContext {
@@ -64,6 +74,8 @@ export interface ProcContext {
   fdMode(fd: number): number;
   /** The current directory. */
   cwd(): Loc;
+  /** The mounts (guest path and filesystem), `/` first, then in mount order. */
+  mounts(): readonly (readonly [path: string, fs: Fs])[];
   /** Opens a memory device with attributes `attr`. */
   openDevice(kind: DeviceKind, flags: number, attr: () => Attr): OpenFile | number;
 }
@@ -207,6 +219,8 @@ export function procTree(fs: SynthFs, ctx: ProcContext): SynthDir {
       "maps",
       new SynthFile(fs, () => enc.encode(formatMaps(ctx.mappings(), ctx.mappedFile)), own),
     ],
+    ["mountinfo", new SynthFile(fs, () => mountInfo(ctx.mounts()), own)],
+    ["mounts", new SynthFile(fs, () => procMounts(ctx.mounts()), own)],
     ["root", new SynthLink(fs, () => "/", undefined, own)],
     ["status", new SynthFile(fs, () => status(ctx), own)],
   ];
@@ -217,6 +231,7 @@ export function procTree(fs: SynthFs, ctx: ProcContext): SynthDir {
   const top: [string, Inode][] = [
     [String(ctx.pid), pidDir],
     ["cpuinfo", new SynthFile(fs, () => cpuinfo(ctx.cpus))],
+    ["mounts", new SynthLink(fs, () => "self/mounts")],
     ["self", new SynthLink(fs, () => String(ctx.pid))],
     [
       "stat",
@@ -229,6 +244,57 @@ export function procTree(fs: SynthFs, ctx: ProcContext): SynthDir {
     ["sys", sysdir([["net", sysdir([["core", sysdir([["somaxconn", somaxconn]])]])]])],
   ];
   return new SynthDir(fs, () => top, { perm: 0o555 });
+}
+
+/** A mount's type and source as mountinfo names them (host directories are bind mounts of an ext4 `/dev/root`). */
+function mountType(fs: Fs): [type: string, source: string] {
+  switch (fs.kind) {
+    case "host":
+      return ["ext4", "/dev/root"];
+    case "devtmpfs":
+      return ["devtmpfs", "udev"];
+    case "proc":
+    case "sysfs":
+    case "tmpfs":
+    case "rootfs":
+      return [fs.kind, fs.kind];
+    default:
+      return ["tmpfs", "tmpfs"];
+  }
+}
+
+/** A path as mount tables print it: space, tab, newline and backslash in octal (mangle). */
+function mangle(path: string): string {
+  return path.replace(/[ \t\n\\]/g, (c) => "\\" + c.charCodeAt(0).toString(8).padStart(3, "0"));
+}
+
+/**
+ * /proc/self/mountinfo (fs/proc_namespace.c's show_mountinfo): `id parent
+ * major:minor root mount-point options - type source super-options`, one
+ * line per mount; a mount's parent is the latest earlier mount above it.
+ */
+export function mountInfo(mounts: readonly (readonly [string, Fs])[]): string {
+  let out = "";
+  mounts.forEach(([path, fs], i) => {
+    let parent = mounts[0][1].mntId - 1;
+    for (let j = 0; j < i; j++) {
+      const p = mounts[j][0];
+      if (p === "/" || path.startsWith(p + "/")) parent = mounts[j][1].mntId;
+    }
+    const [type, source] = mountType(fs);
+    const ro = fs.writable ? "rw" : "ro";
+    out += `${fs.mntId} ${parent} ${devMajor(fs.dev)}:${devMinor(fs.dev)} / ${mangle(path)} ` +
+      `${ro},relatime - ${type} ${source} ${ro}\n`;
+  });
+  return out;
+}
+
+/** /proc/self/mounts (show_vfsmnt): `source mount-point type options 0 0`. */
+export function procMounts(mounts: readonly (readonly [string, Fs])[]): string {
+  return mounts.map(([path, fs]) => {
+    const [type, source] = mountType(fs);
+    return `${source} ${mangle(path)} ${type} ${fs.writable ? "rw" : "ro"},relatime 0 0\n`;
+  }).join("");
 }
 
 /** A minimal /proc/self/status (the fields runtimes read). */

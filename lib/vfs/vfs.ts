@@ -111,6 +111,13 @@ export class Vfs {
     return loc.parts.length === 0 || this.#mounts.has(pathOf(loc));
   }
 
+  /** Every mount with its guest path, `/` first, then in mount order. */
+  mounts(): [path: string, fs: Fs][] {
+    const out: [string, Fs][] = [["/", inodeOf(this.#root).fs]];
+    for (const [path, root] of this.#mounts) out.push([path, root.fs]);
+    return out;
+  }
+
   /** Guest paths of the mount points, in mount order (without `/`). */
   mountPoints(): string[] {
     return [...this.#mounts.keys()];

@@ -242,3 +242,34 @@ Deno.test("procStat: CPU time is user time spread over the CPUs, the rest idle",
   assert.equal(lines[2], "cpu1 61 0 0 9989 0 0 0 0 0 0");
   assert.equal(lines[7], "procs_running 3");
 });
+
+Deno.test("/proc/self/mountinfo and /proc/mounts list zkabi's mounts (duf read them: ENOENT before)", () => {
+  const w = makeWorld();
+  try {
+    const { k } = makeKernel(w, { mounts: [{ host: w.rw, guest: "/a b", writable: false }] });
+    const cwd = w.cwd;
+    assert.equal(
+      slurp(k, "/proc/self/mountinfo"),
+      "21 20 0:32 / / ro,relatime - ext4 /dev/root ro\n" +
+        "22 21 0:33 / /tmp rw,relatime - tmpfs tmpfs rw\n" +
+        "23 21 0:34 / /dev rw,relatime - devtmpfs udev rw\n" +
+        "24 23 0:35 / /dev/shm rw,relatime - tmpfs tmpfs rw\n" +
+        "25 21 0:36 / /proc rw,relatime - proc proc rw\n" +
+        "26 21 0:37 / /sys rw,relatime - sysfs sysfs rw\n" +
+        `27 21 0:38 / ${cwd} ro,relatime - ext4 /dev/root ro\n` +
+        "28 21 0:39 / /data rw,relatime - ext4 /dev/root rw\n" +
+        "29 21 0:40 / /a\\040b ro,relatime - ext4 /dev/root ro\n" +
+        "30 21 0:41 / /etc/hosts rw,relatime - tmpfs tmpfs rw\n",
+    );
+    const mounts = slurp(k, "/proc/mounts");
+    assert.equal(mounts, slurp(k, "/proc/self/mounts"));
+    assert.equal(mounts.split("\n")[0], "/dev/root / ext4 ro,relatime 0 0");
+    assert.equal(mounts.split("\n")[8], "/dev/root /a\\040b ext4 ro,relatime 0 0");
+    // The ids and devices are the ones statx and stat report.
+    assert.equal(num(k, "statx", AT_FDCWD, cstr(k, "/data"), 0, 0xfff, BUF), 0);
+    assert.equal(k.mem.readU64Number(BUF + 144), 28);
+    assert.equal(k.mem.readU32(BUF + 136) + ":" + k.mem.readU32(BUF + 140), "0:39");
+  } finally {
+    w.dispose();
+  }
+});
