@@ -89,10 +89,11 @@ export interface FilesSetup {
    */
   stdinFile?: FileSource;
   /**
-   * fd 0 as the guest's /dev/null instead, opened read-only (the runner's
-   * stdin is the null device). `stdin` is then not read.
+   * Which of fds 0-2 are the guest's /dev/null instead (the runner's are the
+   * null device): fd 0 opened read-only and not read from `stdin`, fds 1
+   * and 2 write-only, their writes not reaching `stdout` or `stderr`.
    */
-  stdinNull?: boolean;
+  nullStreams?: { stdin?: boolean; stdout?: boolean; stderr?: boolean };
   /** fd 1. */
   stdout: GuestOutput;
   /** fd 2. */
@@ -244,16 +245,27 @@ export function setupFiles(k: Kernel, setup: FilesSetup): void {
   const inShape = shape(term?.stdin);
   const outShape = shape(term?.stdout);
   const errShape = term?.stderr === term?.stdout ? outShape : shape(term?.stderr);
-  const stdinFile = setup.stdinNull
-    ? nullStdin(vfs)
+  const nul = setup.nullStreams;
+  const stdinFile = nul?.stdin
+    ? nullDevice(vfs, O_RDONLY)
     : setup.stdinFile && regularStdin(vfs, devFs, setup.stdinFile);
   fds.install(
     0,
     stdinFile ?? new StdinFile(setup.stdin, term?.stdin ? O_RDWR : O_RDONLY, inShape),
     false,
   );
-  fds.install(1, new StdoutFile(setup.stdout, term?.stdout ? O_RDWR : O_WRONLY, outShape), false);
-  fds.install(2, new StdoutFile(setup.stderr, term?.stderr ? O_RDWR : O_WRONLY, errShape), false);
+  const out = nul?.stdout ? nullDevice(vfs, O_WRONLY) : undefined;
+  const err = nul?.stderr ? nullDevice(vfs, O_WRONLY) : undefined;
+  fds.install(
+    1,
+    out ?? new StdoutFile(setup.stdout, term?.stdout ? O_RDWR : O_WRONLY, outShape),
+    false,
+  );
+  fds.install(
+    2,
+    err ?? new StdoutFile(setup.stderr, term?.stderr ? O_RDWR : O_WRONLY, errShape),
+    false,
+  );
 }
 
 /**
@@ -270,11 +282,11 @@ function regularStdin(vfs: Vfs, devFs: SynthFs, source: FileSource): OpenFile | 
   return new RegularFile(childOf(dev, "stdin", node), data, O_RDONLY);
 }
 
-/** fd 0 as `PROG < /dev/null` has it: the null device opened read-only. */
-function nullStdin(vfs: Vfs): OpenFile | undefined {
+/** A standard stream as `PROG < /dev/null` or `> /dev/null` has it: the null device. */
+function nullDevice(vfs: Vfs, flags: number): OpenFile | undefined {
   const loc = vfs.resolve(vfs.root, "/dev/null", true);
   if (typeof loc === "number") return undefined;
-  const file = inodeOf(loc).open?.(O_RDONLY);
+  const file = inodeOf(loc).open?.(flags);
   return typeof file === "number" ? undefined : file;
 }
 

@@ -29,7 +29,7 @@ import {
   PAGE_SIZE,
 } from "../memory/memory.ts";
 import { concat, inputFrom, outputTo, processSpec, resolveHost } from "./host_io.ts";
-import { hostStdinIsNull, hostStdinSource } from "../vfs/host_fs.ts";
+import { hostStdinSource, hostStreamIsNull } from "../vfs/host_fs.ts";
 
 /** Options of one guest run. Paths are host paths, relative to `cwd`. */
 export interface RunOptions {
@@ -249,7 +249,11 @@ export function prepare(opts: RunOptions): Prepared {
     auxv: auxvBytes(exec.stack.auxv),
     stdin: inputFrom(opts.stdin),
     stdinFile: opts.stdin === "inherit" ? hostStdinSource() : undefined,
-    stdinNull: opts.stdin === "inherit" && hostStdinIsNull(),
+    nullStreams: {
+      stdin: opts.stdin === "inherit" && hostStreamIsNull(0),
+      stdout: opts.stdout === "inherit" && hostStreamIsNull(1),
+      stderr: opts.stderr === "inherit" && hostStreamIsNull(2),
+    },
     stdout: outputTo(opts.stdout, output.stdout, Deno.stdout),
     stderr: outputTo(opts.stderr, output.stderr, Deno.stderr),
     terminals: {

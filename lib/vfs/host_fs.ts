@@ -606,13 +606,14 @@ export class BytesData implements FileData {
 }
 
 /**
- * True when the host process's stdin is the host's null device
- * (`zkabi run PROG < /dev/null`): the guest's fd 0 is then its own
- * /dev/null, a character device as on Linux, not a pipe.
+ * True when the host process's standard stream `fd` (0, 1 or 2) is the
+ * host's null device (`zkabi run PROG < /dev/null`, `> /dev/null`): the
+ * guest's is then its own /dev/null, a character device as on Linux, not
+ * a pipe.
  */
-export function hostStdinIsNull(): boolean {
+export function hostStreamIsNull(fd: 0 | 1 | 2): boolean {
   try {
-    const info = Deno.statSync("/dev/stdin");
+    const info = Deno.statSync(["/dev/stdin", "/dev/stdout", "/dev/stderr"][fd]);
     const nul = Deno.statSync("/dev/null");
     return info.isCharDevice === true && nul.isCharDevice === true && info.rdev === nul.rdev &&
       info.dev === nul.dev && info.ino === nul.ino;

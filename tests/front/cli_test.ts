@@ -87,6 +87,29 @@ Deno.test("zkabi run PROG < /dev/null: fd 0 is the null device, not a pipe, as u
   }
 });
 
+Deno.test("zkabi run PROG > /dev/null: fd 1 is the null device, not a pipe, as on Linux", () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const trace = `${dir}/trace.txt`;
+    // statx follows /proc/self/fd/1 to what fd 1 is; the guest fails its later checks (exit 5).
+    const run = (redirect: string) => {
+      new Deno.Command("sh", {
+        args: [
+          "-c",
+          `'${Deno.execPath()}' run -A cli.ts run --strace='${trace}' guests/bin/c/statx ` +
+          `/proc/self/fd/1 ${redirect} 2>/dev/null`,
+        ],
+        cwd: ROOT,
+      }).outputSync();
+      return Deno.readTextFileSync(trace).split("\n")[0];
+    };
+    match(run("> /dev/null"), /stx_mode=S_IFCHR\|0666, stx_rdev=makedev\(0x1, 0x3\)/);
+    match(run("| cat"), /stx_mode=S_IFIFO\|0600/);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
 Deno.test("death by signal N exits with 128+N and says why in one line", async () => {
   const r = await zkabi(["run", "guests/bin/c/sigsegv"]);
   equal(r.code, 128 + 11);
