@@ -290,11 +290,17 @@ function readIovecs(k: Kernel, iov: number, count: number): Seg[] | number {
   return segs;
 }
 
-/** A readiness wait that retries `attempt` until it stops answering EAGAIN. */
-function retryWait(reason: string, attempt: () => number): Wait {
+/**
+ * A readiness wait that retries `attempt` until it stops answering EAGAIN;
+ * `next` gives when the file becomes ready by itself (a timerfd's expiry).
+ */
+function retryWait(reason: string, attempt: () => number, next?: () => number | undefined): Wait {
   return {
     reason,
     repoll: true,
+    get deadline(): number | undefined {
+      return next?.();
+    },
     resume: () => {
       const r = attempt();
       return r === -EAGAIN ? undefined : r;
@@ -328,7 +334,7 @@ function readInto(
   };
   const r = attempt();
   if (r === -EAGAIN && !(f.flags & O_NONBLOCK)) {
-    return retryWait(`read fd ${fd} (${f.path})`, attempt);
+    return retryWait(`read fd ${fd} (${f.path})`, attempt, () => f.nextEvent(k));
   }
   return r;
 }

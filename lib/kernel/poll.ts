@@ -130,9 +130,9 @@ function generationOf(f: OpenFile, events: number): number | undefined {
   return typeof g === "number" ? g : undefined;
 }
 
-/** The optional next readiness time (absolute virtual ns) of a timed file. */
+/** The next readiness time (absolute virtual ns) of a timed file. */
 function nextEventOf(k: FileContext, f: OpenFile): number | undefined {
-  return f instanceof TimerFd ? f.nextExpiry(k) : undefined;
+  return f.nextEvent(k);
 }
 
 // ---------------------------------------------------------------- eventfd
@@ -255,6 +255,11 @@ export class TimerFd extends OpenFile {
   nextExpiry(k: FileContext): number | undefined {
     this.update(k);
     return this.next;
+  }
+
+  /** Readable at the next expiry. */
+  override nextEvent(k: FileContext): number | undefined {
+    return this.nextExpiry(k);
   }
 
   /** Reads the expiration count (8 bytes); EAGAIN when none. */
@@ -462,7 +467,7 @@ export class EpollFile extends OpenFile {
   }
 
   /** The earliest next event among watched timed files. */
-  nextEvent(k: FileContext): number | undefined {
+  override nextEvent(k: FileContext): number | undefined {
     let best: number | undefined;
     for (const i of this.interests) {
       if (i.disabled || i.file.refs === 0) continue;

@@ -116,6 +116,14 @@ export abstract class OpenFile {
     return POLLIN | POLLOUT;
   }
 
+  /**
+   * When the file next becomes readable by itself (a timer's expiry), in
+   * absolute virtual ns; undefined when only another thread can make it so.
+   */
+  nextEvent(_k: FileContext): number | undefined {
+    return undefined;
+  }
+
   /** Device-specific ioctl (FIONBIO, FIOCLEX and FIONCLEX are handled before this). */
   ioctl(_k: FileContext, _request: number, _arg: number): number {
     return -ENOTTY;

@@ -283,6 +283,29 @@ Deno.test("a readiness wait's deadline is the next timerfd expiry; expirations a
   assert.equal(call(k, w, "timerfd_settime", tfd, 4, its, 0), -EINVAL);
 });
 
+Deno.test("a blocking read of an armed timerfd waits until its next expiry", () => {
+  const k = makeKernel();
+  const m = k.mainThread;
+  const tfd = call(k, m, "timerfd_create", 1, 0) as number;
+  const its = DATA + 0x400;
+  k.mem.writeU64(its + 8, 10_000_000n); // interval 10 ms
+  k.mem.writeU64(its + 24, 10_000_000n); // first expiry in 10 ms
+  assert.equal(call(k, m, "timerfd_settime", tfd, 0, its, 0), 0);
+  assert.equal(call(k, m, "read", tfd, BUF, 8), "blocked");
+  // The wait's deadline is the expiry, so a lone reader is no deadlock.
+  assert.equal(waitOf(m).deadline, 10_000_000);
+  advance(m, 10_000_000);
+  assert.equal(k.tryResume(m, true), true);
+  assert.equal(a0(m), 8);
+  assert.equal(k.mem.readU64(BUF), 1n);
+  // Re-armed while a read waits: the deadline follows the new expiry.
+  assert.equal(call(k, m, "read", tfd, BUF, 8), "blocked");
+  const w = k.newThread();
+  k.mem.writeU64(its + 24, 30_000_000n);
+  assert.equal(call(k, w, "timerfd_settime", tfd, 0, its, 0), 0);
+  assert.equal(waitOf(m).deadline, 40_000_000);
+});
+
 Deno.test("ppoll: revents, POLLNVAL, negative fds, timeouts and the temporary signal mask", () => {
   const k = makeKernel();
   const t = k.mainThread;
