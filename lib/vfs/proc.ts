@@ -17,6 +17,7 @@
  * @module
  */
 
+import { ENXIO } from "../abi/errno.ts";
 import type { Mapping } from "../memory/memory.ts";
 import { DEVICE_RDEV, type DeviceKind } from "./descriptions.ts";
 import type { OpenFile } from "./open_file.ts";
@@ -30,6 +31,7 @@ import {
   hash53,
   type Inode,
   type Loc,
+  makedev,
 } from "./types.ts";
 
 /** What the synthesized trees need to know about the process. */
@@ -175,6 +177,8 @@ export function devTree(fs: SynthFs, ctx: ProcContext): SynthDir {
     );
     children.push([name, dev]);
   }
+  // The process has no controlling terminal (as after setsid): opening /dev/tty is ENXIO.
+  children.push(["tty", new SynthDevice(fs, makedev(5, 0), () => -ENXIO)]);
   children.push(["fd", new SynthLink(fs, () => "/proc/self/fd")]);
   children.push(["stdin", new SynthLink(fs, () => "/proc/self/fd/0")]);
   children.push(["stdout", new SynthLink(fs, () => "/proc/self/fd/1")]);

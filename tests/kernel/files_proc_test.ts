@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { EACCES, ENOENT, ENOSPC } from "../../lib/abi/errno.ts";
+import { EACCES, ENOENT, ENOSPC, ENXIO } from "../../lib/abi/errno.ts";
 import { O_DIRECTORY, O_RDWR, O_WRONLY } from "../../lib/abi/flags.ts";
 import type { Kernel } from "../../lib/kernel/kernel.ts";
 import { chacha20Block, randomBytes, streamForSeed } from "../../lib/kernel/random.ts";
@@ -190,6 +190,11 @@ withKernel("/dev: null, zero, full, stdout; device numbers", (k, _w, out) => {
   assert.equal(num(k, "write", so, BUF, 9), 9);
   assert.equal(joined(out.stdout), "to stdout");
   assert.equal(readlink(k, "/dev/stdin"), "/proc/self/fd/0");
+  // No controlling terminal: /dev/tty is there (character device 5:0) but opens with ENXIO.
+  assert.equal(num(k, "newfstatat", AT_FDCWD, cstr(k, "/dev/tty"), BUF, 0), 0);
+  assert.equal(k.mem.readU32(BUF + 16), 0o020666);
+  assert.equal(k.mem.readU64Number(BUF + 32), 0x500);
+  assert.equal(num(k, "openat", AT_FDCWD, cstr(k, "/dev/tty"), O_RDWR, 0), -ENXIO);
 });
 
 withKernel("/dev/urandom: the seeded stream shared with getrandom's randomBytes", (k) => {
