@@ -22,6 +22,28 @@ function zkabi(args: string[], opts: { stdin?: string; cwd?: string } = {}) {
   }));
 }
 
+/** Runs `cmd` through sh with its stdin redirected from `from` (so zkabi's own fd 0 is that file). */
+function shWithStdin(cmd: string, from: string): Deno.CommandOutput {
+  return new Deno.Command("sh", { args: ["-c", `${cmd} < '${from}'`], cwd: ROOT, stdout: "piped" })
+    .outputSync();
+}
+
+/** The stdin_seek guest's stdout under zkabi with stdin from `from`, checked against qemu-riscv64's when qemu is there. */
+function stdinSeekLikeQemu(from: string): string {
+  const r = shWithStdin(`'${Deno.execPath()}' run -A cli.ts run guests/bin/c/stdin_seek`, from);
+  equal(r.code, 0);
+  const out = new TextDecoder().decode(r.stdout);
+  try {
+    equal(
+      out,
+      new TextDecoder().decode(shWithStdin("qemu-riscv64 guests/bin/c/stdin_seek", from).stdout),
+    );
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  return out;
+}
+
 Deno.test("zkabi run passes the guest's stdout and exit status through", async () => {
   const r = await zkabi(["run", "guests/bin/c/hello"]);
   equal(r.code, 0);
@@ -41,24 +63,11 @@ Deno.test("zkabi run PROG < FILE: fd 0 is that regular file (fstat, lseek, pread
   try {
     const input = `${dir}/input.txt`;
     Deno.writeTextFileSync(input, "abcdefghijklmnop\n");
-    // A shell redirection, so that zkabi's own stdin is the file (not a pipe).
-    const sh = (cmd: string) =>
-      new Deno.Command("sh", { args: ["-c", `${cmd} < '${input}'`], cwd: ROOT, stdout: "piped" })
-        .outputSync();
-    const r = sh(`'${Deno.execPath()}' run -A cli.ts run guests/bin/c/stdin_seek`);
-    equal(r.code, 0);
-    const out = new TextDecoder().decode(r.stdout);
     equal(
-      out,
+      stdinSeekLikeQemu(input),
       "regular=1 fifo=0 size=17\nread: abcde\nlseek(0, SEEK_CUR) = 5\n" +
         "lseek(-4, SEEK_END) = 13, then read: nop\n\npread(4 at 6): ghij\n",
     );
-    try {
-      const q = sh("qemu-riscv64 guests/bin/c/stdin_seek");
-      equal(out, new TextDecoder().decode(q.stdout));
-    } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound)) throw e;
-    }
     // A pipe stays a pipe.
     const p = await zkabi(["run", "guests/bin/c/stdin_seek"], { stdin: "abcdefghijklmnop\n" });
     match(p.stdout, /^regular=0 fifo=1 size=0\n.*lseek\(0, SEEK_CUR\) = -1 ESPIPE/s);
@@ -69,22 +78,11 @@ Deno.test("zkabi run PROG < FILE: fd 0 is that regular file (fstat, lseek, pread
 
 Deno.test("zkabi run PROG < /dev/null: fd 0 is the null device, not a pipe, as under qemu-user", () => {
   // glow read an empty "pipe" instead of its file argument: Go programs read stdin when it is one.
-  const sh = (cmd: string) =>
-    new Deno.Command("sh", { args: ["-c", `${cmd} < /dev/null`], cwd: ROOT, stdout: "piped" })
-      .outputSync();
-  const r = sh(`'${Deno.execPath()}' run -A cli.ts run guests/bin/c/stdin_seek`);
-  equal(r.code, 0);
-  const out = new TextDecoder().decode(r.stdout);
   equal(
-    out,
+    stdinSeekLikeQemu("/dev/null"),
     "regular=0 fifo=0 size=0\nread: \nlseek(0, SEEK_CUR) = 0\n" +
       "lseek(-4, SEEK_END) = 0, then read: \npread(4 at 6): \n",
   );
-  try {
-    equal(out, new TextDecoder().decode(sh("qemu-riscv64 guests/bin/c/stdin_seek").stdout));
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-  }
 });
 
 Deno.test("zkabi run PROG > /dev/null: fd 1 is the null device, not a pipe, as on Linux", () => {
