@@ -33,7 +33,7 @@
 
 import { STATE } from "../memory/memory.ts";
 import { insnLength, type RegionBlock } from "./jit.ts";
-import { Body, I32, I64, type Import, moduleBytes, OP, VOID } from "./wasm.ts";
+import { Body, I32, I64, type Import, Labelled, moduleBytes, OP, VOID } from "./wasm.ts";
 import { aluValue, isAluOp, MULHU_TYPE, mulhuFunction, type Operands } from "./wasm_alu.ts";
 
 /** Offsets in the state memory used by the WebAssembly backend. */
@@ -109,10 +109,7 @@ const TYPES = [
 /** Function index of the module's mulhu helper (after the imports and the region function). */
 const F_MULHU = 4;
 
-class WGen {
-  readonly w = new Body();
-  /** Open labels, innermost last. */
-  labels: string[] = [];
+class WGen extends Labelled {
   /** Register → local index. */
   readonly regLocal = new Map<number, number>();
   readonly dirty = new Set<number>();
@@ -120,7 +117,9 @@ class WGen {
   constructor(
     readonly index: Map<number, number>,
     readonly returns: number[],
-  ) {}
+  ) {
+    super();
+  }
 
   local(r: number): number {
     let l = this.regLocal.get(r);
@@ -146,26 +145,6 @@ class WGen {
     }
   }
 
-  depth(label: string): number {
-    const i = this.labels.lastIndexOf(label);
-    if (i < 0) throw new Error(`no label ${label}`);
-    return this.labels.length - 1 - i;
-  }
-
-  open(kind: number, label: string, type: number = VOID): void {
-    this.w.op(kind, type);
-    this.labels.push(label);
-  }
-
-  else(): void {
-    this.w.op(OP.else);
-  }
-
-  close(): void {
-    this.w.op(OP.end);
-    this.labels.pop();
-  }
-
   addN(k: number): void {
     if (k === 0) return;
     this.w.get(P_N).i32(k).op(OP.i32Add).set(P_N);
@@ -176,7 +155,7 @@ class WGen {
     if (stop !== 0) this.w.i32(stop).set(L_STOP);
     this.addN(k);
     this.w.i64(pc).set(L_PC);
-    this.w.br(this.depth("exit"));
+    this.br("exit");
   }
 
   /** Continues at `pc` (inside the region when a block starts there). `fall`: it may fall through. */
@@ -188,7 +167,7 @@ class WGen {
     }
     if (fall && j === current + 1) return;
     if (j === current && this.labels.includes("self")) {
-      this.w.br(this.depth("self"));
+      this.br("self");
       return;
     }
     this.w.i32(j).set(P_B).br(this.depth("loop"));

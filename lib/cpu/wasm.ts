@@ -311,6 +311,46 @@ export class Body {
   }
 }
 
+/**
+ * Structured code under construction: a {@linkcode Body} and the stack of
+ * open blocks, loops and ifs, named, that branch depths are counted from.
+ */
+export class Labelled {
+  /** The code being written. */
+  readonly w: Body = new Body();
+  /** Open labels, innermost last. */
+  readonly labels: string[] = [];
+
+  /** Opens a block, loop or if (`kind`) named `label`, of block type `type`. */
+  open(kind: number, label: string, type: number = VOID): void {
+    this.w.op(kind, type);
+    this.labels.push(label);
+  }
+
+  /** `else` of the innermost if. */
+  else(): void {
+    this.w.op(OP.else);
+  }
+
+  /** Closes the innermost label. */
+  close(): void {
+    this.w.op(OP.end);
+    this.labels.pop();
+  }
+
+  /** The branch depth of the innermost open `label`. */
+  depth(label: string): number {
+    const i = this.labels.lastIndexOf(label);
+    if (i < 0) throw new Error(`no label ${label}`);
+    return this.labels.length - 1 - i;
+  }
+
+  /** Branches to the innermost open `label`. */
+  br(label: string): void {
+    this.w.br(this.depth(label));
+  }
+}
+
 /** A function type: parameter and result value types. */
 export interface FuncType {
   /** Parameter types. */

@@ -28,7 +28,7 @@
 
 import { STATE } from "../memory/memory.ts";
 import { reserve, WASM_STATE } from "./jit_wasm.ts";
-import { Body, I32, I64, type Import, moduleBytes, OP, VOID } from "./wasm.ts";
+import { I32, I64, type Import, Labelled, moduleBytes, OP } from "./wasm.ts";
 import { aluValue, isAluOp, MULHU_TYPE, mulhuFunction, type Operands } from "./wasm_alu.ts";
 import { INTERPRETER_WASM } from "./wasm_interp_bytes.ts";
 
@@ -121,31 +121,8 @@ const TYPES = [
 /** Function index of the module's mulhu helper (after the imports and `run`). */
 const F_MULHU = 7;
 
-/** Code generation with a stack of labels for branch depths. */
-class Gen {
-  readonly w = new Body();
-  readonly labels: string[] = [];
-
-  open(kind: number, label: string, type: number = VOID): void {
-    this.w.op(kind, type);
-    this.labels.push(label);
-  }
-
-  else(): void {
-    this.w.op(OP.else);
-  }
-
-  close(): void {
-    this.w.op(OP.end);
-    this.labels.pop();
-  }
-
-  br(label: string): void {
-    const i = this.labels.lastIndexOf(label);
-    if (i < 0) throw new Error(`no label ${label}`);
-    this.w.br(this.labels.length - 1 - i);
-  }
-
+/** Code generation of the interpreter: labelled code plus the register-file accessors. */
+class Gen extends Labelled {
   /** Leaves with a stop code (pc and n as they are). */
   stop(code: number): void {
     this.w.i32(code).set(L_STOP);
