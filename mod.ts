@@ -62,6 +62,7 @@ export { type SigInfo, Thread, type ThreadState, type TimerSigInfo } from "./lib
 export { Tracee, type TraceeState, type TraceSource } from "./lib/kernel/tracee.ts";
 export type { FilesSetup, GuestInput, GuestOutput, Mount } from "./lib/kernel/mounts.ts";
 export type { FileData, FileSource } from "./lib/vfs/types.ts";
+export type { HostStream } from "./lib/vfs/host_fs.ts";
 export {
   isWait,
   NO_RESULT,

@@ -16,7 +16,7 @@ import {
   StdoutFile,
   Terminal,
 } from "../vfs/descriptions.ts";
-import { HostFs } from "../vfs/host_fs.ts";
+import { HostFs, type HostStream } from "../vfs/host_fs.ts";
 import { MemFs } from "../vfs/mem_fs.ts";
 import { type OpenFile, statusFlagsOf } from "../vfs/open_file.ts";
 import { devTree, type ProcContext, procTree, sysTree } from "../vfs/proc.ts";
@@ -84,16 +84,12 @@ export interface FilesSetup {
   /** fd 0. */
   stdin: GuestInput;
   /**
-   * fd 0 as a regular file instead (the runner's stdin is one): read-only,
-   * seekable, named /dev/stdin. `stdin` is then not read.
+   * Which of fds 0-2 are not pipes, because the runner's are not: `"null"`
+   * makes one the guest's /dev/null (fd 0 read-only, fds 1 and 2
+   * write-only; `stdin`, `stdout` or `stderr` then unused); a file source
+   * makes fd 0 that read-only, seekable regular file, named /dev/stdin.
    */
-  stdinFile?: FileSource;
-  /**
-   * Which of fds 0-2 are the guest's /dev/null instead (the runner's are the
-   * null device): fd 0 opened read-only and not read from `stdin`, fds 1
-   * and 2 write-only, their writes not reaching `stdout` or `stderr`.
-   */
-  nullStreams?: { stdin?: boolean; stdout?: boolean; stderr?: boolean };
+  hostStreams?: { stdin?: HostStream; stdout?: "null"; stderr?: "null" };
   /** fd 1. */
   stdout: GuestOutput;
   /** fd 2. */
@@ -245,17 +241,17 @@ export function setupFiles(k: Kernel, setup: FilesSetup): void {
   const inShape = shape(term?.stdin);
   const outShape = shape(term?.stdout);
   const errShape = term?.stderr === term?.stdout ? outShape : shape(term?.stderr);
-  const nul = setup.nullStreams;
-  const stdinFile = nul?.stdin
+  const host = setup.hostStreams;
+  const stdinFile = host?.stdin === "null"
     ? nullDevice(vfs, O_RDONLY)
-    : setup.stdinFile && regularStdin(vfs, devFs, setup.stdinFile);
+    : host?.stdin && stdinAsFile(vfs, devFs, host.stdin);
   fds.install(
     0,
     stdinFile ?? new StdinFile(setup.stdin, term?.stdin ? O_RDWR : O_RDONLY, inShape),
     false,
   );
-  const out = nul?.stdout ? nullDevice(vfs, O_WRONLY) : undefined;
-  const err = nul?.stderr ? nullDevice(vfs, O_WRONLY) : undefined;
+  const out = host?.stdout ? nullDevice(vfs, O_WRONLY) : undefined;
+  const err = host?.stderr ? nullDevice(vfs, O_WRONLY) : undefined;
   fds.install(
     1,
     out ?? new StdoutFile(setup.stdout, term?.stdout ? O_RDWR : O_WRONLY, outShape),
@@ -273,7 +269,7 @@ export function setupFiles(k: Kernel, setup: FilesSetup): void {
  * file at offset 0. It is shown as /dev/stdin (the host path is not the
  * guest's business); undefined when the source cannot be opened.
  */
-function regularStdin(vfs: Vfs, devFs: SynthFs, source: FileSource): OpenFile | undefined {
+function stdinAsFile(vfs: Vfs, devFs: SynthFs, source: FileSource): OpenFile | undefined {
   const dev = vfs.resolve(vfs.root, "/dev", true);
   if (typeof dev === "number") return undefined;
   const data = source.open();

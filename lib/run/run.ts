@@ -29,7 +29,7 @@ import {
   PAGE_SIZE,
 } from "../memory/memory.ts";
 import { concat, inputFrom, outputTo, processSpec, resolveHost } from "./host_io.ts";
-import { hostStdinSource, hostStreamIsNull } from "../vfs/host_fs.ts";
+import { hostStream } from "../vfs/host_fs.ts";
 
 /** Options of one guest run. Paths are host paths, relative to `cwd`. */
 export interface RunOptions {
@@ -248,11 +248,10 @@ export function prepare(opts: RunOptions): Prepared {
     exeGuestPath,
     auxv: auxvBytes(exec.stack.auxv),
     stdin: inputFrom(opts.stdin),
-    stdinFile: opts.stdin === "inherit" ? hostStdinSource() : undefined,
-    nullStreams: {
-      stdin: opts.stdin === "inherit" && hostStreamIsNull(0),
-      stdout: opts.stdout === "inherit" && hostStreamIsNull(1),
-      stderr: opts.stderr === "inherit" && hostStreamIsNull(2),
+    hostStreams: {
+      stdin: opts.stdin === "inherit" ? hostStream(0) : undefined,
+      stdout: opts.stdout === "inherit" && hostStream(1) === "null" ? "null" : undefined,
+      stderr: opts.stderr === "inherit" && hostStream(2) === "null" ? "null" : undefined,
     },
     stdout: outputTo(opts.stdout, output.stdout, Deno.stdout),
     stderr: outputTo(opts.stderr, output.stderr, Deno.stderr),

@@ -606,39 +606,49 @@ export class BytesData implements FileData {
 }
 
 /**
- * True when the host process's standard stream `fd` (0, 1 or 2) is the
- * host's null device (`zkabi run PROG < /dev/null`, `> /dev/null`): the
- * guest's is then its own /dev/null, a character device as on Linux, not
- * a pipe.
+ * What a host standard stream is when the guest's should be the same kind
+ * of file rather than a pipe: the null device (`< /dev/null`,
+ * `> /dev/null`: the guest's own /dev/null, as on Linux), or for stdin a
+ * regular file to read (`< FILE`).
  */
-export function hostStreamIsNull(fd: 0 | 1 | 2): boolean {
+export type HostStream = "null" | FileSource;
+
+/** The host process's standard streams, by fd. */
+const STD_PATHS = ["/dev/stdin", "/dev/stdout", "/dev/stderr"] as const;
+
+/**
+ * The host process's standard stream `fd` as a {@linkcode HostStream}, or
+ * undefined for a pipe, a terminal or anything else. One stat of the
+ * stream (and of /dev/null when it is a character device).
+ */
+export function hostStream(fd: 0 | 1 | 2): HostStream | undefined {
+  let info: Deno.FileInfo;
   try {
-    const info = Deno.statSync(["/dev/stdin", "/dev/stdout", "/dev/stderr"][fd]);
+    info = Deno.statSync(STD_PATHS[fd]);
+  } catch {
+    return undefined;
+  }
+  if (info.isCharDevice) return isNullDevice(info) ? "null" : undefined;
+  return fd === 0 && info.isFile ? regularStdin(identity(info)) : undefined;
+}
+
+/** Whether `info` (a character device) is the host's /dev/null. */
+function isNullDevice(info: Deno.FileInfo): boolean {
+  try {
     const nul = Deno.statSync("/dev/null");
-    return info.isCharDevice === true && nul.isCharDevice === true && info.rdev === nul.rdev &&
-      info.dev === nul.dev && info.ino === nul.ino;
+    return nul.isCharDevice === true && identity(info) === identity(nul) && info.rdev === nul.rdev;
   } catch {
     return false;
   }
 }
 
 /**
- * The host process's stdin as a file source when it is a regular file
- * (`zkabi run PROG < FILE`), so that the guest's fd 0 is that regular file
- * as on Linux (fstat gives its size, lseek and pread work); undefined when
- * it is a pipe, a terminal or anything else. Each open reopens
- * `/dev/stdin` read-only and checks it is still the same file; nothing
- * else on the host is opened.
+ * The host's stdin, the regular file with identity `id`, as a file source
+ * (fstat gives its size, lseek and pread work). Each open reopens
+ * `/dev/stdin` read-only and checks it is still that file; nothing else on
+ * the host is opened.
  */
-export function hostStdinSource(): FileSource | undefined {
-  let first: Deno.FileInfo;
-  try {
-    first = Deno.statSync("/dev/stdin");
-  } catch {
-    return undefined;
-  }
-  if (!first.isFile) return undefined;
-  const id = identity(first);
+function regularStdin(id: string): FileSource {
   return {
     size(): number {
       try {
