@@ -123,6 +123,7 @@ export const OP = {
   i32Eq: 0x46,
   i32Ne: 0x47,
   i32LtS: 0x48,
+  i32LtU: 0x49,
   i32GtS: 0x4a,
   i32GeS: 0x4e,
   i64Eqz: 0x50,

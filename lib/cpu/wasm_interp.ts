@@ -17,6 +17,14 @@
  * the target, not yet run). The state memory then holds the retired count
  * and the pc. `jumped` = 1 counts the start as an arrival at a jump target.
  *
+ * Two paths share the loop: the jump path (a taken jump, either successor
+ * of a branch, a page end, a return from compiled code) looks the pc's page
+ * up, counts heat and enters compiled regions; the step path runs
+ * straight-line code from one decoded entry to the next with no pc at all
+ * (it is derived from the entry's place in the page where an instruction or
+ * an exit needs it), one budget test, one load and one dispatch per
+ * instruction.
+ *
  * Heat is kept at jump targets (the targets of taken jumps and both
  * successors of a branch): one per arrival, plus one per 16 instructions
  * run from there to the next arrival, so that long straight-line code that
@@ -78,22 +86,24 @@ const P_JUMPED = 2;
 const L_N = 3;
 const L_PS = 4;
 const L_W = 5;
-const L_IMM = 6;
+/** End of the current page's decoded entries (L_PS + CODE_HEAT). */
+const L_END = 6;
+/** The current instruction's decoded entry in the arena. */
 const L_OFF = 7;
 const L_T = 8;
 const L_S = 9;
 const L_X = 10;
 const L_STOP = 11;
+/** The pc: current on the jump path and at exits; derived from L_OFF in between. */
 const L_PC = 12;
 const L_PB = 13;
-const L_NPC = 14;
-const L_A = 15;
-const L_V = 16;
-const L_VW = 17;
-const L_VY = 18;
+const L_A = 14;
+const L_V = 15;
+const L_VW = 16;
+const L_VY = 17;
 /** The previous arrival's heat slot (0: none) and the retired count then. */
-const L_PH = 19;
-const L_PN = 20;
+const L_PH = 18;
+const L_PN = 19;
 /** Instructions run from a target add heat at 1 per 2^RUN_SHIFT. */
 const RUN_SHIFT = 4;
 
@@ -123,10 +133,34 @@ const F_MULHU = 7;
 
 /** Code generation of the interpreter: labelled code plus the register-file accessors. */
 class Gen extends Labelled {
-  /** Leaves with a stop code (pc and n as they are). */
+  /** Whether the code being written runs one instruction (L_PC stale, L_OFF current). */
+  inStep = false;
+
+  /** Leaves with a stop code; in an instruction's code the pc is that instruction's. */
   stop(code: number): void {
+    if (this.inStep) this.pc().w.set(L_PC);
     this.w.i32(code).set(L_STOP);
     this.br("exit");
+  }
+
+  /** Pushes the current instruction's pc (from its entry's place in the page). */
+  pc(): this {
+    this.w.get(L_PB).get(L_OFF).get(L_PS).op(OP.i32Sub).i32(2).op(OP.i32ShrU);
+    this.w.op(OP.i64ExtendI32U).op(OP.i64Add);
+    return this;
+  }
+
+  /** Pushes the pc of the instruction after the current one. */
+  npc(): void {
+    this.pc().w.i64(4).op(OP.i64Add);
+    this.w.get(L_W).i32(25).op(OP.i32ShrU).i32(2).op(OP.i32And).op(OP.i64ExtendI32U);
+    this.w.op(OP.i64Sub);
+  }
+
+  /** Pushes the current instruction's immediate (i32), stored after its word. */
+  imm(): this {
+    this.w.get(L_OFF).mem(OP.i32Load, CODE, 2, 4);
+    return this;
   }
 
   /** Pushes the register-file address of the field at `shift` (rs1 11, rs2 17, rd 5) times 8. */
@@ -156,7 +190,7 @@ class Gen extends Labelled {
   /** Sets L_A = x[rs1] + imm and L_T = its TLB index. */
   address(): void {
     this.reg(11);
-    this.w.get(L_IMM).op(OP.i64ExtendI32S).op(OP.i64Add);
+    this.imm().w.op(OP.i64ExtendI32S).op(OP.i64Add);
     this.w.tee(L_A).op(OP.i32WrapI64).i32(12).op(OP.i32ShrU).i32(1023).op(OP.i32And).set(L_T);
   }
 
@@ -240,11 +274,17 @@ function status(g: Gen, misaligned: boolean): void {
   }
 }
 
-/** When code changed (status 2): the next fetch looks the page up again. */
+/**
+ * When code changed (status 2): retires the instruction and goes on at the
+ * next pc through a fresh page lookup (the page's decoded entries may be gone).
+ */
 function refetchIfChanged(g: Gen): void {
   g.w.get(L_S);
   g.open(OP.if, "if");
-  g.w.i64(NO_PAGE).set(L_PB);
+  g.npc();
+  g.w.set(L_PC).i64(NO_PAGE).set(L_PB);
+  g.w.get(L_N).i32(1).op(OP.i32Add).set(L_N);
+  g.br("jump");
   g.close();
 }
 
@@ -348,8 +388,8 @@ function handlers(): Map<number, (g: Gen) => void> {
     w: g.w,
     rs1: () => g.reg(11),
     rs2: () => g.reg(17),
-    imm64: () => g.w.get(L_IMM).op(OP.i64ExtendI32S),
-    imm32: () => g.w.get(L_IMM),
+    imm64: () => g.imm().w.op(OP.i64ExtendI32S),
+    imm32: () => g.imm(),
     temps: [L_V, L_VW, L_VY],
     mulhu: F_MULHU,
   });
@@ -361,34 +401,36 @@ function handlers(): Map<number, (g: Gen) => void> {
     });
   }
   h.set(2, (g) => { // LUI
-    g.setRd(() => g.w.get(L_IMM).op(OP.i64ExtendI32S));
+    g.setRd(() => g.imm().w.op(OP.i64ExtendI32S));
     g.br("retire");
   });
   h.set(3, (g) => { // AUIPC
-    g.setRd(() => g.w.get(L_PC).get(L_IMM).op(OP.i64ExtendI32S).op(OP.i64Add));
+    g.setRd(() => g.pc().imm().w.op(OP.i64ExtendI32S).op(OP.i64Add));
     g.br("retire");
   });
   h.set(4, (g) => { // JAL
-    g.w.get(L_PC).get(L_IMM).op(OP.i64ExtendI32S).op(OP.i64Add).set(L_A);
-    g.setRd(() => g.w.get(L_NPC));
+    g.pc().imm().w.op(OP.i64ExtendI32S).op(OP.i64Add).set(L_A);
+    g.setRd(() => g.npc());
     g.w.get(L_A).set(L_PC);
-    g.br("jump");
+    g.br("taken");
   });
   h.set(5, (g) => { // JALR
     g.reg(11);
-    g.w.get(L_IMM).op(OP.i64ExtendI32S).op(OP.i64Add).i64(-2).op(OP.i64And).set(L_A);
-    g.setRd(() => g.w.get(L_NPC));
+    g.imm().w.op(OP.i64ExtendI32S).op(OP.i64Add).i64(-2).op(OP.i64And).set(L_A);
+    g.setRd(() => g.npc());
     g.w.get(L_A).set(L_PC);
-    g.br("jump");
+    g.br("taken");
   });
   const cmps = [OP.i64Eq, OP.i64Ne, OP.i64LtS, OP.i64GeS, OP.i64LtU, OP.i64GeU];
   cmps.forEach((cmp, k) => {
+    // Both successors of a branch are arrivals at jump targets.
     h.set(6 + k, (g) => { // BEQ BNE BLT BGE BLTU BGEU
-      g.w.get(L_PC).get(L_IMM).op(OP.i64ExtendI32S).op(OP.i64Add).get(L_NPC);
+      g.pc().imm().w.op(OP.i64ExtendI32S).op(OP.i64Add);
+      g.npc();
       g.reg(11);
       g.reg(17);
       g.w.op(cmp, OP.select).set(L_PC);
-      g.br("jump");
+      g.br("taken");
     });
   });
   for (const op of Object.keys(LOADS).map(Number)) h.set(op, (g) => load(g, op));
@@ -406,7 +448,8 @@ function handlers(): Map<number, (g: Gen) => void> {
   });
   // CSR accesses and FP: JavaScript.
   const slow = (g: Gen) => {
-    g.w.get(L_W).get(L_IMM).get(L_N).i32(1).op(OP.i32Add).call(F_SLOW).set(L_S);
+    g.w.get(L_W);
+    g.imm().w.get(L_N).i32(1).op(OP.i32Add).call(F_SLOW).set(L_S);
     g.w.get(L_S).i32(STOP_ILLEGAL).op(OP.i32Eq);
     g.open(OP.if, "if");
     g.stop(STOP_ILLEGAL);
@@ -454,7 +497,8 @@ export function interpreterBytes(): Uint8Array {
   w.i32(0).mem(OP.i64Load, ST, 3, WASM_STATE.pc).set(L_PC);
   w.i64(NO_PAGE).set(L_PB);
   g.open(OP.block, "exit");
-  g.open(OP.loop, "next");
+  // The jump path: L_PC is the next pc (a jump target when P_JUMPED).
+  g.open(OP.loop, "jump");
   // The budget.
   w.get(L_N).get(P_LIM).op(OP.i32GeS);
   g.open(OP.if, "if");
@@ -477,6 +521,7 @@ export function interpreterBytes(): Uint8Array {
   g.close();
   g.close();
   w.get(L_PC).i64(-4096).op(OP.i64And).set(L_PB);
+  w.get(L_PS).i32(CODE_HEAT).op(OP.i32Add).set(L_END);
   g.close();
   // L_OFF: the slot's decoded entry (8 bytes per 2-byte slot).
   w.get(L_PC).get(L_PB).op(OP.i64Sub).op(OP.i32WrapI64).i32(2).op(OP.i32Shl).get(L_PS)
@@ -516,7 +561,7 @@ export function interpreterBytes(): Uint8Array {
   g.close();
   // Where compiled code leads counts as an arrival, unless it made no progress (budget).
   w.get(L_N).get(L_S).op(OP.i32Ne).set(P_JUMPED);
-  g.br("next");
+  g.br("jump");
   g.else();
   g.stop(STOP_HOT);
   g.close();
@@ -532,22 +577,27 @@ export function interpreterBytes(): Uint8Array {
   g.close();
   g.close();
   g.close();
-  // Fetch the decoded instruction and its immediate (decoding them first if needed).
-  w.get(L_OFF).mem(OP.i64Load, CODE, 3, 0).tee(L_A).op(OP.i32WrapI64).tee(L_W).op(OP.i32Eqz);
+  // The step path: one instruction at L_OFF; straight-line code stays here.
+  g.inStep = true;
+  g.open(OP.loop, "step");
+  w.get(L_N).get(P_LIM).op(OP.i32GeS);
   g.open(OP.if, "if");
+  g.stop(0);
+  g.close();
+  // Fetch the decoded instruction (decoding it first if needed).
+  w.get(L_OFF).mem(OP.i32Load, CODE, 2, 0).tee(L_W).op(OP.i32Eqz);
+  g.open(OP.if, "if");
+  g.pc().w.set(L_PC);
   g.split(L_PC);
   w.call(F_DECODE).op(OP.i32Eqz);
   g.open(OP.if, "if");
   g.stop(STOP_FAULT);
   g.close();
-  w.get(L_OFF).mem(OP.i64Load, CODE, 3, 0).tee(L_A).op(OP.i32WrapI64).set(L_W);
+  w.get(L_OFF).mem(OP.i32Load, CODE, 2, 0).set(L_W);
   g.close();
-  w.get(L_A).i64(32).op(OP.i64ShrU).op(OP.i32WrapI64).set(L_IMM);
-  w.get(L_PC).i64(4).op(OP.i64Add).get(L_W).i32(25).op(OP.i32ShrU).i32(2).op(OP.i32And)
-    .op(OP.i64ExtendI32U).op(OP.i64Sub).set(L_NPC);
   // Dispatch.
   g.open(OP.block, "retire");
-  g.open(OP.block, "jump");
+  g.open(OP.block, "taken");
   const ops = [...table.keys()].sort((a, b) => a - b);
   const index = new Map(ops.map((op, i) => [op, i] as const));
   const illegal = ops.length;
@@ -559,13 +609,20 @@ export function interpreterBytes(): Uint8Array {
     if (i < illegal) table.get(ops[i])!(g);
     else g.stop(STOP_ILLEGAL);
   }
-  g.close(); // jump: a taken jump or a branch, pc set
+  g.close(); // taken: a jump or a branch, L_PC set
   w.get(L_N).i32(1).op(OP.i32Add).set(L_N).i32(1).set(P_JUMPED);
-  g.br("next");
-  g.close(); // retire: on to the next instruction
-  w.get(L_NPC).set(L_PC).get(L_N).i32(1).op(OP.i32Add).set(L_N);
-  g.br("next");
-  g.close(); // next
+  g.br("jump");
+  g.close(); // retire: on to the next entry (16 bytes on, 8 after a compressed instruction)
+  w.get(L_N).i32(1).op(OP.i32Add).set(L_N);
+  w.get(L_OFF).i32(16).get(L_W).i32(23).op(OP.i32ShrU).i32(8).op(OP.i32And).op(OP.i32Sub)
+    .op(OP.i32Add).tee(L_OFF).get(L_END).op(OP.i32LtU);
+  w.op(OP.brIf, g.depth("step"));
+  // Past the page's end: the jump path looks the next page up.
+  g.pc().w.set(L_PC);
+  g.br("jump");
+  g.close(); // step
+  g.inStep = false;
+  g.close(); // jump
   g.close(); // exit
   w.i32(0).get(L_N).mem(OP.i32Store, ST, 2, WASM_STATE.n);
   w.i32(0).get(L_PC).mem(OP.i64Store, ST, 3, WASM_STATE.pc);
@@ -574,7 +631,7 @@ export function interpreterBytes(): Uint8Array {
   return moduleBytes(TYPES, IMPORTS, [{
     name: "run",
     type: 0,
-    locals: [[9, I32], [7, I64], [2, I32]],
+    locals: [[9, I32], [6, I64], [2, I32]],
     parts: [w],
   }, { name: "mulhu", type: 3, locals: mulhu.locals, parts: [mulhu.body] }]);
 }
