@@ -239,6 +239,7 @@ export class Cpu {
   /** WebAssembly backend: the code TLB of the WebAssembly interpreter (tags, then slot offsets). */
   #ctlbTags: Int32Array;
   #ctlbSlots: Int32Array;
+  #ctlbFrames: Int32Array;
   /** WebAssembly backend: the interpreter's entry, made on first use. */
   #interp: ((lim: number, hot: number, jumped: number) => number) | undefined;
   /** WebAssembly backend: the hart the interpreter runs (for the `slow` import). */
@@ -256,6 +257,7 @@ export class Cpu {
     this.#dcache = new Int32Array(buf, WASM_STATE.dcache, 4 * WASM_STATE.dcacheEntries).fill(-1);
     this.#ctlbTags = new Int32Array(buf, CODE_TLB.tags, 2 * CODE_TLB.entries).fill(0x800);
     this.#ctlbSlots = new Int32Array(buf, CODE_TLB.slots, CODE_TLB.entries);
+    this.#ctlbFrames = new Int32Array(buf, CODE_TLB.frames, CODE_TLB.entries);
   }
 
   /** The imports of region modules, made on first use. */
@@ -545,6 +547,8 @@ export class Cpu {
           this.#ctlbTags[2 * t] = lo & -PAGE_SIZE;
           this.#ctlbTags[2 * t + 1] = hi;
           this.#ctlbSlots[t] = page.slot;
+          // The page is fetchable (it has a decode slot); its frame stays while the slot does.
+          this.#ctlbFrames[t] = this.mem.fetchPage(page.base);
           return page.slot;
         },
         decode: (lo: number, hi: number): number => {

@@ -105,6 +105,7 @@ export const OP = {
   localSet: 0x21,
   localTee: 0x22,
   i32Load: 0x28,
+  i32Load16U: 0x2f,
   i64Load: 0x29,
   i64Load8S: 0x30,
   i64Load8U: 0x31,

@@ -38,6 +38,7 @@ import { STATE } from "../memory/memory.ts";
 import { reserve, WASM_STATE } from "./jit_wasm.ts";
 import { I32, I64, type Import, Labelled, moduleBytes, OP } from "./wasm.ts";
 import { aluValue, isAluOp, MULHU_TYPE, mulhuFunction, type Operands } from "./wasm_alu.ts";
+import { DECODE_TYPE, decoderFunction } from "./wasm_decode.ts";
 import { INTERPRETER_WASM } from "./wasm_interp_bytes.ts";
 
 /**
@@ -48,10 +49,14 @@ export const CODE_SLOT = 0x6000;
 /** Offset of the heat counters (one Int32 per slot) within a code slot. */
 export const CODE_HEAT = 0x4000;
 
-/** The code TLB in the state memory: 256 tags (64-bit page addresses), then 256 slot offsets. */
+/**
+ * The code TLB in the state memory: 256 tags (64-bit page addresses), 256
+ * decode-cache slot offsets, and 256 arena offsets of the pages' frames.
+ */
 export const CODE_TLB = {
   tags: STATE.cpu + 0x400,
   slots: STATE.cpu + 0xc00,
+  frames: STATE.cpu + 0x1000,
   entries: 256,
 } as const;
 
@@ -104,6 +109,8 @@ const L_VY = 17;
 /** The previous arrival's heat slot (0: none) and the retired count then. */
 const L_PH = 18;
 const L_PN = 19;
+/** Arena offset of the current page's frame (its instruction bits). */
+const L_FR = 20;
 /** Instructions run from a target add heat at 1 per 2^RUN_SHIFT. */
 const RUN_SHIFT = 4;
 
@@ -126,10 +133,12 @@ const TYPES = [
   { params: [I32, I32], results: [I32] }, // fetch, decode
   { params: [I32, I32, I32, I32, I32], results: [I32] }, // st, amo
   MULHU_TYPE,
+  DECODE_TYPE,
 ];
 
-/** Function index of the module's mulhu helper (after the imports and `run`). */
+/** Function indices of the module's mulhu helper and decoder (after the imports and `run`). */
 const F_MULHU = 7;
+const F_DECODER = 8;
 
 /** Code generation of the interpreter: labelled code plus the register-file accessors. */
 class Gen extends Labelled {
@@ -522,6 +531,7 @@ export function interpreterBytes(): Uint8Array {
   g.close();
   w.get(L_PC).i64(-4096).op(OP.i64And).set(L_PB);
   w.get(L_PS).i32(CODE_HEAT).op(OP.i32Add).set(L_END);
+  w.get(L_T).i32(2).op(OP.i32Shl).mem(OP.i32Load, ST, 2, CODE_TLB.frames).set(L_FR);
   g.close();
   // L_OFF: the slot's decoded entry (8 bytes per 2-byte slot).
   w.get(L_PC).get(L_PB).op(OP.i64Sub).op(OP.i32WrapI64).i32(2).op(OP.i32Shl).get(L_PS)
@@ -587,6 +597,19 @@ export function interpreterBytes(): Uint8Array {
   // Fetch the decoded instruction (decoding it first if needed).
   w.get(L_OFF).mem(OP.i32Load, CODE, 2, 0).tee(L_W).op(OP.i32Eqz);
   g.open(OP.if, "if");
+  // The module's decoder, from the frame's bits; not in the last slot, whose
+  // instruction may reach into the next page.
+  w.get(L_OFF).get(L_PS).op(OP.i32Sub).tee(L_X).i32(CODE_HEAT - 8).op(OP.i32LtU);
+  g.open(OP.if, "if");
+  w.get(L_X).i32(2).op(OP.i32ShrU).get(L_FR).op(OP.i32Add).tee(L_X);
+  w.mem(OP.i32Load16U, ARENA, 1, 0).tee(L_S).i32(3).op(OP.i32And).i32(3).op(OP.i32Eq);
+  g.open(OP.if, "if");
+  w.get(L_S).get(L_X).mem(OP.i32Load16U, ARENA, 1, 2).i32(16).op(OP.i32Shl).op(OP.i32Or).set(L_S);
+  g.close();
+  w.get(L_S).get(L_OFF).call(F_DECODER).set(L_W);
+  g.close();
+  w.get(L_W).op(OP.i32Eqz);
+  g.open(OP.if, "if");
   g.pc().w.set(L_PC);
   g.split(L_PC);
   w.call(F_DECODE).op(OP.i32Eqz);
@@ -594,6 +617,7 @@ export function interpreterBytes(): Uint8Array {
   g.stop(STOP_FAULT);
   g.close();
   w.get(L_OFF).mem(OP.i32Load, CODE, 2, 0).set(L_W);
+  g.close();
   g.close();
   // Dispatch.
   g.open(OP.block, "retire");
@@ -628,12 +652,12 @@ export function interpreterBytes(): Uint8Array {
   w.i32(0).get(L_PC).mem(OP.i64Store, ST, 3, WASM_STATE.pc);
   w.get(L_STOP);
   const mulhu = mulhuFunction();
-  return moduleBytes(TYPES, IMPORTS, [{
-    name: "run",
-    type: 0,
-    locals: [[9, I32], [6, I64], [2, I32]],
-    parts: [w],
-  }, { name: "mulhu", type: 3, locals: mulhu.locals, parts: [mulhu.body] }]);
+  const decoder = decoderFunction();
+  return moduleBytes(TYPES, IMPORTS, [
+    { name: "run", type: 0, locals: [[9, I32], [6, I64], [3, I32]], parts: [w] },
+    { name: "mulhu", type: 3, locals: mulhu.locals, parts: [mulhu.body] },
+    { name: "decode", type: 4, locals: decoder.locals, parts: [decoder.body] },
+  ]);
 }
 
 if (import.meta.main) {
