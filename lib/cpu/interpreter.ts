@@ -388,11 +388,12 @@ export class Cpu {
     return page;
   }
 
-  /** A zeroed decode-cache slot in the arena. */
+  /** A zeroed decode-cache slot in the arena (fresh arena memory is zero: untouched). */
   #takeSlot(): number {
-    const slot = this.#freeSlots.pop() ?? this.mem.allocPrivate(CODE_SLOT);
-    this.mem.u8.fill(0, slot, slot + CODE_SLOT);
-    return slot;
+    const reused = this.#freeSlots.pop();
+    if (reused === undefined) return this.mem.allocPrivate(CODE_SLOT);
+    this.mem.u8.fill(0, reused, reused + CODE_SLOT);
+    return reused;
   }
 
   #views(base: number, slot: number): CodePage {

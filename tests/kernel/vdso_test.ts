@@ -18,10 +18,12 @@ import { elfHash } from "../../lib/elf/vdso_image.ts";
 import { setupSignals } from "../../lib/kernel/signals.ts";
 import { BOOT_OFFSET_NS, REALTIME_EPOCH_SEC } from "../../lib/kernel/time.ts";
 import {
+  buildVdsoImage,
   setupVdso,
   VDSO_BASE,
   VDSO_SONAME,
   VDSO_VERSION,
+  vdsoBytesSource,
   vdsoImage,
   VVAR_BASE,
 } from "../../lib/kernel/vdso.ts";
@@ -60,6 +62,19 @@ function haveTool(name: string): boolean {
   }
 }
 const BINUTILS = haveTool("riscv64-linux-gnu-readelf") && haveTool("riscv64-linux-gnu-objdump");
+
+Deno.test("the committed vDSO image is what vdso.ts assembles", () => {
+  const built = buildVdsoImage();
+  const committed = vdsoImage();
+  assert.deepEqual([...committed.bytes], [...built.bytes]);
+  assert.deepEqual([...committed.symbols], [...built.symbols]);
+  assert.deepEqual([...committed.sizes], [...built.sizes]);
+  assert.equal(
+    Deno.readTextFileSync(new URL("../../lib/kernel/vdso_bytes.ts", import.meta.url)),
+    vdsoBytesSource(built),
+    "lib/kernel/vdso_bytes.ts is stale: run `deno run -A lib/kernel/vdso.ts`",
+  );
+});
 
 Deno.test("the vDSO image is reproducible and its functions have the kernel's names", () => {
   const img = vdsoImage();
