@@ -26,7 +26,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { prepareSysroot } from "../tests/debian/fetch.ts";
 import { benchGuestPath, ensureBenchGuest } from "./build.ts";
@@ -336,6 +336,23 @@ function formatRow(r: BenchRow): string {
     `${r.zkabiSeconds.toFixed(3)} s  ${r.mips.toFixed(0).padStart(5)} MIPS  ${q}`;
 }
 
+/**
+ * Builds the bundled run path of the measured checkout (`lib/front/bundle.ts`)
+ * so that every timed run loads it, as a user's runs do after the first;
+ * returns what it said. Checkouts from before the bundle run from sources.
+ */
+function bundleRunPath(): string {
+  const builder = resolve(ROOT, cli, "..", "lib", "front", "bundle.ts");
+  try {
+    Deno.statSync(builder);
+  } catch {
+    return "run path: from the sources (no lib/front/bundle.ts)";
+  }
+  const out = new Deno.Command(Deno.execPath(), { args: ["run", "-A", builder], stdout: "piped" })
+    .outputSync();
+  return new TextDecoder().decode(out.stdout).trim().replace(/^zkabi: /, "");
+}
+
 /** Best wall time of zkabi running the C `hello` guest (start-up cost). */
 export function startupSeconds(repeats: number): number {
   let best = Infinity;
@@ -417,6 +434,7 @@ if (import.meta.main) {
     Deno.exit(125);
   }
   console.log(`machine: ${machine()}`);
+  console.log(bundleRunPath());
   const startup = startupSeconds(repeats);
   console.log(`start-up: hello in ${startup.toFixed(3)} s (best of ${repeats})`);
   const rows = await benchmark(repeats, values.only?.split(","));

@@ -72,35 +72,39 @@ Deno.test("lib/: no import cycle between folders", async () => {
 });
 
 Deno.test("`zkabi run` loads no Node compatibility module (each costs start-up time)", async () => {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["info", "--json", "cli.ts"],
-    cwd: ROOT,
-    stdout: "piped",
-  }).output();
-  const info = JSON.parse(new TextDecoder().decode(out.stdout)) as {
-    roots: string[];
-    modules: (InfoModule & {
-      dependencies?: { specifier: string; isDynamic?: boolean; code?: { specifier?: string } }[];
-    })[];
-  };
-  const bySpecifier = new Map(info.modules.map((m) => [m.specifier, m]));
-  // What cli.ts loads before it runs a guest: its static imports, transitively.
-  const seen = new Set<string>();
-  const queue = [...info.roots];
-  const node: string[] = [];
-  while (queue.length > 0) {
-    const s = queue.pop()!;
-    if (seen.has(s)) continue;
-    seen.add(s);
-    for (const d of bySpecifier.get(s)?.dependencies ?? []) {
-      if (d.isDynamic) continue;
-      if (d.specifier.startsWith("node:")) {
-        node.push(`${s.slice(ROOT.href.length)}: ${d.specifier}`);
-      } else if (d.code?.specifier) queue.push(d.code.specifier);
+  // The launcher, and the run path it loads (bundled or from the sources).
+  for (const entry of ["cli.ts", "lib/front/run_command.ts"]) {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["info", "--json", entry],
+      cwd: ROOT,
+      stdout: "piped",
+    }).output();
+    const info = JSON.parse(new TextDecoder().decode(out.stdout)) as {
+      roots: string[];
+      modules: (InfoModule & {
+        dependencies?: { specifier: string; isDynamic?: boolean; code?: { specifier?: string } }[];
+      })[];
+    };
+    const bySpecifier = new Map(info.modules.map((m) => [m.specifier, m]));
+    // What it loads before it runs a guest: its static imports, transitively.
+    const seen = new Set<string>();
+    const queue = [...info.roots];
+    const node: string[] = [];
+    while (queue.length > 0) {
+      const s = queue.pop()!;
+      if (seen.has(s)) continue;
+      seen.add(s);
+      for (const d of bySpecifier.get(s)?.dependencies ?? []) {
+        if (d.isDynamic) continue;
+        if (d.specifier.startsWith("node:")) {
+          node.push(`${s.slice(ROOT.href.length)}: ${d.specifier}`);
+        } else if (d.code?.specifier) queue.push(d.code.specifier);
+      }
     }
+    if (entry === "cli.ts") ok(seen.size <= 3, `the launcher loads ${seen.size} modules itself`);
+    else ok(seen.size > 50, `the static graph of ${entry} has ${seen.size} modules`);
+    deepEqual(node, [], entry);
   }
-  ok(seen.size > 50, `the static graph of cli.ts has ${seen.size} modules`);
-  deepEqual(node, []);
 });
 
 Deno.test("the package is publishable and its public API documented (deno publish --dry-run, deno doc --lint)", async () => {
