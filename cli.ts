@@ -36,18 +36,21 @@ const ROOT = new URL(".", import.meta.url).pathname.replace(/\/$/, "");
 
 type RunPath = typeof import("./lib/front/run_command.ts");
 
-/** `zkabi run`'s implementation: the current bundle, or the sources (and a bundle requested). */
-async function runPath(): Promise<RunPath> {
+/**
+ * `zkabi run`'s implementation: the current bundle, with the compiled
+ * regions kept for it; or the sources (and a bundle requested).
+ */
+async function runPath(): Promise<{ run: RunPath; regionCache?: string }> {
   const bundle = currentBundle(ROOT);
   if (bundle !== undefined) {
     try {
-      return await import(bundle) as RunPath;
+      return { run: await import(bundle.url) as RunPath, regionCache: bundle.regionCache };
     } catch {
       // A bundle that does not load (removed meanwhile, damaged): the sources.
     }
   }
   requestBundle(ROOT);
-  return await import("./lib/front/run_command.ts");
+  return { run: await import("./lib/front/run_command.ts") };
 }
 
 /**
@@ -80,7 +83,10 @@ ${flagUsage([...RUN_FLAGS, KERNEL_FLAG, ...OUTPUT_FLAGS])}
 /** Runs the CLI on `args` and returns the process exit status. */
 export async function main(args: readonly string[]): Promise<number> {
   const [command, ...rest] = args;
-  if (command === "run") return await (await runPath()).runCommand(rest, { root: ROOT, usage });
+  if (command === "run") {
+    const { run, regionCache } = await runPath();
+    return await run.runCommand(rest, { root: ROOT, usage, regionCache });
+  }
   const { failureStatus } = await import("./lib/front/failure.ts");
   try {
     switch (command) {

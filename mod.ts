@@ -86,6 +86,8 @@ export {
 export { Dispatcher, type PhaseOf } from "./lib/dispatch/dispatcher.ts";
 export { keccakF1600, sha256Compress } from "./lib/dispatch/precompiles.ts";
 export { Cpu, type CpuStats } from "./lib/cpu/interpreter.ts";
+export type { RegionStore } from "./lib/cpu/region_store.ts";
+export { fileRegionStore } from "./lib/run/region_files.ts";
 export { ISA_CLASSES, isaClassCounts, isaClassOf } from "./lib/cpu/ops.ts";
 export { Hart } from "./lib/cpu/hart.ts";
 export {

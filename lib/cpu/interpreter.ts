@@ -36,6 +36,7 @@
 
 import { aluRare } from "./alu.ts";
 import { decode, type Decoded } from "./decode.ts";
+import { regionKey, type RegionStore } from "./region_store.ts";
 import { executeFp } from "./fpu.ts";
 import {
   FP_INT_DEST,
@@ -164,6 +165,8 @@ export interface CpuStats {
   codeBytes: number;
   /** Milliseconds spent finding, generating and compiling regions. */
   compileMs: number;
+  /** Regions whose module came from {@linkcode Cpu.regionStore} instead of the generator. */
+  regionsLoaded: number;
 }
 
 /** Reads a CSR for the interpreter; returns undefined for an unknown CSR. */
@@ -205,9 +208,12 @@ export class Cpu {
     dispatches: 0,
     codeBytes: 0,
     compileMs: 0,
+    regionsLoaded: 0,
   };
   /** Receives the source of each compiled region (debugging). */
   onCompile: ((pc: number, source: string) => void) | undefined;
+  /** WebAssembly backend: regions compiled by earlier runs (their module bytes), when set. */
+  regionStore: RegionStore | undefined;
   /**
    * Executions per decoded op, when set (index `op`, plus 256 for the
    * compressed forms): the interpreter counts every instruction it
@@ -774,14 +780,11 @@ export class Cpu {
     let wfn: WasmFn = noWasmRegion;
     let idx = -1;
     if (this.backend === "wasm") {
-      const bytes = wasmRegion(blocks, returns);
+      const { bytes, module } = this.#regionModule(blocks, returns);
       this.stats.codeBytes += bytes.length;
       this.onCompile?.(pc, `(wasm module, ${bytes.length} bytes)`);
       const imports = this.#wasmImports();
-      const instance = new WebAssembly.Instance(
-        new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>),
-        { e: imports },
-      );
+      const instance = new WebAssembly.Instance(module, { e: imports });
       wfn = instance.exports.f as WasmFn;
       const table = this.#table!;
       idx = this.compiledRegions;
@@ -832,6 +835,29 @@ export class Cpu {
       const page = this.#pageForOrNull(tail);
       if (page) page.heat[(tail - page.base) >> 1] = this.#entries.has(tail) ? HEAT_COMPILED : 0;
     }
+  }
+
+  /** A region's module: from the region store when it holds it, else generated (and stored). */
+  #regionModule(
+    blocks: RegionBlock[],
+    returns: number[],
+  ): { bytes: Uint8Array; module: WebAssembly.Module } {
+    const store = this.regionStore;
+    const key = store === undefined ? undefined : regionKey(blocks, returns);
+    const kept = key === undefined ? undefined : store!.load(key);
+    if (kept !== undefined) {
+      try {
+        const module = new WebAssembly.Module(kept as Uint8Array<ArrayBuffer>);
+        this.stats.regionsLoaded++;
+        return { bytes: kept, module };
+      } catch {
+        // A damaged entry: generate the region again.
+      }
+    }
+    const bytes = wasmRegion(blocks, returns);
+    const module = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
+    if (key !== undefined) store!.save(key, bytes);
+    return { bytes, module };
   }
 
   /** Records a misaligned atomic access at (lo, hi) in {@linkcode Cpu.fault}. */

@@ -18,6 +18,8 @@
 
 /** Where the bundle and its manifest live, under the repository. */
 export const BUNDLE_DIR = ".cache/bundle";
+/** Where compiled regions are kept, one directory per bundle, under the repository. */
+export const REGIONS_DIR = ".cache/regions";
 /** The module the bundle is built from, under the repository. */
 const ENTRY = "lib/front/run_command.ts";
 /** Besides the modules: the configuration (compiler options shape the emitted code). */
@@ -38,12 +40,15 @@ export interface BundleManifest {
 /** A file's size and modification time (ms), or undefined when it cannot be seen. */
 export type StatFn = (rel: string) => { size: number; mtime: number } | undefined;
 
+/** Whether `m` is a manifest of a bundle made by Deno `deno` (its sources unchecked). */
+function madeBy(m: BundleManifest, deno: string): boolean {
+  return m.deno === deno && /^run-[0-9a-f]+\.js$/.test(m.bundle) && Array.isArray(m.files) &&
+    m.files.length > 0;
+}
+
 /** Whether a bundle built as `m` says still matches the files (`stat`) and Deno `deno`. */
 export function isCurrent(m: BundleManifest, stat: StatFn, deno: string): boolean {
-  if (m.deno !== deno || !/^run-[0-9a-f]+\.js$/.test(m.bundle) || m.files.length === 0) {
-    return false;
-  }
-  return m.files.every(([rel, size, mtime]) => {
+  return madeBy(m, deno) && m.files.every(([rel, size, mtime]) => {
     const s = stat(rel);
     return s !== undefined && s.size === size && s.mtime === mtime;
   });
@@ -77,17 +82,27 @@ function fileUrl(path: string): string {
   return u.href;
 }
 
-/** The file URL of the current bundle of the repository at `root`, if there is one. */
+/** A current bundle: its file URL, and the directory of the compiled regions kept for it. */
+export interface CurrentBundle {
+  /** The bundle's file URL. */
+  readonly url: string;
+  /** `.cache/regions/<the bundle's id>` of the repository (`RunOptions.regionCache`). */
+  readonly regionCache: string;
+}
+
+/** The current bundle of the repository at `root`, if there is one. */
 export function currentBundle(
   root: string,
   dir: string = `${root}/${BUNDLE_DIR}`,
-): string | undefined {
+): CurrentBundle | undefined {
   if (!enabled()) return undefined;
   try {
     const m = JSON.parse(Deno.readTextFileSync(`${dir}/manifest.json`)) as BundleManifest;
-    return isCurrent(m, statUnder(root), Deno.version.deno)
-      ? fileUrl(`${dir}/${m.bundle}`)
-      : undefined;
+    if (!isCurrent(m, statUnder(root), Deno.version.deno)) return undefined;
+    return {
+      url: fileUrl(`${dir}/${m.bundle}`),
+      regionCache: `${root}/${REGIONS_DIR}/${m.bundle.replace(/\.js$/, "")}`,
+    };
   } catch {
     return undefined;
   }
@@ -217,6 +232,18 @@ export async function buildBundle(
     for (const e of Deno.readDirSync(dir)) {
       if (e.name.startsWith("run-") && e.name !== name) Deno.removeSync(`${dir}/${e.name}`);
     }
+    // Regions kept for older bundles came from another code generator.
+    if (dir === `${root}/${BUNDLE_DIR}`) {
+      try {
+        for (const e of Deno.readDirSync(`${root}/${REGIONS_DIR}`)) {
+          if (e.name !== name.replace(/\.js$/, "")) {
+            Deno.removeSync(`${root}/${REGIONS_DIR}/${e.name}`, { recursive: true });
+          }
+        }
+      } catch {
+        // None kept yet.
+      }
+    }
     return manifest;
   } finally {
     Deno.removeSync(lock);
@@ -238,7 +265,7 @@ if (import.meta.main) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
-  const url = currentBundle(root);
-  console.log(url === undefined ? "zkabi: no current bundle" : `zkabi: run path bundled in ${url}`);
-  if (url === undefined) Deno.exit(1);
+  const b = currentBundle(root);
+  console.log(b === undefined ? "zkabi: no current bundle" : `zkabi: run path bundled in ${b.url}`);
+  if (b === undefined) Deno.exit(1);
 }

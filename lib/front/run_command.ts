@@ -30,6 +30,11 @@ export interface RunContext {
   readonly root: string;
   /** The usage text (`zkabi run --help`), which lists the launcher's other commands. */
   readonly usage: () => Promise<string>;
+  /**
+   * The directory of compiled regions kept for the bundle this module was
+   * loaded from (`RunOptions.regionCache`); none when it runs from sources.
+   */
+  readonly regionCache?: string;
 }
 
 const HELP_FLAG = { name: "help", help: "this text" };
@@ -81,6 +86,7 @@ async function runBody(args: readonly string[], ctx: RunContext): Promise<number
     stdout: "inherit",
     stderr: "inherit",
     writers: outputs.writers,
+    regionCache: ctx.regionCache,
   };
   let result: RunResult;
   try {

@@ -8,6 +8,7 @@
  */
 
 import { isaClassCounts } from "../cpu/ops.ts";
+import { fileRegionStore } from "./region_files.ts";
 import { Dispatcher, type PhaseOf } from "../dispatch/dispatcher.ts";
 import { builtinProfile, type Profile } from "../dispatch/profile.ts";
 import { execElf, startHart } from "../elf/exec.ts";
@@ -43,6 +44,11 @@ export interface RunOptions {
   env?: Readonly<Record<string, string>>;
   /** Directory served read-only at `/` (like `qemu-riscv64 -L`). */
   sysroot?: string;
+  /**
+   * A directory of compiled regions kept between runs ({@linkcode fileRegionStore}),
+   * for a run whose code generator is fixed (the launcher's bundle); none by default.
+   */
+  regionCache?: string;
   /** Tier profile: a built-in name or a loaded profile; default `full`. */
   profile?: string | Profile;
   /** Extra mounts. */
@@ -306,6 +312,7 @@ export function newKernel(
   if (opts.tracer) k.addTracer(opts.tracer);
   // Counting ISA classes needs the interpreter (only it counts per op).
   k.cpu.jit = (opts.engine ?? "jit") === "jit" && !opts.countIsaClasses;
+  if (opts.regionCache !== undefined) k.cpu.regionStore = fileRegionStore(opts.regionCache);
   return k;
 }
 

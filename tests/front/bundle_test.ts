@@ -33,12 +33,13 @@ Deno.test("a bundle is current only while every source and Deno's version are as
   ok(!isCurrent({ ...MANIFEST, bundle: "../../x.js" }, stats(), "2.9.6"), "a path, not a name");
 });
 
-/** Runs `zkabi run ARGS` through the run command of module `url`. */
-function runThrough(url: string, args: string[]) {
+/** Runs `zkabi run ARGS` through the run command of module `url` (keeping regions in `regions`). */
+function runThrough(url: string, args: string[], regions?: string) {
+  const ctx = `{ root: ${JSON.stringify(ROOT)}, usage, regionCache: ${JSON.stringify(regions)} }`;
   const driver = [
     `const m = await import(${JSON.stringify(url)});`,
     `const usage = () => Promise.resolve("usage");`,
-    `Deno.exit(await m.runCommand(Deno.args, { root: ${JSON.stringify(ROOT)}, usage }));`,
+    `Deno.exit(await m.runCommand(Deno.args, ${ctx}));`,
   ].join("\n");
   const out = new Deno.Command(Deno.execPath(), {
     args: ["eval", driver, ...args],
@@ -64,8 +65,10 @@ Deno.test("the bundled run path is built from the sources and runs guests as the
     }
     ok(listed.includes("deno.json"));
     ok(!listed.includes("lib/front/commands.ts"), "the analysis commands stay out");
-    const url = currentBundle(ROOT, dir);
+    const current = currentBundle(ROOT, dir);
+    const url = current?.url;
     equal(url, new URL(`file://${dir}/${m.bundle}`).href);
+    equal(current?.regionCache, `${ROOT}/.cache/regions/${m.bundle.replace(/\.js$/, "")}`);
     ok(![...Deno.readDirSync(dir)].some((e) => e.name === "lock"), "the lock is released");
     const sources = new URL("../../lib/front/run_command.ts", import.meta.url).href;
     const stats = (file: string) => {
@@ -80,13 +83,22 @@ Deno.test("the bundled run path is built from the sources and runs guests as the
         ["--strace", "guests/bin/c/getcwd"],
         ["guests/bin/c/no_such_program"],
         ["--no-such-flag", "guests/bin/c/hello"],
+        ["guests/bin/rust/stateless-static", "guests/fixtures/stateless_input.json"],
       ]
     ) {
-      const fromBundle = runThrough(url!, ["--stats", `${dir}/b.json`, ...args]);
-      const fromSources = runThrough(sources, ["--stats", `${dir}/s.json`, ...args]);
-      deepEqual(fromBundle, fromSources, args.join(" "));
-      if (fromSources.code < 125) deepEqual(stats(`${dir}/b.json`), stats(`${dir}/s.json`));
+      // The bundle keeping regions (run twice: the second loads them), the sources not.
+      for (let round = 0; round < 2; round++) {
+        const fromBundle = runThrough(
+          url!,
+          ["--stats", `${dir}/b.json`, ...args],
+          `${dir}/regions`,
+        );
+        const fromSources = runThrough(sources, ["--stats", `${dir}/s.json`, ...args]);
+        deepEqual(fromBundle, fromSources, args.join(" "));
+        if (fromSources.code < 125) deepEqual(stats(`${dir}/b.json`), stats(`${dir}/s.json`));
+      }
     }
+    ok([...Deno.readDirSync(`${dir}/regions`)].length > 0, "the Rust guest's regions are kept");
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
