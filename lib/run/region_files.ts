@@ -4,8 +4,9 @@
  * load compares descriptions exactly (a hash collision is a miss). Files
  * are written whole and renamed into place, so concurrent runs never read
  * half a file; a file that is damaged or does not match is ignored. The
- * directory holds at most {@linkcode MAX_REGIONS} files: past that, new
- * regions are generated every time instead of kept.
+ * directory holds at most {@linkcode MAX_REGIONS} files of at most
+ * {@linkcode MAX_REGION_BYTES} each (64 MiB, whatever a guest compiles):
+ * other regions are generated every time instead of kept.
  *
  * The launcher gives a run one directory per bundle of the run path
  * (`.cache/regions/<bundle id>/`): the bundle fixes the code generator the
@@ -16,7 +17,9 @@
 import type { RegionStore } from "../cpu/region_store.ts";
 
 /** Files a store directory holds at most. */
-export const MAX_REGIONS = 4096;
+export const MAX_REGIONS = 1024;
+/** Bytes of a kept region's file at most (regions are 1 to 30 KiB as a rule). */
+export const MAX_REGION_BYTES = 65536;
 
 /** "ZKRG", format 1. */
 const MAGIC = 0x47524b5a;
@@ -70,7 +73,7 @@ export function fileRegionStore(dir: string, max: number = MAX_REGIONS): RegionS
           for (const _ of Deno.readDirSync(dir)) n++;
           room = max - n;
         }
-        if (room <= 0) return;
+        if (room <= 0 || HEADER + key.length + wasm.length > MAX_REGION_BYTES) return;
         room--;
         const data = new Uint8Array(HEADER + key.length + wasm.length);
         const dv = new DataView(data.buffer);

@@ -1,7 +1,7 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import type { Kernel } from "../../lib/kernel/kernel.ts";
 import { regionKey } from "../../lib/cpu/region_store.ts";
-import { fileRegionStore } from "../../lib/run/region_files.ts";
+import { fileRegionStore, MAX_REGION_BYTES } from "../../lib/run/region_files.ts";
 import { run } from "../../lib/run/run.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -47,9 +47,11 @@ Deno.test("a region store gives back what it kept, for that description only", (
   });
 });
 
-Deno.test("a region store keeps at most its limit of regions", () => {
+Deno.test("a region store keeps at most its limit of regions, none too large", () => {
   withDir((dir) => {
     const store = fileRegionStore(dir, 2);
+    store.save(regionKey(BLOCKS, [9]), new Uint8Array(MAX_REGION_BYTES));
+    equal([...Deno.readDirSync(dir)].length, 0);
     for (let i = 0; i < 4; i++) store.save(regionKey(BLOCKS, [i]), new Uint8Array([i]));
     equal([...Deno.readDirSync(dir)].length, 2);
   });
