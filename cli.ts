@@ -108,18 +108,8 @@ export async function main(args: readonly string[]): Promise<number> {
   }
 }
 
-/**
- * Processes that ran longer than this (ms since start) end only after this
- * module's evaluation has finished: Deno stores V8's code cache of zkabi's
- * modules then, which makes later starts about 17 ms faster, and never
- * when Deno.exit() is called during evaluation. That costs about 7 ms, so
- * short runs, where start-up counts, exit at once.
- */
-const CACHE_AFTER_MS = 300;
-
 if (import.meta.main) {
-  const status = await main(Deno.args);
-  if (performance.now() < CACHE_AFTER_MS) Deno.exit(status);
-  // A timer, not a drained event loop: exiting does not wait for V8's background compile jobs.
-  setTimeout(() => Deno.exit(status), 0);
+  // At once: Deno has stored V8's code cache of the modules when it loaded them, and a turn
+  // of the event loop before exiting would cost several milliseconds.
+  Deno.exit(await main(Deno.args));
 }
