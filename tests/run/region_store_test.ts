@@ -63,7 +63,9 @@ Deno.test("regions kept by one run are loaded by the next, which gives the same 
       let kernel: Kernel | undefined;
       const r = run({
         program: `${ROOT}guests/bin/rust/stateless-static`,
-        args: [`${ROOT}guests/fixtures/stateless_input.json`],
+        // Relative to cwd: the guest sees the working directory (under /tmp, at /cwd).
+        args: ["guests/fixtures/stateless_input.json"],
+        cwd: ROOT,
         stdout: "capture",
         stderr: "capture",
         regionCache: dir,
@@ -73,6 +75,7 @@ Deno.test("regions kept by one run are loaded by the next, which gives the same 
       return { r: { status: r.status, stdout: r.stdout, stats }, cpu: kernel!.cpu };
     };
     const first = once();
+    equal(first.r.status, 0);
     ok(first.cpu.compiledRegions > 0);
     equal(first.cpu.stats.regionsLoaded, 0);
     equal([...Deno.readDirSync(dir)].length, first.cpu.compiledRegions);
