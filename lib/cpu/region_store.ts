@@ -30,18 +30,22 @@ export interface RegionStore {
  * (all as 64-bit floats: addresses reach 2^47).
  */
 export function regionKey(blocks: readonly RegionBlock[], returns: readonly number[]): Uint8Array {
+  // Indexed loops and bulk copies: this runs while the JavaScript is still cold.
   let n = 2 + returns.length;
-  for (const b of blocks) n += 1 + 3 * b.pcs.length;
+  for (let j = 0; j < blocks.length; j++) n += 1 + 3 * blocks[j].pcs.length;
   const out = new Float64Array(n);
   let i = 0;
   out[i++] = blocks.length;
-  for (const b of blocks) {
-    out[i++] = b.pcs.length;
-    for (const pc of b.pcs) out[i++] = pc;
-    for (const w of b.words) out[i++] = w;
-    for (const imm of b.imms) out[i++] = imm;
+  for (let j = 0; j < blocks.length; j++) {
+    const b = blocks[j];
+    const len = b.pcs.length;
+    out[i++] = len;
+    out.set(b.pcs, i);
+    out.set(b.words, i + len);
+    out.set(b.imms, i + 2 * len);
+    i += 3 * len;
   }
   out[i++] = returns.length;
-  for (const r of returns) out[i++] = r;
+  out.set(returns, i);
   return new Uint8Array(out.buffer);
 }
