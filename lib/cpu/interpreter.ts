@@ -137,7 +137,7 @@ interface RegionContext {
 }
 
 /** Arrivals at a jump target before the region there is compiled. */
-const HOT = 20000;
+const HOT = 10000;
 /** Longest block. */
 const MAX_BLOCK = 64;
 /** Most blocks in one region. */
