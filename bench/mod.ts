@@ -6,7 +6,8 @@
  * Both emulators run as fresh processes (`deno run -A cli.ts run …` and
  * `qemu-riscv64 …`), so both wall times include start-up; the runs of one
  * workload alternate between the two, and each keeps its best of
- * `--repeats`. The retired instruction count comes from zkabi's `--stats`
+ * `--repeats` (more for short workloads: until zkabi's runs add up to 2 s,
+ * at most 20). The retired instruction count comes from zkabi's `--stats`
  * (it is deterministic) and the guest's stdout must be the same under both.
  *
  * Workloads ({@linkcode CASES}): busybox `sha256sum` of 20 MiB (the static
@@ -280,7 +281,16 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
-/** Runs every available case `repeats` times, alternating zkabi and qemu, and keeps the best times. */
+/** zkabi's runs of one workload add up to this much at least (seconds), within MAX_RUNS. */
+const MIN_SECONDS = 2;
+/** Runs of one workload at most. */
+const MAX_RUNS = 20;
+
+/**
+ * Runs every available case `repeats` times (short ones more: until zkabi's
+ * runs add up to MIN_SECONDS, at most MAX_RUNS), alternating zkabi and qemu,
+ * and keeps the best times.
+ */
 export async function benchmark(repeats: number, only?: readonly string[]): Promise<BenchRow[]> {
   const qemu = qemuVersion() !== undefined;
   if (!qemu) console.log("qemu-riscv64 not found: skipping the qemu comparison");
@@ -297,8 +307,12 @@ export async function benchmark(repeats: number, only?: readonly string[]): Prom
     let bestQemu = Infinity;
     let instret = 0;
     let threads = 0;
-    for (let i = 0; i < repeats; i++) {
+    // Short workloads run more often (best of more runs), so that a burst of load on the
+    // machine moves their ratio no more than a long workload's.
+    let runs = repeats;
+    for (let i = 0; i < runs; i++) {
       const z = timeZkabi(p, c.name);
+      if (i === 0) runs = Math.max(repeats, Math.min(MAX_RUNS, Math.ceil(MIN_SECONDS / z.seconds)));
       best = Math.min(best, z.seconds);
       instret = z.instret;
       threads = z.threads;
