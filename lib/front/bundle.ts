@@ -8,8 +8,9 @@
  * with a manifest of what it was built from: every source file's size and
  * modification time, and Deno's version. When any of them changed the
  * bundle is stale: the launcher runs from the sources and starts a
- * background build (one at a time, under a lock file). `ZKABI_BUNDLE=0`
- * turns the bundle off (stack traces then name the sources).
+ * background build (one at a time, under a lock file; after a failed one,
+ * none for an hour). `ZKABI_BUNDLE=0` turns the bundle off (stack traces
+ * then name the sources).
  *
  * `deno run -A lib/front/bundle.ts` builds it now (and waits for a build
  * under way); `deno task bench` does so before it measures.
@@ -26,6 +27,11 @@ const ENTRY = "lib/front/run_command.ts";
 const CONFIG = "deno.json";
 /** A build that started longer ago than this has died: its lock is taken over. */
 const LOCK_MS = 120_000;
+/**
+ * After a failed build (no network for the bundler's first download, say)
+ * the launcher starts no other for this long: runs use the sources meanwhile.
+ */
+const RETRY_MS = 3_600_000;
 
 /** What a bundle was built from. */
 export interface BundleManifest {
@@ -118,6 +124,16 @@ function locked(dir: string): boolean {
   }
 }
 
+/** Whether the last build in `dir` failed less than RETRY_MS ago. */
+function failedLately(dir: string): boolean {
+  try {
+    const t = Deno.statSync(`${dir}/failed`).mtime?.getTime() ?? 0;
+    return Date.now() - t < RETRY_MS;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Starts a background build of the bundle of the repository at `root`,
  * unless the bundle is off, a build is under way, or this process may not
@@ -126,7 +142,7 @@ function locked(dir: string): boolean {
 export function requestBundle(root: string): void {
   const dir = `${root}/${BUNDLE_DIR}`;
   try {
-    if (!enabled() || locked(dir)) return;
+    if (!enabled() || locked(dir) || failedLately(dir)) return;
     const needed = [
       { name: "run" },
       { name: "write", path: dir },
@@ -244,7 +260,16 @@ export async function buildBundle(
         // None kept yet.
       }
     }
+    try {
+      Deno.removeSync(`${dir}/failed`);
+    } catch {
+      // No failure on record.
+    }
     return manifest;
+  } catch (e) {
+    // Recorded for the launcher, which then leaves the bundle alone for a while.
+    Deno.writeTextFileSync(`${dir}/failed`, `${(e as Error).message.split("\n")[0]}\n`);
+    throw e;
   } finally {
     Deno.removeSync(lock);
     try {

@@ -55,8 +55,11 @@ function runThrough(url: string, args: string[], regions?: string) {
 Deno.test("the bundled run path is built from the sources and runs guests as they do", async () => {
   const dir = Deno.makeTempDirSync({ prefix: "zkabi-bundle-" });
   try {
+    // A failure on record from an earlier attempt: a good build clears it.
+    Deno.writeTextFileSync(`${dir}/failed`, "deno bundle failed\n");
     const m = await buildBundle(ROOT, dir);
     ok(m !== undefined);
+    ok(![...Deno.readDirSync(dir)].some((e) => e.name === "failed"));
     const listed = m.files.map(([rel]) => rel);
     for (
       const f of ["lib/front/run_command.ts", "lib/kernel/kernel.ts", "lib/cpu/interpreter.ts"]
@@ -99,6 +102,25 @@ Deno.test("the bundled run path is built from the sources and runs guests as the
       }
     }
     ok([...Deno.readDirSync(`${dir}/regions`)].length > 0, "the Rust guest's regions are kept");
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("a failed build is recorded, and releases its lock", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "zkabi-bundle-" });
+  try {
+    // A "repository" without the run path: the bundler has nothing to build.
+    Deno.mkdirSync(`${dir}/repo`);
+    let failed = false;
+    try {
+      await buildBundle(`${dir}/repo`, `${dir}/out`);
+    } catch {
+      failed = true;
+    }
+    ok(failed);
+    ok(Deno.readTextFileSync(`${dir}/out/failed`).trim().length > 0);
+    ok(![...Deno.readDirSync(`${dir}/out`)].some((e) => e.name === "lock"));
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
