@@ -71,7 +71,10 @@ export interface FilesSetup {
   sysroot?: string;
   /** Extra mounts (`--mount HOST:GUEST[:ro|rw]`). */
   mounts: readonly Mount[];
-  /** The guest's working directory: the caller's host cwd, mounted read-only. */
+  /**
+   * The guest's working directory: the caller's host cwd, mounted read-only
+   * (unless a mount in `mounts` already shows it at that path).
+   */
   cwd: string;
   /** Guest path the cwd is mounted at (default: its host path). */
   guestCwd?: string;
@@ -166,6 +169,14 @@ export function cwdMountPoint(hostCwd: string, guestCwd: string): string | undef
   return RESERVED_GUEST_DIRS.some((d) => within(guestCwd, d)) ? RELOCATED_CWD : guestCwd;
 }
 
+/** Whether mount `m` shows host directory `host` at guest path `guest`. */
+function showsAt(m: Mount, host: string, guest: string): boolean {
+  const from = m.host.replace(/\/+$/, "") || "/";
+  if (from !== "/" && !within(host, from)) return false;
+  const to = m.guest.replace(/\/+$/, "");
+  return (to + host.slice(from === "/" ? 0 : from.length) || "/") === guest;
+}
+
 /**
  * Size of each memory filesystem (/tmp, /dev/shm): half the memory limit,
  * as tmpfs's default, to the nearest MiB (1 GiB for the default limit).
@@ -215,7 +226,11 @@ export function setupFiles(k: Kernel, setup: FilesSetup): void {
   const hostCwd = setup.cwd.replace(/\/+$/, "") || "/";
   const cwd = cwdMountPoint(hostCwd, (setup.guestCwd ?? hostCwd).replace(/\/+$/, "") || "/") ??
     "/";
-  if (cwd !== "/") vfs.mount(cwd, hostRoot(hostCwd, false));
+  // A `--mount` that already shows the working directory at that path decides how it is
+  // shown (rw or ro); a read-only view of it on top would hide what the user asked for.
+  if (cwd !== "/" && !setup.mounts.some((m) => showsAt(m, hostCwd, cwd))) {
+    vfs.mount(cwd, hostRoot(hostCwd, false));
+  }
   for (const m of setup.mounts) vfs.mount(m.guest, hostRoot(m.host, m.writable));
   // Every Linux host names its loopback in /etc/hosts (qemu-user reads the host's when the
   // sysroot has none): without it, "localhost" would go to DNS.

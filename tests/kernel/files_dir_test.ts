@@ -511,3 +511,29 @@ withKernel("openat: unknown flag bits are ignored and not reported by F_GETFL", 
   assert.equal(num(k, "read", rw, BUF, 1), -EBADF);
   assert.equal(num(k, "write", rw, BUF, 1), -EBADF);
 });
+
+Deno.test("the working directory inside a --mount is shown as that mount says (rw or ro)", () => {
+  for (const writable of [true, false]) {
+    const w = makeWorld();
+    try {
+      // The cwd's parent, mounted at its own path: the cwd is already in view there.
+      const home = w.cwd.slice(0, w.cwd.lastIndexOf("/"));
+      const { k } = makeKernel(w, { mounts: [{ host: home, guest: home, writable }] });
+      const made = num(k, "mkdirat", AT_FDCWD, cstr(k, "made"), 0o755);
+      assert.equal(made, writable ? 0 : -EROFS);
+      assert.equal(slurp(k, "input.txt"), "line one\nline two\n");
+      if (writable) assert.ok(Deno.statSync(`${w.cwd}/made`).isDirectory);
+    } finally {
+      w.dispose();
+    }
+  }
+  // Elsewhere (another guest path), the working directory stays read-only at its own path.
+  const w = makeWorld();
+  try {
+    const home = w.cwd.slice(0, w.cwd.lastIndexOf("/"));
+    const { k } = makeKernel(w, { mounts: [{ host: home, guest: "/elsewhere", writable: true }] });
+    assert.equal(num(k, "mkdirat", AT_FDCWD, cstr(k, "made"), 0o755), -EROFS);
+  } finally {
+    w.dispose();
+  }
+});
