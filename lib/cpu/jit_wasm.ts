@@ -125,10 +125,9 @@ function slowHelpers(): {
   parts: Body[];
 }[] {
   const ld = new Body();
-  ld.get(0).op(OP.i32WrapI64).get(0).i64(32).op(OP.i64ShrU).op(OP.i32WrapI64).get(1).call(F_LD);
+  ld.halves(0).get(1).call(F_LD);
   const st = new Body();
-  st.get(0).op(OP.i32WrapI64).get(0).i64(32).op(OP.i64ShrU).op(OP.i32WrapI64).get(1);
-  st.get(2).op(OP.i32WrapI64).get(2).i64(32).op(OP.i64ShrU).op(OP.i32WrapI64).call(F_ST);
+  st.halves(0).get(1).halves(2).call(F_ST);
   return [
     { name: "load", type: 4, locals: [], parts: [ld] },
     { name: "store", type: 5, locals: [], parts: [st] },
@@ -217,12 +216,6 @@ function tlbHit(g: WGen, tag: number, size: number): void {
 function arenaOffset(g: WGen, off: number): void {
   g.w.get(L_T).i32(2).op(OP.i32Shl).mem(OP.i32Load, STATEMEM, 2, off);
   g.w.get(L_A).op(OP.i32WrapI64).i32(4095).op(OP.i32And).op(OP.i32Add);
-}
-
-/** Pushes lo and hi (i32) of the 64-bit local `l`. */
-function split(g: WGen, l: number): void {
-  g.w.get(l).op(OP.i32WrapI64);
-  g.w.get(l).i64(32).op(OP.i64ShrU).op(OP.i32WrapI64);
 }
 
 const LOAD_OPS: Record<number, [number, number, number]> = {
@@ -370,7 +363,7 @@ function atomic(
     g.w.i32(op);
     g.reg(rs1);
     g.w.set(L_A);
-    split(g, L_A);
+    g.w.halves(L_A);
     g.reg(rs2);
     g.w.op(OP.i32WrapI64);
     if (d) {

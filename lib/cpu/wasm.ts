@@ -254,6 +254,13 @@ export class Body {
     return this;
   }
 
+  /** Pushes the low and the high 32 bits (two i32) of the i64 local `i`. */
+  halves(i: number): this {
+    this.get(i).op(OP.i32WrapI64);
+    this.get(i).i64(32).op(OP.i64ShrU).op(OP.i32WrapI64);
+    return this;
+  }
+
   /** `local.tee i`. */
   tee(i: number): this {
     this.code.push(OP.localTee);

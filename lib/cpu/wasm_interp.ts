@@ -190,12 +190,6 @@ class Gen extends Labelled {
     this.w.mem(OP.i64Store, ST, 3, WASM_STATE.regs);
   }
 
-  /** Pushes lo, hi (i32) of the 64-bit local `l`. */
-  split(l: number): void {
-    this.w.get(l).op(OP.i32WrapI64);
-    this.w.get(l).i64(32).op(OP.i64ShrU).op(OP.i32WrapI64);
-  }
-
   /** Sets L_A = x[rs1] + imm and L_T = its TLB index. */
   address(): void {
     this.reg(11);
@@ -257,7 +251,7 @@ function load(g: Gen, op: number): void {
     g.arenaOffset(STATE.rOff);
     g.w.mem(wop, ARENA, align, 0);
     g.else();
-    g.split(L_A);
+    g.w.halves(L_A);
     g.w.i32(size).call(F_LD);
     g.open(OP.if, "if");
     g.stop(STOP_FAULT);
@@ -306,7 +300,7 @@ function store(g: Gen, op: number): void {
   g.reg(17);
   g.w.mem(wop, ARENA, align, 0);
   g.else();
-  g.split(L_A);
+  g.w.halves(L_A);
   g.w.i32(size);
   g.reg(17);
   g.w.op(OP.i32WrapI64);
@@ -327,7 +321,7 @@ function atomic(g: Gen, op: number): void {
     g.w.i32(op);
     g.reg(11);
     g.w.set(L_A);
-    g.split(L_A);
+    g.w.halves(L_A);
     g.reg(17);
     g.w.op(OP.i32WrapI64);
     g.reg(17);
@@ -492,9 +486,7 @@ let cached: WebAssembly.Module | undefined;
  */
 export function interpreterModule(): WebAssembly.Module {
   if (cached) return cached;
-  const fromBase64 = (Uint8Array as unknown as { fromBase64(s: string): Uint8Array<ArrayBuffer> })
-    .fromBase64;
-  cached = new WebAssembly.Module(fromBase64(INTERPRETER_WASM));
+  cached = new WebAssembly.Module(Uint8Array.fromBase64(INTERPRETER_WASM));
   return cached;
 }
 
@@ -523,7 +515,7 @@ export function interpreterBytes(): Uint8Array {
   g.open(OP.if, "if");
   w.get(L_T).i32(2).op(OP.i32Shl).mem(OP.i32Load, ST, 2, CODE_TLB.slots).set(L_PS);
   g.else();
-  g.split(L_PC);
+  g.w.halves(L_PC);
   w.call(F_FETCH).tee(L_PS).i32(0).op(OP.i32LtS);
   g.open(OP.if, "if");
   g.stop(STOP_FAULT);
@@ -611,7 +603,7 @@ export function interpreterBytes(): Uint8Array {
   w.get(L_W).op(OP.i32Eqz);
   g.open(OP.if, "if");
   g.pc().w.set(L_PC);
-  g.split(L_PC);
+  g.w.halves(L_PC);
   w.call(F_DECODE).op(OP.i32Eqz);
   g.open(OP.if, "if");
   g.stop(STOP_FAULT);
