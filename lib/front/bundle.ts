@@ -46,15 +46,11 @@ export interface BundleManifest {
 /** A file's size and modification time (ms), or undefined when it cannot be seen. */
 export type StatFn = (rel: string) => { size: number; mtime: number } | undefined;
 
-/** Whether `m` is a manifest of a bundle made by Deno `deno` (its sources unchecked). */
-function madeBy(m: BundleManifest, deno: string): boolean {
-  return m.deno === deno && /^run-[0-9a-f]+\.js$/.test(m.bundle) && Array.isArray(m.files) &&
-    m.files.length > 0;
-}
-
 /** Whether a bundle built as `m` says still matches the files (`stat`) and Deno `deno`. */
 export function isCurrent(m: BundleManifest, stat: StatFn, deno: string): boolean {
-  return madeBy(m, deno) && m.files.every(([rel, size, mtime]) => {
+  if (m.deno !== deno || !/^run-[0-9a-f]+\.js$/.test(m.bundle)) return false;
+  if (!Array.isArray(m.files) || m.files.length === 0) return false;
+  return m.files.every(([rel, size, mtime]) => {
     const s = stat(rel);
     return s !== undefined && s.size === size && s.mtime === mtime;
   });
@@ -114,24 +110,18 @@ export function currentBundle(
   }
 }
 
-/** Whether a build holds the lock of `dir` (started less than LOCK_MS ago). */
-function locked(dir: string): boolean {
+/** Whether `file` exists and was written less than `ms` ago. */
+function writtenWithin(file: string, ms: number): boolean {
   try {
-    const t = Deno.statSync(`${dir}/lock`).mtime?.getTime() ?? 0;
-    return Date.now() - t < LOCK_MS;
+    return Date.now() - (Deno.statSync(file).mtime?.getTime() ?? 0) < ms;
   } catch {
     return false;
   }
 }
 
-/** Whether the last build in `dir` failed less than RETRY_MS ago. */
-function failedLately(dir: string): boolean {
-  try {
-    const t = Deno.statSync(`${dir}/failed`).mtime?.getTime() ?? 0;
-    return Date.now() - t < RETRY_MS;
-  } catch {
-    return false;
-  }
+/** Whether a build holds the lock of `dir` (started less than LOCK_MS ago). */
+function locked(dir: string): boolean {
+  return writtenWithin(`${dir}/lock`, LOCK_MS);
 }
 
 /**
@@ -142,7 +132,8 @@ function failedLately(dir: string): boolean {
 export function requestBundle(root: string): void {
   const dir = `${root}/${BUNDLE_DIR}`;
   try {
-    if (!enabled() || locked(dir) || failedLately(dir)) return;
+    // After a failed build (recorded in `failed`), none for RETRY_MS.
+    if (!enabled() || locked(dir) || writtenWithin(`${dir}/failed`, RETRY_MS)) return;
     const needed = [
       { name: "run" },
       { name: "write", path: dir },

@@ -419,10 +419,8 @@ let cached: Vdso | undefined;
  */
 export function vdsoImage(): Vdso {
   if (cached) return cached;
-  const fromBase64 = (Uint8Array as unknown as { fromBase64(s: string): Uint8Array<ArrayBuffer> })
-    .fromBase64;
   cached = {
-    bytes: fromBase64(VDSO_BUILT.bytes),
+    bytes: Uint8Array.fromBase64(VDSO_BUILT.bytes),
     symbols: new Map(VDSO_BUILT.symbols.map(([name, offset]) => [name, offset] as const)),
     sizes: new Map(VDSO_BUILT.symbols.map(([name, , size]) => [name, size] as const)),
   };
